@@ -1,0 +1,77 @@
+// Command tokenward is Tokenward's one binary: the server and its admin
+// command line.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `Tokenward: a self-hosted token authority.
+
+Usage:
+  tokenward [serve] [--addr ADDR] [--data DIR] [--public-url URL] [--trusted-proxies CIDRS] [--demo]
+  tokenward admin create-user [--data DIR] --username U --email E --org SLUG --role admin|member|auditor [--display-name N] [--site-admin]
+      (reads the password from standard input)
+
+Environment: TOKENWARD_ADDR, TOKENWARD_DATA, TOKENWARD_PUBLIC_URL, TOKENWARD_TRUSTED_PROXIES
+provide defaults for the flags of the same names.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tokenward:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches to a subcommand; serve is the default.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
+		return serve(ctx, args, stdout, stderr)
+	}
+	switch args[0] {
+	case "serve":
+		return serve(ctx, args[1:], stdout, stderr)
+	case "admin":
+		if len(args) < 2 {
+			return fmt.Errorf("admin needs a subcommand: create-user\n\n%s", usage)
+		}
+		switch args[1] {
+		case "create-user":
+			return createUser(ctx, args[2:], stdin, stdout, stderr)
+		}
+		return fmt.Errorf("unknown admin command %q: try create-user", args[1])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+}
+
+// env returns the environment variable's value, or def when unset.
+func env(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+func newFlagSet(name string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return fs
+}

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/web"
+)
+
+// shutdownGrace is how long in-flight requests get to finish on SIGINT or
+// SIGTERM before the server closes their connections.
+const shutdownGrace = 15 * time.Second
+
+type serveConfig struct {
+	addr, data, publicURL, proxies string
+	demo                           bool
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&cfg.addr, "addr", env("TOKENWARD_ADDR", "127.0.0.1:8080"), "address to listen on")
+	fs.StringVar(&cfg.data, "data", env("TOKENWARD_DATA", "./data"), "data directory (database and key file)")
+	fs.StringVar(&cfg.publicURL, "public-url", env("TOKENWARD_PUBLIC_URL", ""), "URL people reach the server at (default http://ADDR)")
+	fs.StringVar(&cfg.proxies, "trusted-proxies", env("TOKENWARD_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-* headers are trusted")
+	fs.BoolVar(&cfg.demo, "demo", false, "fill an empty data directory with a demo organization")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	proxies, err := parsePrefixes(cfg.proxies)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+
+	db, key, err := openData(ctx, cfg.data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.demo {
+		if err := seedDemo(ctx, db, stdout); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (pick another with --addr)", cfg.addr, err)
+	}
+	if cfg.publicURL == "" {
+		cfg.publicURL = "http://" + ln.Addr().String()
+	}
+	srv, err := web.New(ctx, web.Config{DB: db, Logger: logger, MasterKey: key,
+		PublicURL: strings.TrimRight(cfg.publicURL, "/"), TrustedProxies: proxies})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	httpSrv := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	logger.Info("tokenward listening", "addr", ln.Addr().String(), "data", cfg.data, "url", cfg.publicURL)
+	if u := srv.SetupURL(); u != "" {
+		fmt.Fprintf(stdout, "\nNo site admin yet. Open this link to set up Tokenward (the code works once):\n\n    %s\n\n", u)
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- httpSrv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing in-flight requests", "grace", shutdownGrace)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := httpSrv.Shutdown(sctx); err != nil {
+		logger.Warn("shutdown did not finish cleanly", "error", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// openData makes the data directory, loads (or creates) the deployment key
+// and opens the database.
+func openData(ctx context.Context, dir string) (*store.DB, []byte, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, nil, fmt.Errorf("data directory: %w", err)
+	}
+	key, err := auth.LoadOrCreateMasterKey(filepath.Join(dir, "tokenward.key"))
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, filepath.Join(dir, "tokenward.db"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, key, nil
+}
+
+func parsePrefixes(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if !strings.Contains(part, "/") {
+			if a, err := netip.ParseAddr(part); err == nil {
+				out = append(out, netip.PrefixFrom(a, a.BitLen()))
+				continue
+			}
+		}
+		p, err := netip.ParsePrefix(part)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: give an address or a CIDR such as 10.0.0.0/8", part)
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}

@@ -1,0 +1,150 @@
+// Tokenward: progressive enhancement for the dashboard. Every feature here also works
+// without JavaScript (plain forms, links to full pages); this file only makes it quicker.
+// It runs under `script-src 'self'`: no inline handlers, no eval, listeners delegated from
+// the document so content that htmx swaps in later is covered too.
+(() => {
+  'use strict';
+
+  document.documentElement.classList.add('js');
+
+  // htmx would inject an inline <style> for its indicators (blocked by our CSP; app.css has
+  // those rules) and evaluate hx-on/js: expressions (blocked too). Turn both off here as
+  // well as in the page's htmx-config meta, in case the meta is missing; this works because
+  // the page loads this file after htmx.min.js and htmx applies its config on DOMContentLoaded.
+  if (window.htmx) {
+    window.htmx.config.includeIndicatorStyles = false;
+    window.htmx.config.allowEval = false;
+  }
+
+  // ---- Copy buttons: <button data-copy-target="id"> ----
+
+  const copyTimers = new WeakMap();
+
+  function selectContents(el, isField) {
+    if (isField) {
+      el.focus();
+      el.select();
+      return;
+    }
+    const range = document.createRange();
+    range.selectNodeContents(el);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  function markCopied(button) {
+    if (!copyTimers.has(button)) button.dataset.label = button.textContent;
+    clearTimeout(copyTimers.get(button));
+    button.textContent = 'Copied';
+    button.dataset.copied = 'true';
+    copyTimers.set(button, setTimeout(() => {
+      button.textContent = button.dataset.label;
+      delete button.dataset.copied;
+      copyTimers.delete(button);
+    }, 2000));
+  }
+
+  async function copy(button) {
+    const target = document.getElementById(button.dataset.copyTarget);
+    if (!target) return;
+    const isField = target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement;
+    const text = (isField ? target.value : target.textContent).trim();
+    try {
+      // The clipboard API exists only in secure contexts (https or localhost).
+      if (!navigator.clipboard) throw new Error('no clipboard API');
+      await navigator.clipboard.writeText(text);
+    } catch {
+      selectContents(target, isField); // the person can press Ctrl+C / Cmd+C
+      return;
+    }
+    markCopied(button);
+  }
+
+  // ---- Dialogs ----
+
+  function showDialog(dialog) {
+    if (!(dialog instanceof HTMLDialogElement) || dialog.open || !dialog.isConnected) return;
+    try {
+      dialog.showModal();
+    } catch (err) {
+      console.warn('tokenward: cannot open dialog', dialog.id, err);
+    }
+  }
+
+  // Opens every dialog[data-open-on-load] in root (or root itself), such as the one-time
+  // reveal of a new token that the server renders already "open".
+  function openPending(root) {
+    if (!(root instanceof Element || root instanceof Document)) return;
+    const selector = 'dialog[data-open-on-load]:not([open])';
+    if (root instanceof Element && root.matches(selector)) showDialog(root);
+    root.querySelectorAll(selector).forEach(showDialog);
+  }
+
+  // ---- Delegated listeners ----
+
+  document.addEventListener('click', (evt) => {
+    if (!(evt.target instanceof Element)) return;
+
+    const copyButton = evt.target.closest('button[data-copy-target]');
+    if (copyButton) {
+      evt.preventDefault(); // a copy button inside a form must not submit it
+      copy(copyButton);
+      return;
+    }
+
+    // Without JS, an opener link goes to a full page with the same form instead.
+    const opener = evt.target.closest('[data-dialog-open]');
+    if (opener) {
+      const dialog = document.getElementById(opener.dataset.dialogOpen);
+      if (dialog instanceof HTMLDialogElement && typeof dialog.showModal === 'function') {
+        evt.preventDefault();
+        showDialog(dialog);
+      }
+      return;
+    }
+
+    const closer = evt.target.closest('[data-dialog-close]');
+    const dialog = closer && closer.closest('dialog');
+    if (dialog) {
+      evt.preventDefault();
+      dialog.close();
+    }
+  });
+
+  // Plain (non-htmx) forms: ask before a destructive submit. A submit button may carry
+  // its own data-confirm (for example Revoke and Disable in one bulk form).
+  document.addEventListener('submit', (evt) => {
+    // htmx prevents the default of forms it handles and asks through htmx:confirm below.
+    if (evt.defaultPrevented) return;
+    const message = evt.submitter?.dataset.confirm ?? evt.target.dataset?.confirm;
+    if (message && !window.confirm(message)) evt.preventDefault();
+  });
+
+  // htmx fires htmx:confirm before every request; only elements with data-confirm ask.
+  document.addEventListener('htmx:confirm', (evt) => {
+    const message = evt.detail.elt?.dataset?.confirm;
+    if (!message) return;
+    evt.preventDefault();
+    if (window.confirm(message)) evt.detail.issueRequest(true);
+  });
+
+  // Selects that apply themselves: the org switcher and filters marked data-autosubmit.
+  document.addEventListener('change', (evt) => {
+    const select = evt.target;
+    if (!(select instanceof HTMLSelectElement) || !select.form) return;
+    if (!select.matches('select[data-autosubmit], .org-switcher select')) return;
+    // requestSubmit (unlike submit) fires the submit event, so htmx and confirms see it.
+    if (typeof select.form.requestSubmit === 'function') select.form.requestSubmit();
+    else select.form.submit();
+  });
+
+  document.addEventListener('htmx:load', (evt) => openPending(evt.detail.elt));
+  document.addEventListener('htmx:afterSettle', (evt) => openPending(evt.detail.elt));
+
+  if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', () => openPending(document));
+  } else {
+    openPending(document);
+  }
+})();

@@ -1,0 +1,229 @@
+// Package store keeps Tokenward's data in an embedded SQLite database.
+//
+// It knows SQL and nothing of HTTP: every public method is one transaction,
+// reads go to a pool of reader connections and writes to a single writer
+// connection, so SQLite never sees two writers contend for its lock.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+// DB is the Tokenward database: a single writer connection and a reader pool
+// over the same SQLite file.
+type DB struct {
+	write *sql.DB
+	read  *sql.DB
+	path  string
+
+	// Now is the clock used for every timestamp the store writes. Tests fix it.
+	Now func() time.Time
+}
+
+// Open opens (creating when needed) the database file at path, applies the
+// pragmas Tokenward relies on and runs any pending migrations.
+func Open(ctx context.Context, path string) (*DB, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("database path: %w", err)
+	}
+	// busy_timeout comes first so that every later pragma already waits for
+	// a lock instead of failing with SQLITE_BUSY.
+	pragmas := url.Values{}
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(FULL)"} {
+		pragmas.Add("_pragma", p)
+	}
+	dsn := "file:" + abs + "?" + pragmas.Encode()
+
+	// The writer begins every transaction IMMEDIATE, taking the write lock at
+	// BEGIN, so a read-then-write transaction never fails mid-way on upgrade.
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+
+	// Readers refuse writes, so a write sent to the wrong pool fails loudly.
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	n := max(4, runtime.NumCPU()*2)
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+
+	db := &DB{write: write, read: read, path: abs, Now: func() time.Time { return time.Now().UTC() }}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Close closes both pools. SQLite checkpoints the WAL when the last
+// connection closes.
+func (db *DB) Close() error {
+	return errors.Join(db.read.Close(), db.write.Close())
+}
+
+// Path is the absolute path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// Ping checks that the database answers a query on each pool.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("reader: %w", err)
+	}
+	if err := db.write.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("writer: %w", err)
+	}
+	return nil
+}
+
+// Stats reports the connection pools' statistics, for metrics.
+func (db *DB) Stats() (reader, writer sql.DBStats) {
+	return db.read.Stats(), db.write.Stats()
+}
+
+// now returns the store clock's time truncated to the second in UTC, which
+// is the precision every timestamp column holds.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
+
+// Tx is a transaction with the time it started, so every row it writes
+// carries the same timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// beginWrite starts a write transaction on the single writer connection.
+func (db *DB) beginWrite(ctx context.Context) (*Tx, error) {
+	tx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.now()}, nil
+}
+
+// beginRead starts a read-only transaction on the reader pool, which sees
+// one consistent snapshot.
+func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.now()}, nil
+}
+
+// migrate applies every embedded migration that the schema_migrations table
+// does not record yet, each in its own transaction.
+func (db *DB) migrate(ctx context.Context) error {
+	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.applyMigration(ctx, name); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (db *DB) applyMigration(ctx context.Context, name string) error {
+	base := filepath.Base(name)
+	num, _, ok := strings.Cut(base, "_")
+	version, err := strconv.Atoi(num)
+	if !ok || err != nil {
+		return fmt.Errorf("migration %s: name must start with a number and an underscore", base)
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*) FROM schema_migrations WHERE version = ?", version).Scan(&n); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	if n > 0 {
+		return nil
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+		version, base, formatTime(tx.now)); err != nil {
+		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	return tx.Commit()
+}
+
+// timeLayout is how every timestamp is stored: sortable UTC text.
+const timeLayout = "2006-01-02T15:04:05Z"
+
+func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
+
+// nullTime formats t, or NULL for the zero time.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+// scanTime parses a stored timestamp; NULL or empty gives the zero time.
+func scanTime(s sql.NullString) time.Time {
+	if !s.Valid || s.String == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(timeLayout, s.String)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+// Pragmas reports the settings a connection of the writer runs with, for
+// /readyz diagnostics and tests.
+func (db *DB) Pragmas(ctx context.Context) map[string]string {
+	out := map[string]string{}
+	for _, p := range []string{"journal_mode", "foreign_keys", "synchronous", "busy_timeout"} {
+		var v string
+		if err := db.write.QueryRowContext(ctx, "PRAGMA "+p).Scan(&v); err == nil {
+			out[p] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,111 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/store"
+	"tokenward/views"
+)
+
+// Error is a failure with a status and a message safe to show a person. Err,
+// when set, is the internal cause: logged, never shown.
+type Error struct {
+	Status  int
+	Title   string
+	Message string
+	Err     error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Message + ": " + e.Err.Error()
+	}
+	return e.Message
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// notFound is the answer for anything the viewer may not know exists.
+func notFound() *Error {
+	return &Error{Status: http.StatusNotFound, Title: "Page not found", Message: "There is nothing at this address, or you do not have access to it."}
+}
+
+func forbidden() *Error {
+	return &Error{Status: http.StatusForbidden, Title: "Not allowed", Message: "Your role in this organization does not allow this. Ask an admin if you need it."}
+}
+
+// describe turns any error into what the person sees.
+func describe(err error) *Error {
+	var we *Error
+	if errors.As(err, &we) {
+		return we
+	}
+	var he *echo.HTTPError
+	if errors.As(err, &he) {
+		switch he.Code {
+		case http.StatusNotFound:
+			return notFound()
+		case http.StatusMethodNotAllowed:
+			return &Error{Status: he.Code, Title: "Method not allowed", Message: "This address does not accept that kind of request."}
+		case http.StatusRequestEntityTooLarge:
+			return &Error{Status: he.Code, Title: "Request too large", Message: "The request is larger than 1 MiB. Send less data at once."}
+		}
+		if he.Code < 500 {
+			return &Error{Status: he.Code, Title: http.StatusText(he.Code), Message: "The request could not be handled: check it and try again."}
+		}
+	}
+	var se *store.Error
+	if errors.As(err, &se) {
+		switch se.Code {
+		case store.ENotFound:
+			return notFound()
+		case store.EConflict:
+			return &Error{Status: http.StatusConflict, Title: "Conflict", Message: se.Message}
+		case store.EInvalid:
+			return &Error{Status: http.StatusUnprocessableEntity, Title: "Cannot do that", Message: se.Message}
+		}
+	}
+	return &Error{Status: http.StatusInternalServerError, Title: "Something went wrong",
+		Message: "Something went wrong on our side. If it keeps happening, give your administrator the request id below.", Err: err}
+}
+
+// handleError is Echo's error handler: one place that maps errors to
+// statuses, logs internal causes and renders the error page.
+func (s *Server) handleError(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	e := describe(err)
+	rid := c.Response().Header().Get(echo.HeaderXRequestID)
+	if e.Status >= 500 {
+		s.log.Error("request failed", "request_id", rid, "path", c.Request().URL.Path, "error", err)
+	}
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(e.Status)
+		return
+	}
+	if strings.HasPrefix(c.Request().URL.Path, "/api/") || strings.HasPrefix(c.Request().URL.Path, "/oauth/") {
+		_ = s.problem(c, e)
+		return
+	}
+	shell := s.baseShell(c, e.Title)
+	if err := s.render(c, e.Status, views.ErrorPage(views.ErrorProps{Shell: shell, Status: e.Status,
+		Title: e.Title, Message: e.Message, RequestID: rid})); err != nil {
+		s.log.Error("render error page", "request_id", rid, "error", err)
+		_ = c.String(e.Status, e.Message)
+	}
+}
+
+// problem writes an RFC 9457 problem document.
+func (s *Server) problem(c echo.Context, e *Error) error {
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(e.Status)
+	return jsonEncode(c.Response(), map[string]any{
+		"type": "about:blank", "title": e.Title, "status": e.Status, "detail": e.Message,
+		"request_id": c.Response().Header().Get(echo.HeaderXRequestID),
+	})
+}

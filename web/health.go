@@ -1,0 +1,25 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// healthz answers while the process is up.
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 200 only when the database answers a query on both pools.
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+	defer cancel()
+	if err := s.db.Ping(ctx); err != nil {
+		s.log.Error("readiness check failed", "error", err)
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": "the database does not answer"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}

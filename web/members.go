@@ -1,0 +1,178 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+)
+
+// memberForm is the add-member form as posted.
+type memberForm struct {
+	Username    string
+	Email       string
+	DisplayName string
+	Password    string
+	Role        string
+}
+
+func parseMemberForm(c echo.Context) memberForm {
+	return memberForm{
+		Username:    auth.NormalizeUsername(c.FormValue("username")),
+		Email:       formText(c, "email"),
+		DisplayName: formText(c, "display_name"),
+		Password:    c.FormValue("password"),
+		Role:        c.FormValue("role"),
+	}
+}
+
+// Validate checks the form. newUser says whether the username is unknown,
+// in which case email and password are needed to create the account.
+func (f memberForm) Validate(newUser bool) views.FieldErrors {
+	msgs := map[string]string{"username": auth.ValidateUsername(f.Username)}
+	if _, err := auth.ParseRole(f.Role); err != nil {
+		msgs["role"] = "Choose Admin, Member or Auditor."
+	}
+	if newUser {
+		msgs["email"] = auth.ValidateEmail(f.Email)
+		msgs["display_name"] = auth.ValidateDisplayName(f.DisplayName)
+		msgs["password"] = auth.ValidatePassword(f.Password)
+	}
+	return collectErrors(msgs)
+}
+
+func (f memberForm) view(errs views.FieldErrors) views.AddMemberForm {
+	return views.AddMemberForm{Username: plainText(f.Username), Email: plainText(f.Email),
+		DisplayName: plainText(f.DisplayName), Role: f.Role, Errors: errs}
+}
+
+func (s *Server) members(c echo.Context) error {
+	return s.renderMembers(c, http.StatusOK, views.AddMemberForm{Role: string(auth.RoleMember)})
+}
+
+func (s *Server) renderMembers(c echo.Context, status int, add views.AddMemberForm) error {
+	st := state(c)
+	shell, err := s.pageShell(c, "Members", "members")
+	if err != nil {
+		return err
+	}
+	members, err := s.db.Members(c.Request().Context(), st.org.ID)
+	if err != nil {
+		return err
+	}
+	p := views.MembersProps{Shell: shell, OrgSlug: st.org.Slug, Add: add}
+	for _, r := range auth.Roles {
+		p.Roles = append(p.Roles, string(r))
+	}
+	for _, m := range members {
+		p.Members = append(p.Members, views.MemberRow{UserID: m.User.ID, Username: m.User.Username,
+			DisplayName: m.User.DisplayName, Email: m.User.Email, Role: m.Role, Since: m.Since.Format("2006-01-02"),
+			Disabled: m.User.Disabled(), IsViewer: m.User.ID == st.user.ID})
+	}
+	return s.render(c, status, views.MembersPage(p))
+}
+
+func (s *Server) actor(c echo.Context) store.Actor {
+	u := state(c).user
+	return store.Actor{UserID: u.ID, Label: u.Username, IP: c.RealIP()}
+}
+
+// addMember adds an existing user by username, or creates the user when the
+// username is new and the form has what an account needs.
+func (s *Server) addMember(c echo.Context) error {
+	ctx := c.Request().Context()
+	f := parseMemberForm(c)
+	existing, err := s.db.UserByUsername(ctx, f.Username)
+	newUser := store.IsNotFound(err)
+	if err != nil && !newUser {
+		return err
+	}
+	if f.Username == "" || auth.ValidateUsername(f.Username) != "" {
+		newUser = false // report the username first; the other fields may be fine
+	}
+	errs := f.Validate(newUser)
+	if errs.Any() {
+		return s.renderMembers(c, http.StatusUnprocessableEntity, f.view(errs))
+	}
+	org := state(c).org
+	var m store.Member
+	if newUser {
+		hash, herr := auth.HashPassword(f.Password)
+		if herr != nil {
+			return herr
+		}
+		m, err = s.db.CreateMember(ctx, org.ID, store.NewUser{Username: f.Username, Email: f.Email,
+			DisplayName: f.DisplayName, PasswordHash: hash}, f.Role, s.actor(c))
+	} else {
+		m, err = s.db.AddMember(ctx, org.ID, existing.ID, f.Role, s.actor(c))
+	}
+	var se *store.Error
+	if errors.As(err, &se) && se.Field != "" {
+		return s.renderMembers(c, http.StatusConflict, f.view(views.FieldErrors{se.Field: se.Message}))
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.flash(c, "success", "Added "+m.User.Username+" as "+strings.ToLower(auth.Role(m.Role).Label())+"."); err != nil {
+		return err
+	}
+	return redirect(c, "/orgs/"+org.Slug+"/settings/members")
+}
+
+func (s *Server) changeRole(c echo.Context) error {
+	id, err := pathID(c, "user")
+	if err != nil {
+		return err
+	}
+	role, err := auth.ParseRole(c.FormValue("role"))
+	if err != nil {
+		return &Error{Status: http.StatusUnprocessableEntity, Title: "Unknown role", Message: "Choose Admin, Member or Auditor."}
+	}
+	org := state(c).org
+	m, err := s.db.ChangeRole(c.Request().Context(), org.ID, id, string(role), s.actor(c))
+	if err != nil {
+		return s.refuseMemberChange(c, err)
+	}
+	if err := s.flash(c, "success", m.User.Username+" is now "+strings.ToLower(role.Label())+"."); err != nil {
+		return err
+	}
+	return redirect(c, "/orgs/"+org.Slug+"/settings/members")
+}
+
+func (s *Server) removeMember(c echo.Context) error {
+	id, err := pathID(c, "user")
+	if err != nil {
+		return err
+	}
+	org := state(c).org
+	m, err := s.db.RemoveMember(c.Request().Context(), org.ID, id, s.actor(c))
+	if err != nil {
+		return s.refuseMemberChange(c, err)
+	}
+	if err := s.flash(c, "success", "Removed "+m.User.Username+" from "+org.Name+"."); err != nil {
+		return err
+	}
+	if m.User.ID == state(c).user.ID {
+		return redirect(c, "/")
+	}
+	return redirect(c, "/orgs/"+org.Slug+"/settings/members")
+}
+
+// refuseMemberChange shows a refused change (the last admin, say) as an
+// error message on the members page, with the conflict status; other
+// errors go to the error handler.
+func (s *Server) refuseMemberChange(c echo.Context, err error) error {
+	var se *store.Error
+	if !errors.As(err, &se) || se.Code == store.ENotFound {
+		return err
+	}
+	if ferr := s.flash(c, "error", se.Message); ferr != nil {
+		return ferr
+	}
+	return s.renderMembers(c, http.StatusConflict, views.AddMemberForm{Role: string(auth.RoleMember)})
+}

@@ -1,0 +1,147 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/static"
+)
+
+// guard says who may reach a route: anyone, any signed-in user, or a
+// principal that auth.Authorize allows the action for (in the route's org,
+// for org routes).
+type guard struct {
+	kind   guardKind
+	action auth.Action
+}
+
+type guardKind int
+
+const (
+	guardPublic guardKind = iota
+	guardSignedIn
+	guardOrg  // an org role; the org comes from the :org path parameter
+	guardSite // a site-wide action
+)
+
+var (
+	public   = guard{kind: guardPublic}
+	signedIn = guard{kind: guardSignedIn}
+)
+
+func inOrg(a auth.Action) guard  { return guard{kind: guardOrg, action: a} }
+func onSite(a auth.Action) guard { return guard{kind: guardSite, action: a} }
+
+// name is stored as the Echo route name, so tests can walk the route table
+// and check each route's guard.
+func (g guard) name() string {
+	switch g.kind {
+	case guardPublic:
+		return "public"
+	case guardSignedIn:
+		return "signed-in"
+	case guardOrg:
+		return "org:" + string(g.action)
+	default:
+		return "site:" + string(g.action)
+	}
+}
+
+// routes registers every route with its guard: the whole surface and its
+// protection in one place.
+func (s *Server) routes() {
+	// Anyone.
+	s.route(http.MethodGet, "/healthz", public, s.healthz)
+	s.route(http.MethodGet, "/readyz", public, s.readyz)
+	s.route(http.MethodGet, "/static/*", public, echo.WrapHandler(static.Handler()))
+	s.route(http.MethodHead, "/static/*", public, echo.WrapHandler(static.Handler()))
+	s.route(http.MethodGet, "/login", public, s.loginForm)
+	s.route(http.MethodPost, "/login", public, s.login)
+	s.route(http.MethodGet, "/setup", public, s.setupForm)
+	s.route(http.MethodPost, "/setup", public, s.setupSubmit)
+
+	// Any signed-in user.
+	s.route(http.MethodGet, "/", signedIn, s.home)
+	s.route(http.MethodGet, "/logout", signedIn, s.logoutForm)
+	s.route(http.MethodPost, "/logout", signedIn, s.logout)
+	s.route(http.MethodGet, "/switch-org", signedIn, s.switchOrg)
+
+	// Members of the org in the path, by role.
+	s.route(http.MethodGet, "/orgs/:org", inOrg(auth.ViewOrg), s.orgHome)
+	s.route(http.MethodGet, "/orgs/:org/settings/members", inOrg(auth.ManageMembers), s.members)
+	s.route(http.MethodPost, "/orgs/:org/settings/members", inOrg(auth.ManageMembers), s.addMember)
+	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/role", inOrg(auth.ManageMembers), s.changeRole)
+	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/remove", inOrg(auth.ManageMembers), s.removeMember)
+
+	// Site admins.
+	s.route(http.MethodGet, "/admin", onSite(auth.ManageSite), s.adminPage)
+	s.route(http.MethodPost, "/admin/orgs", onSite(auth.ManageSite), s.createOrg)
+	s.route(http.MethodPost, "/admin/users/:user/disable", onSite(auth.ManageSite), s.disableUser)
+	s.route(http.MethodPost, "/admin/users/:user/enable", onSite(auth.ManageSite), s.enableUser)
+}
+
+// route registers one route behind its guard.
+func (s *Server) route(method, path string, g guard, h echo.HandlerFunc) {
+	var mw []echo.MiddlewareFunc
+	switch g.kind {
+	case guardSignedIn:
+		mw = []echo.MiddlewareFunc{s.requireUser}
+	case guardOrg:
+		mw = []echo.MiddlewareFunc{s.requireUser, s.requireOrg(g.action)}
+	case guardSite:
+		mw = []echo.MiddlewareFunc{s.requireUser, s.requireSite(g.action)}
+	}
+	s.echo.Add(method, path, h, mw...).Name = g.name()
+}
+
+// requireUser sends anonymous visitors to sign in, then back.
+func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if state(c).user != nil {
+			return next(c)
+		}
+		if c.Request().Method != http.MethodGet {
+			return &Error{Status: http.StatusUnauthorized, Title: "Signed out",
+				Message: "Your session has ended. Sign in again, then repeat what you were doing."}
+		}
+		return redirect(c, "/login?next="+urlQueryEscape(c.Request().URL.RequestURI()))
+	}
+}
+
+// requireOrg loads the org named in the path and the viewer's role in it,
+// then asks auth.Authorize. Someone outside the org gets 404, so org slugs
+// are not confirmed to strangers; a member without the right gets 403.
+func (s *Server) requireOrg(a auth.Action) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			st := state(c)
+			org, err := s.db.OrgBySlug(c.Request().Context(), c.Param("org"))
+			if err != nil {
+				return err // not found stays 404
+			}
+			m, err := s.db.Membership(c.Request().Context(), org.ID, st.user.ID)
+			if err != nil {
+				return err
+			}
+			st.org, st.role = &org, m.Role
+			if !auth.Authorize(principal(st), a) {
+				return forbidden()
+			}
+			return next(c)
+		}
+	}
+}
+
+// requireSite checks a site-wide action.
+func (s *Server) requireSite(a auth.Action) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if !auth.Authorize(principal(state(c)), a) {
+				return notFound()
+			}
+			return next(c)
+		}
+	}
+}

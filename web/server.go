@@ -1,0 +1,117 @@
+// Package web wires HTTP requests to the store, auth and views: routes,
+// middleware, handlers, the error handler and the render helper.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+)
+
+// Config is what the server is built from.
+type Config struct {
+	DB     *store.DB
+	Logger *slog.Logger
+	// MasterKey is the deployment key; cookie keys are derived from it.
+	MasterKey []byte
+	// PublicURL is the address people reach the server at, used in the
+	// setup link printed on the console.
+	PublicURL string
+	// TrustedProxies are the networks whose X-Forwarded-For and
+	// X-Forwarded-Proto headers are believed.
+	TrustedProxies []netip.Prefix
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// SessionLimits are how long a browser session lasts: one hour without a
+// request, twelve hours in all, after which the user signs in again.
+var SessionLimits = store.SessionLimits{Idle: time.Hour, Absolute: 12 * time.Hour}
+
+// Server is Tokenward's HTTP server.
+type Server struct {
+	db       *store.DB
+	log      *slog.Logger
+	echo     *echo.Echo
+	cookies  *sessions.CookieStore
+	throttle *loginThrottle
+	setup    *setupGate
+	proxies  []netip.Prefix
+	public   string
+	now      func() time.Time
+}
+
+// New builds the server. When no site admin exists yet it opens the
+// first-run setup with a fresh one-time code (see SetupURL).
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{
+		db:       cfg.DB,
+		log:      cfg.Logger,
+		proxies:  cfg.TrustedProxies,
+		public:   cfg.PublicURL,
+		now:      cfg.Now,
+		throttle: newLoginThrottle(cfg.Now),
+		setup:    &setupGate{},
+	}
+	s.cookies = sessions.NewCookieStore(
+		auth.DeriveKey(cfg.MasterKey, "session cookie signing", 64),
+		auth.DeriveKey(cfg.MasterKey, "session cookie encryption", 32),
+	)
+	s.cookies.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(SessionLimits.Absolute / time.Second),
+		HttpOnly: true,
+		SameSite: http.SameSiteLaxMode,
+	}
+	has, err := s.db.HasSiteAdmin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !has {
+		if err := s.setup.open(); err != nil {
+			return nil, err
+		}
+	}
+	s.echo = s.newEcho()
+	s.routes()
+	return s, nil
+}
+
+// Handler is the server as an http.Handler.
+func (s *Server) Handler() http.Handler { return s.echo }
+
+// SetupURL is the first-run link with its one-time code, or "" once a site
+// admin exists.
+func (s *Server) SetupURL() string {
+	code := s.setup.current()
+	if code == "" {
+		return ""
+	}
+	return s.public + "/setup?code=" + url.QueryEscape(code)
+}
+
+// randomString returns n random bytes as unpadded base32, for codes and ids.
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+}

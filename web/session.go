@@ -1,0 +1,200 @@
+package web
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+
+	"tokenward/store"
+	"tokenward/views"
+)
+
+const (
+	cookieName = "tokenward"
+	stateKey   = "tokenward.state"
+	csrfField  = "csrf_token"
+	csrfHeader = "X-CSRF-Token"
+	// touchEvery limits how often a session's last-seen time is written.
+	touchEvery = time.Minute
+)
+
+// requestState is what the middleware learns about a request: its cookie
+// session, the signed-in user if any, and the org and role for org routes.
+type requestState struct {
+	sess    *sessions.Session
+	user    *store.User
+	sidHash string
+	csrf    string
+	org     *store.Org
+	role    string
+}
+
+// state returns the request's state; the session middleware always sets it.
+func state(c echo.Context) *requestState {
+	if st, ok := c.Get(stateKey).(*requestState); ok {
+		return st
+	}
+	return &requestState{}
+}
+
+// sessionless reports whether a path is served without the browser session:
+// static files and probes never need one, and setting a cookie there would
+// only add work.
+func sessionless(path string) bool {
+	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz"
+}
+
+func newSecret() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func hashSessionID(sid string) string {
+	sum := sha256.Sum256([]byte(sid))
+	return hex.EncodeToString(sum[:])
+}
+
+// loadSession reads the signed, encrypted cookie, makes sure it holds a CSRF
+// token, and resolves its session id to a user. An unreadable cookie is
+// treated as no cookie.
+func (s *Server) loadSession(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if sessionless(c.Request().URL.Path) {
+			return next(c)
+		}
+		sess, _ := s.cookies.Get(c.Request(), cookieName)
+		st := &requestState{sess: sess}
+		c.Set(stateKey, st)
+		dirty := false
+		st.csrf, _ = sess.Values["csrf"].(string)
+		if st.csrf == "" {
+			st.csrf = newSecret()
+			sess.Values["csrf"] = st.csrf
+			dirty = true
+		}
+		if sid, _ := sess.Values["sid"].(string); sid != "" {
+			h := hashSessionID(sid)
+			row, u, err := s.db.SessionUser(c.Request().Context(), h, SessionLimits)
+			switch {
+			case err == nil:
+				st.user, st.sidHash = &u, h
+				if s.now().Sub(row.LastSeenAt) > touchEvery {
+					if err := s.db.TouchSession(c.Request().Context(), h); err != nil {
+						return err
+					}
+				}
+			case store.IsNotFound(err):
+				delete(sess.Values, "sid")
+				dirty = true
+			default:
+				return err
+			}
+		}
+		if dirty {
+			if err := s.saveSession(c); err != nil {
+				return err
+			}
+		}
+		return next(c)
+	}
+}
+
+// saveSession writes the cookie, Secure whenever the browser came over TLS.
+func (s *Server) saveSession(c echo.Context) error {
+	st := state(c)
+	opts := *s.cookies.Options
+	opts.Secure = s.secureRequest(c.Request())
+	st.sess.Options = &opts
+	return st.sess.Save(c.Request(), c.Response())
+}
+
+// checkCSRF refuses every unsafe request whose form field or X-CSRF-Token
+// header does not carry the session's token. Unlike a fetch-metadata check
+// alone, this holds for same-origin requests and old browsers too.
+func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if sessionless(c.Request().URL.Path) {
+			return next(c)
+		}
+		switch c.Request().Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+			return next(c)
+		}
+		sent := c.Request().Header.Get(csrfHeader)
+		if sent == "" {
+			sent = c.FormValue(csrfField)
+		}
+		want := state(c).csrf
+		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
+			return &Error{Status: http.StatusForbidden, Title: "This form has expired",
+				Message: "The form was missing its security token or came from another site. Go back, reload the page and try again."}
+		}
+		return next(c)
+	}
+}
+
+// signIn starts a new session for u: a fresh session id and CSRF token, so
+// nothing from before sign-in (a planted cookie) carries over.
+func (s *Server) signIn(c echo.Context, u store.User) error {
+	st := state(c)
+	if st.sidHash != "" {
+		if err := s.db.DeleteSession(c.Request().Context(), st.sidHash); err != nil {
+			return err
+		}
+	}
+	sid := newSecret()
+	h := hashSessionID(sid)
+	if err := s.db.CreateSession(c.Request().Context(), h, u.ID, c.RealIP(), c.Request().UserAgent(), SessionLimits); err != nil {
+		return err
+	}
+	st.csrf = newSecret()
+	st.sess.Values = map[any]any{"sid": sid, "csrf": st.csrf}
+	st.user, st.sidHash = &u, h
+	return s.saveSession(c)
+}
+
+// signOut ends the session on the server and clears the cookie.
+func (s *Server) signOut(c echo.Context) error {
+	st := state(c)
+	if st.sidHash != "" {
+		if err := s.db.DeleteSession(c.Request().Context(), st.sidHash); err != nil {
+			return err
+		}
+	}
+	st.csrf = newSecret()
+	st.sess.Values = map[any]any{"csrf": st.csrf}
+	st.user, st.sidHash = nil, ""
+	return s.saveSession(c)
+}
+
+// flash queues a message for the next page the browser loads.
+func (s *Server) flash(c echo.Context, kind, msg string) error {
+	state(c).sess.AddFlash(kind + "|" + msg)
+	return s.saveSession(c)
+}
+
+// takeFlashes removes and returns the queued messages.
+func (s *Server) takeFlashes(c echo.Context) ([]views.Flash, error) {
+	raw := state(c).sess.Flashes()
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	out := make([]views.Flash, 0, len(raw))
+	for _, r := range raw {
+		str, _ := r.(string)
+		kind, msg, _ := strings.Cut(str, "|")
+		out = append(out, views.Flash{Kind: kind, Message: msg})
+	}
+	return out, s.saveSession(c)
+}
