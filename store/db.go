@@ -195,14 +195,6 @@ const timeLayout = "2006-01-02T15:04:05Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-// nullTime formats t, or NULL for the zero time.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
 // scanTime parses a stored timestamp; NULL or empty gives the zero time.
 func scanTime(s sql.NullString) time.Time {
 	if !s.Valid || s.String == "" {

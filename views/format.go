@@ -1,9 +1,6 @@
 package views
 
-import (
-	"encoding/json"
-	"time"
-)
+import "encoding/json"
 
 func csrfHeaders(token string) string {
 	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
@@ -22,14 +19,6 @@ func shellClass(s Shell) string {
 		return "shell"
 	}
 	return "shell shell-plain"
-}
-
-// utc formats a time the way every page shows exact times.
-func utc(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format("2006-01-02 15:04 UTC")
 }
 
 func roleBadge(role string) string { return "badge badge-" + role }

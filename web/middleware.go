@@ -34,7 +34,6 @@ func (s *Server) newEcho() *echo.Echo {
 		securityHeaders,
 		middleware.BodyLimit(maxBody),
 		s.loadSession,
-		s.checkCSRF,
 	)
 	return e
 }

@@ -83,15 +83,22 @@ func (s *Server) routes() {
 }
 
 // route registers one route behind its guard.
+// Every unsafe method checks the CSRF token first; doing it here rather
+// than globally lets unknown paths and wrong methods answer 404 and 405.
 func (s *Server) route(method, path string, g guard, h echo.HandlerFunc) {
 	var mw []echo.MiddlewareFunc
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	default:
+		mw = append(mw, s.checkCSRF)
+	}
 	switch g.kind {
 	case guardSignedIn:
-		mw = []echo.MiddlewareFunc{s.requireUser}
+		mw = append(mw, s.requireUser)
 	case guardOrg:
-		mw = []echo.MiddlewareFunc{s.requireUser, s.requireOrg(g.action)}
+		mw = append(mw, s.requireUser, s.requireOrg(g.action))
 	case guardSite:
-		mw = []echo.MiddlewareFunc{s.requireUser, s.requireSite(g.action)}
+		mw = append(mw, s.requireUser, s.requireSite(g.action))
 	}
 	s.echo.Add(method, path, h, mw...).Name = g.name()
 }
@@ -144,4 +151,20 @@ func (s *Server) requireSite(a auth.Action) echo.MiddlewareFunc {
 			return next(c)
 		}
 	}
+}
+
+// RouteInfo is one registered route and the guard that protects it.
+type RouteInfo struct {
+	Method string
+	Path   string
+	Guard  string // "public", "signed-in", "org:<action>" or "site:<action>"
+}
+
+// Routes lists every registered route with its guard, for tests and docs.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range s.echo.Routes() {
+		out = append(out, RouteInfo{Method: r.Method, Path: r.Path, Guard: r.Name})
+	}
+	return out
 }
