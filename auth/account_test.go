@@ -42,10 +42,10 @@ func TestValidateAccountNames(t *testing.T) {
 
 func TestAuthorizeUnknownActionRefused(t *testing.T) {
 	p := Principal{Role: RoleAdmin, SiteAdmin: true}
-	if Authorize(p, Action("no.such.action")) {
+	if Authorize(p, Action("no.such.action"), nil) {
 		t.Fatal("an action without a rule was allowed")
 	}
-	if !Authorize(p, ManageMembers) || Authorize(Principal{Role: RoleMember}, ManageMembers) {
+	if !Authorize(p, ManageMembers, nil) || Authorize(Principal{Role: RoleMember}, ManageMembers, nil) {
 		t.Fatal("members rule wrong")
 	}
 }

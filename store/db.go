@@ -219,3 +219,5 @@ func (db *DB) Pragmas(ctx context.Context) map[string]string {
 	}
 	return out
 }
+
+func named(name string, v any) any { return sql.Named(name, v) }

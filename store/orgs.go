@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -14,6 +15,24 @@ type Org struct {
 	Slug      string
 	Name      string
 	CreatedAt time.Time
+	Policy    Policy
+}
+
+// Policy is an org's token policy.
+type Policy struct {
+	// MaxDays is the longest any token lives, from its creation, enforced
+	// when a token is checked; 0 means no maximum.
+	MaxDays int
+	// DefaultDays is the expiry the create dialog preselects.
+	DefaultDays int
+	// NeverExpire says, per kind, whether tokens may be made without expiry.
+	NeverExpire map[string]bool
+}
+
+// DefaultPolicy is a new org's policy: no maximum, 30-day default, every
+// token expires.
+func DefaultPolicy() Policy {
+	return Policy{DefaultDays: 30, NeverExpire: map[string]bool{"api": false, "cli": false, "service": false}}
 }
 
 // NewOrg is what it takes to create an organization.
@@ -34,15 +53,20 @@ type OrgRole struct {
 	Role string
 }
 
-const orgColumns = `o.id, o.slug, o.name, o.created_at`
+const orgColumns = `o.id, o.slug, o.name, o.created_at, COALESCE(o.policy_max_days, 0), o.policy_default_days,
+	o.policy_never_api, o.policy_never_cli, o.policy_never_service`
 
 func scanOrg(row interface{ Scan(...any) error }, extra ...any) (Org, error) {
 	var o Org
 	var created sql.NullString
-	if err := row.Scan(append([]any{&o.ID, &o.Slug, &o.Name, &created}, extra...)...); err != nil {
+	var never [3]bool
+	o.Policy = DefaultPolicy()
+	if err := row.Scan(append([]any{&o.ID, &o.Slug, &o.Name, &created, &o.Policy.MaxDays, &o.Policy.DefaultDays,
+		&never[0], &never[1], &never[2]}, extra...)...); err != nil {
 		return Org{}, err
 	}
 	o.CreatedAt = scanTime(created)
+	o.Policy.NeverExpire = map[string]bool{"api": never[0], "cli": never[1], "service": never[2]}
 	return o, nil
 }
 
@@ -59,7 +83,7 @@ func insertOrg(ctx context.Context, tx *Tx, no NewOrg) (Org, error) {
 	if err != nil {
 		return Org{}, err
 	}
-	return Org{ID: id, Slug: no.Slug, Name: no.Name, CreatedAt: tx.now}, nil
+	return Org{ID: id, Slug: no.Slug, Name: no.Name, CreatedAt: tx.now, Policy: DefaultPolicy()}, nil
 }
 
 func orgBySlug(ctx context.Context, tx *Tx, slug string) (Org, error) {
@@ -198,4 +222,49 @@ func (db *DB) UserOrgs(ctx context.Context, userID int64) ([]OrgRole, error) {
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// SetPolicy saves an org's token policy.
+func (db *DB) SetPolicy(ctx context.Context, orgID int64, p Policy, actor Actor) (Org, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return Org{}, err
+	}
+	defer tx.Rollback()
+	var maxDays any
+	if p.MaxDays > 0 {
+		maxDays = p.MaxDays
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE organizations SET policy_max_days = ?, policy_default_days = ?,
+		policy_never_api = ?, policy_never_cli = ?, policy_never_service = ? WHERE id = ?`,
+		maxDays, p.DefaultDays, p.NeverExpire["api"], p.NeverExpire["cli"], p.NeverExpire["service"], orgID); err != nil {
+		return Org{}, err
+	}
+	o, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = ?`, orgID))
+	if err != nil {
+		return Org{}, err
+	}
+	max := "none"
+	if p.MaxDays > 0 {
+		max = fmt.Sprintf("%d days", p.MaxDays)
+	}
+	if err := recordEvent(ctx, tx, actor, Event{OrgID: orgID, Action: "policy.changed", TargetType: "org", TargetID: o.Slug,
+		TargetLabel: o.Name, Details: map[string]string{"max_lifetime": max, "default_expiry": fmt.Sprintf("%d days", p.DefaultDays),
+			"never_expire": neverList(p.NeverExpire)}}); err != nil {
+		return Org{}, err
+	}
+	return o, tx.Commit()
+}
+
+func neverList(m map[string]bool) string {
+	var kinds []string
+	for _, k := range []string{"api", "cli", "service"} {
+		if m[k] {
+			kinds = append(kinds, k)
+		}
+	}
+	if len(kinds) == 0 {
+		return "none"
+	}
+	return strings.Join(kinds, ", ")
 }

@@ -133,7 +133,7 @@ func (s *Server) requireOrg(a auth.Action) echo.MiddlewareFunc {
 				return err
 			}
 			st.org, st.role = &org, m.Role
-			if !auth.Authorize(principal(st), a) {
+			if !auth.Authorize(principal(st), a, nil) {
 				return forbidden()
 			}
 			return next(c)
@@ -145,7 +145,7 @@ func (s *Server) requireOrg(a auth.Action) echo.MiddlewareFunc {
 func (s *Server) requireSite(a auth.Action) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			if !auth.Authorize(principal(state(c)), a) {
+			if !auth.Authorize(principal(state(c)), a, nil) {
 				return notFound()
 			}
 			return next(c)

@@ -36,7 +36,7 @@ func orgNav(org string, role string, current string) []views.NavLink {
 	p := auth.Principal{Role: auth.Role(role)}
 	var out []views.NavLink
 	for _, sec := range sections {
-		if auth.Authorize(p, sec.Action) {
+		if auth.Authorize(p, sec.Action, nil) {
 			out = append(out, views.NavLink{Label: sec.Label, Href: "/orgs/" + org + "/settings/" + sec.Path, Current: sec.Path == current})
 		}
 	}
