@@ -183,28 +183,176 @@ func (db *DB) ChangeRole(ctx context.Context, orgID, userID int64, role string, 
 	return m, tx.Commit()
 }
 
-// RemoveMember removes a user from an org; removing the last admin is refused.
-func (db *DB) RemoveMember(ctx context.Context, orgID, userID int64, actor Actor) (Member, error) {
+// What happens to a removed member's API tokens.
+const (
+	KeepAPITokens     = "keep"     // they keep working, as the org's
+	RevokeAPITokens   = "revoke"   // revoked with the member
+	TransferAPITokens = "transfer" // handed to another admin of the org
+)
+
+// RemoveOptions says what to do with a removed member's API tokens. The
+// zero value keeps them. TransferTo is the admin who receives them.
+type RemoveOptions struct {
+	APITokens  string
+	TransferTo int64
+}
+
+// Removal is what removing a member did.
+type Removal struct {
+	Member
+	CLIRevoked     int
+	APIRevoked     int
+	APITransferred int
+	APIKept        int
+	TransferredTo  string // the receiving admin's username
+}
+
+// RemoveMember removes a user from an org in one transaction: their live CLI
+// tokens there are revoked, their API tokens kept, revoked or handed to
+// another admin as opt says. Removing the last admin is refused.
+func (db *DB) RemoveMember(ctx context.Context, orgID, userID int64, opt RemoveOptions, actor Actor) (Removal, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
-		return Member{}, err
+		return Removal{}, err
 	}
 	defer tx.Rollback()
 	m, err := membership(ctx, tx, orgID, userID)
 	if err != nil {
-		return Member{}, err
+		return Removal{}, err
 	}
 	if last, err := lastAdmin(ctx, tx, orgID, m); err != nil {
-		return Member{}, err
+		return Removal{}, err
 	} else if last {
-		return Member{}, &Error{Code: EConflict, Message: "an organization needs at least one admin: make someone else an admin before removing " + m.User.Username}
+		return Removal{}, &Error{Code: EConflict, Message: "an organization needs at least one admin: make someone else an admin before removing " + m.User.Username}
+	}
+	r := Removal{Member: m}
+	if r.CLIRevoked, err = revokeOwned(ctx, tx, orgID, userID, "cli", actor); err != nil {
+		return Removal{}, err
+	}
+	if err := settleAPITokens(ctx, tx, orgID, &r, opt, actor); err != nil {
+		return Removal{}, err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID); err != nil {
-		return Member{}, err
+		return Removal{}, err
+	}
+	details := map[string]string{"role": m.Role, "cli_tokens_revoked": fmt.Sprint(r.CLIRevoked)}
+	switch {
+	case r.APIRevoked > 0:
+		details["api_tokens_revoked"] = fmt.Sprint(r.APIRevoked)
+	case r.APITransferred > 0:
+		details["api_tokens_transferred_to"] = r.TransferredTo
+	case r.APIKept > 0:
+		details["api_tokens_kept"] = fmt.Sprint(r.APIKept)
 	}
 	if err := recordEvent(ctx, tx, actor, Event{OrgID: orgID, Action: "member.removed", TargetType: "user",
-		TargetID: fmt.Sprint(userID), TargetLabel: m.User.Username, Details: map[string]string{"role": m.Role}}); err != nil {
-		return Member{}, err
+		TargetID: fmt.Sprint(userID), TargetLabel: m.User.Username, Details: details}); err != nil {
+		return Removal{}, err
 	}
-	return m, tx.Commit()
+	return r, tx.Commit()
+}
+
+// revokeOwned revokes a user's live tokens of a kind in an org.
+func revokeOwned(ctx context.Context, tx *Tx, orgID, userID int64, kind string, actor Actor) (int, error) {
+	ids, err := liveTokenIDs(ctx, tx, `org_id = ? AND kind = ? AND owner_user_id = ?`, orgID, kind, userID)
+	if err != nil {
+		return 0, err
+	}
+	for _, id := range ids {
+		if _, err := revokeToken(ctx, tx, orgID, id, "member removed", actor); err != nil {
+			return 0, err
+		}
+	}
+	return len(ids), nil
+}
+
+// settleAPITokens keeps, revokes or transfers a leaving member's API tokens.
+func settleAPITokens(ctx context.Context, tx *Tx, orgID int64, r *Removal, opt RemoveOptions, actor Actor) error {
+	var err error
+	switch opt.APITokens {
+	case "", KeepAPITokens:
+		err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tokens WHERE org_id = ? AND kind = 'api' AND owner_user_id = ?
+			AND revoked_at IS NULL`, orgID, r.User.ID).Scan(&r.APIKept)
+		return err
+	case RevokeAPITokens:
+		r.APIRevoked, err = revokeOwned(ctx, tx, orgID, r.User.ID, "api", actor)
+		return err
+	case TransferAPITokens:
+	default:
+		return &Error{Code: EInvalid, Field: "api_tokens", Message: "choose to keep, revoke or hand over their API tokens"}
+	}
+	to, err := membership(ctx, tx, orgID, opt.TransferTo)
+	if err != nil || to.Role != "admin" || to.User.ID == r.User.ID {
+		if err != nil && !IsNotFound(err) {
+			return err
+		}
+		return &Error{Code: EInvalid, Field: "transfer_to", Message: "API tokens can be handed only to another admin of this organization"}
+	}
+	r.TransferredTo = to.User.Username
+	ids, err := liveTokenIDs(ctx, tx, `org_id = ? AND kind = 'api' AND owner_user_id = ?`, orgID, r.User.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET owner_user_id = ? WHERE id = ?`, to.User.ID, id); err != nil {
+			return err
+		}
+		t, err := tokenByID(ctx, tx, orgID, id)
+		if err != nil {
+			return err
+		}
+		if err := recordEvent(ctx, tx, actor, tokenEvent(t, "token.transferred",
+			map[string]string{"from": r.User.Username, "to": to.User.Username})); err != nil {
+			return err
+		}
+	}
+	r.APITransferred = len(ids)
+	return nil
+}
+
+// LiveTokens is a member's live (not revoked) tokens in an org.
+type LiveTokens struct {
+	Tokens []Token        // by kind, then name; at most 200
+	Counts map[string]int // by kind, exact
+}
+
+// LiveTokensOf lists and counts the live tokens a user owns in an org, for
+// the confirmation before removing them.
+func (db *DB) LiveTokensOf(ctx context.Context, orgID, userID int64) (LiveTokens, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return LiveTokens{}, err
+	}
+	defer tx.Rollback()
+	out := LiveTokens{Counts: map[string]int{}}
+	rows, err := tx.QueryContext(ctx, `SELECT kind, COUNT(*) FROM tokens
+		WHERE org_id = ? AND owner_user_id = ? AND revoked_at IS NULL GROUP BY kind`, orgID, userID)
+	if err != nil {
+		return LiveTokens{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var kind string
+		var n int
+		if err := rows.Scan(&kind, &n); err != nil {
+			return LiveTokens{}, err
+		}
+		out.Counts[kind] = n
+	}
+	if err := rows.Err(); err != nil {
+		return LiveTokens{}, err
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT `+tokenColumns+tokenJoins+`
+		WHERE t.org_id = ? AND t.owner_user_id = ? AND t.revoked_at IS NULL ORDER BY t.kind, t.name LIMIT 200`, orgID, userID)
+	if err != nil {
+		return LiveTokens{}, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return LiveTokens{}, err
+		}
+		out.Tokens = append(out.Tokens, t)
+	}
+	return out, rows.Err()
 }

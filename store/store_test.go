@@ -201,7 +201,7 @@ func TestMembers(t *testing.T) {
 		if _, err := db.ChangeRole(ctx, org.ID, root.ID, "member", actor); store.ErrorCode(err) != store.EConflict {
 			t.Errorf("demote: err = %v", err)
 		}
-		if _, err := db.RemoveMember(ctx, org.ID, root.ID, actor); store.ErrorCode(err) != store.EConflict {
+		if _, err := db.RemoveMember(ctx, org.ID, root.ID, store.RemoveOptions{}, actor); store.ErrorCode(err) != store.EConflict {
 			t.Errorf("remove: err = %v", err)
 		}
 	})
@@ -212,7 +212,7 @@ func TestMembers(t *testing.T) {
 		if _, err := db.ChangeRole(ctx, org.ID, root.ID, "auditor", actor); err != nil {
 			t.Errorf("demote with another admin: %v", err)
 		}
-		if _, err := db.RemoveMember(ctx, org.ID, root.ID, actor); err != nil {
+		if _, err := db.RemoveMember(ctx, org.ID, root.ID, store.RemoveOptions{}, actor); err != nil {
 			t.Errorf("remove: %v", err)
 		}
 		members, err := db.Members(ctx, org.ID)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Token statuses, in the order a token moves through them.
@@ -74,7 +75,49 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// Tokens returns the page of tokens q selects.
+// statusWhere is the condition for a set of statuses; the default (every
+// status but revoked) is one cheap test.
+func statusWhere(statuses []string) string {
+	set := map[string]bool{}
+	for _, s := range statuses {
+		set[s] = true
+	}
+	switch {
+	case len(set) == 0 || (len(set) == 3 && !set[StatusRevoked]):
+		return "t.revoked_at IS NULL"
+	case len(set) == 4:
+		return ""
+	}
+	var conds []string
+	for _, s := range []string{StatusActive, StatusExpired, StatusDisabled, StatusRevoked} {
+		if set[s] {
+			conds = append(conds, statusCondition(s))
+		}
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}
+
+// orderBy is the ORDER BY for a sort. The rowid breaks ties, which lets the
+// (org_id, kind, column) indexes deliver rows in order, so a page reads
+// only its own rows. Never-used tokens and tokens without expiry sort last.
+func orderBy(sort string, desc bool) string {
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	switch sort {
+	case "name":
+		return fmt.Sprintf("t.name %s, t.rowid %s", dir, dir)
+	case "last_used", "expires":
+		col := sortColumns[sort]
+		return fmt.Sprintf("%s %s NULLS LAST, t.rowid %s", col, dir, dir)
+	}
+	return fmt.Sprintf("t.created_at %s, t.rowid %s", dir, dir)
+}
+
+// Tokens returns the page of tokens q selects. It finds the page's ids
+// first, touching only the tokens table and its indexes, then reads those
+// few rows in full.
 func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -91,14 +134,22 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 	if len(q.SecretHash) > 0 {
 		where = append(where, "(t.secret_hash = :hash OR t.prev_secret_hash = :hash)")
 		args = append(args, named("hash", q.SecretHash))
-	} else if s := strings.TrimSpace(q.Search); s != "" {
-		where = append(where, `(t.name LIKE :like ESCAPE '\' OR cu.username LIKE :like ESCAPE '\'
-			OR ou.username LIKE :like ESCAPE '\' OR sv.name LIKE :like ESCAPE '\'
-			OR (' ' || t.scopes || ' ') LIKE :scope ESCAPE '\' OR t.hint LIKE :like ESCAPE '\' OR t.id = :exact)`)
+	} else if s := strings.TrimSpace(q.Search); utf8.RuneCountInString(s) >= 3 {
+		// The trigram index finds tokens containing s without a scan.
+		where = append(where, "t.rowid IN (SELECT rowid FROM token_search WHERE body MATCH :fts)")
+		args = append(args, named("fts", `"`+strings.ReplaceAll(s, `"`, `""`)+`"`))
+	} else if s != "" {
+		// Too short for trigrams: match by LIKE. People and services are
+		// few, so they are matched first and tokens by their ids.
+		where = append(where, `(t.name LIKE :like ESCAPE '\' OR t.hint LIKE :like ESCAPE '\'
+			OR (' ' || t.scopes || ' ') LIKE :scope ESCAPE '\' OR t.id = :exact
+			OR t.creator_id IN (SELECT id FROM users WHERE username LIKE :like ESCAPE '\')
+			OR t.owner_user_id IN (SELECT id FROM users WHERE username LIKE :like ESCAPE '\')
+			OR t.service_id IN (SELECT id FROM services WHERE org_id = :org AND name LIKE :like ESCAPE '\'))`)
 		args = append(args, named("like", "%"+escapeLike(s)+"%"), named("scope", "% "+escapeLike(s)+" %"), named("exact", s))
 	}
 	if q.CreatorRole != "" {
-		where = append(where, "EXISTS (SELECT 1 FROM memberships m WHERE m.org_id = t.org_id AND m.user_id = t.creator_id AND m.role = :role)")
+		where = append(where, "t.creator_id IN (SELECT user_id FROM memberships WHERE org_id = :org AND role = :role)")
 		args = append(args, named("role", q.CreatorRole))
 	}
 	if q.ServiceID != 0 {
@@ -112,47 +163,67 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 		where = append(where, "t.owner_user_id = :owner")
 		args = append(args, named("owner", q.OwnerUserID))
 	}
-	statuses := q.Statuses
-	if len(statuses) == 0 {
-		statuses = []string{StatusActive, StatusExpired, StatusDisabled}
+	sw := statusWhere(q.Statuses)
+	if sw != "" {
+		where = append(where, sw)
 	}
-	var conds []string
-	for _, s := range statuses {
-		conds = append(conds, statusCondition(s))
-	}
-	where = append(where, "("+strings.Join(conds, " OR ")+")")
-	cond := " WHERE " + strings.Join(where, " AND ")
+	cond := " FROM tokens t WHERE " + strings.Join(where, " AND ")
 
 	var page TokenPage
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+tokenJoins+cond, args...).Scan(&page.Total); err != nil {
-		return TokenPage{}, fmt.Errorf("count tokens: %w", err)
-	}
-	col, ok := sortColumns[q.Sort]
-	if !ok {
-		col = sortColumns["created"]
-	}
-	dir := "ASC"
-	if q.Desc {
-		dir = "DESC"
-	}
 	perPage := max(1, min(q.PerPage, 200))
 	offset := max(0, q.Page-1) * perPage
-	// NULLs (never used, no expiry) sort last either way; id breaks ties so
-	// pages never overlap.
-	order := fmt.Sprintf(" ORDER BY %s IS NULL, %s %s, t.id %s LIMIT %d OFFSET %d", col, col, dir, dir, perPage, offset)
-	rows, err := tx.QueryContext(ctx, `SELECT `+tokenColumns+tokenJoins+cond+order, args...)
-	if err != nil {
-		return TokenPage{}, fmt.Errorf("list tokens: %w", err)
+	list := fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", orderBy(q.Sort, q.Desc), perPage, offset)
+	// Without a text search the count reads a covering index and the page
+	// is read in index order, stopping after it. A text search visits every
+	// match anyway, so it counts them in the same pass rather than running
+	// the search twice.
+	filtered := len(q.SecretHash) == 0 && strings.TrimSpace(q.Search) != ""
+	var ids []string
+	var err2 error
+	if filtered {
+		ids, page.Total, err2 = pageIDs(ctx, tx, "SELECT t.id, COUNT(*) OVER ()"+cond+list, args)
+	} else {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+cond, args...).Scan(&page.Total); err != nil {
+			return TokenPage{}, fmt.Errorf("count tokens: %w", err)
+		}
+		ids, _, err2 = pageIDs(ctx, tx, "SELECT t.id, 0"+cond+list, args)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		t, err := scanToken(rows)
+	if err2 != nil {
+		return TokenPage{}, fmt.Errorf("list tokens: %w", err2)
+	}
+	if filtered && len(ids) == 0 && offset > 0 {
+		// Past the last page: the window count saw no rows, so count apart.
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+cond, args...).Scan(&page.Total); err != nil {
+			return TokenPage{}, fmt.Errorf("count tokens: %w", err)
+		}
+	}
+	for _, id := range ids {
+		t, err := tokenByID(ctx, tx, q.OrgID, id)
 		if err != nil {
 			return TokenPage{}, err
 		}
 		page.Tokens = append(page.Tokens, t)
 	}
-	return page, rows.Err()
+	return page, nil
+}
+
+// pageIDs runs a query of (id, total) rows.
+func pageIDs(ctx context.Context, tx *Tx, query string, args []any) ([]string, int, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	var ids []string
+	total := 0
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id, &total); err != nil {
+			return nil, 0, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, total, rows.Err()
 }
 
 // TokenStatus is a token's state at now, given the policy's maximum

@@ -60,6 +60,9 @@ CREATE INDEX tokens_org_kind_created ON tokens (org_id, kind, created_at);
 CREATE INDEX tokens_org_kind_name ON tokens (org_id, kind, name);
 CREATE INDEX tokens_org_kind_last_used ON tokens (org_id, kind, last_used_at);
 CREATE INDEX tokens_org_kind_expires ON tokens (org_id, kind, expires_at);
+-- Covers every status condition and the creator role filter, so counting a
+-- tab reads only this index.
+CREATE INDEX tokens_org_kind_state ON tokens (org_id, kind, revoked_at, disabled_at, expires_at, created_at, creator_id);
 CREATE INDEX tokens_creator ON tokens (creator_id);
 CREATE INDEX tokens_owner ON tokens (owner_user_id);
 CREATE INDEX tokens_service ON tokens (service_id);
@@ -79,5 +82,30 @@ CREATE TABLE token_ips (
 	PRIMARY KEY (token_id, ip)
 );
 CREATE INDEX token_ips_ip ON token_ips (ip);
+
+-- Substring search over what the search box matches: name, hint, scopes,
+-- id, creator, owner and service. A trigram index answers "contains" for
+-- three or more characters without reading every token. Rows follow the
+-- tokens table through triggers (usernames and service names never change).
+CREATE VIRTUAL TABLE token_search USING fts5 (body, tokenize = 'trigram');
+
+CREATE TRIGGER tokens_search_insert AFTER INSERT ON tokens
+BEGIN
+	INSERT INTO token_search (rowid, body) VALUES (new.rowid,
+		new.name || ' ' || new.hint || ' ' || new.scopes || ' ' || new.id
+		|| ' ' || COALESCE((SELECT username FROM users WHERE id = new.creator_id), '')
+		|| ' ' || COALESCE((SELECT username FROM users WHERE id = new.owner_user_id), '')
+		|| ' ' || COALESCE((SELECT name FROM services WHERE id = new.service_id), ''));
+END;
+
+CREATE TRIGGER tokens_search_update AFTER UPDATE OF name, hint, scopes, owner_user_id ON tokens
+BEGIN
+	UPDATE token_search SET body =
+		new.name || ' ' || new.hint || ' ' || new.scopes || ' ' || new.id
+		|| ' ' || COALESCE((SELECT username FROM users WHERE id = new.creator_id), '')
+		|| ' ' || COALESCE((SELECT username FROM users WHERE id = new.owner_user_id), '')
+		|| ' ' || COALESCE((SELECT name FROM services WHERE id = new.service_id), '')
+	WHERE rowid = new.rowid;
+END;
 
 CREATE INDEX audit_events_target ON audit_events (target_type, target_id, id);

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"time"
+	"unicode/utf8"
+)
+
+// Use is one accepted request made with a token (or one introspection of
+// it), gathered in memory and written in batches by RecordUses.
+type Use struct {
+	TokenID   string
+	At        time.Time
+	IP        string
+	UserAgent string
+	What      string // "GET /api/v1/token", or which service introspected it
+}
+
+// TokenIP is one of a token's most recent distinct client IPs.
+type TokenIP struct {
+	IP         string
+	UserAgent  string
+	LastSeenAt time.Time
+}
+
+// keptIPs is how many distinct client IPs a token remembers.
+const keptIPs = 5
+
+// maxUseText bounds the user agent and "what" kept from a request, so a
+// client cannot grow the database with a huge header.
+const maxUseText = 512
+
+// tokenUses is one token's share of a batch.
+type tokenUses struct {
+	latest Use
+	month  string         // the latest use's month, "2006-01" UTC
+	count  int64          // uses in that month
+	ips    map[string]Use // the latest use from each IP
+}
+
+// groupUses folds a batch per token, keeping the order tokens first appear
+// in so writes are deterministic.
+func groupUses(uses []Use) ([]string, map[string]*tokenUses) {
+	var order []string
+	by := map[string]*tokenUses{}
+	for _, u := range uses {
+		u.At = u.At.UTC().Truncate(time.Second)
+		u.UserAgent, u.What = clip(u.UserAgent), clip(u.What)
+		g := by[u.TokenID]
+		if g == nil {
+			g = &tokenUses{latest: u, ips: map[string]Use{}}
+			by[u.TokenID] = g
+			order = append(order, u.TokenID)
+		} else if !u.At.Before(g.latest.At) {
+			g.latest = u
+		}
+		if u.IP != "" {
+			if prev, ok := g.ips[u.IP]; !ok || !u.At.Before(prev.At) {
+				g.ips[u.IP] = u
+			}
+		}
+	}
+	// Quota counts only the latest month's uses: a batch that spans a month
+	// boundary starts the new month's count.
+	for _, g := range by {
+		g.month = g.latest.At.Format("2006-01")
+	}
+	for _, u := range uses {
+		if g := by[u.TokenID]; u.At.UTC().Format("2006-01") == g.month {
+			g.count++
+		}
+	}
+	return order, by
+}
+
+// clip cuts s to maxUseText bytes without splitting a character.
+func clip(s string) string {
+	if len(s) <= maxUseText {
+		return s
+	}
+	s = s[:maxUseText]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// RecordUses writes a batch of uses in one transaction: each token's last
+// use (never moved backwards), its quota count for the month of its latest
+// use (reset when that month is new) and its five most recent distinct
+// client IPs. Uses of unknown tokens are ignored.
+func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
+	if len(uses) == 0 {
+		return nil
+	}
+	order, by := groupUses(uses)
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	last, err := tx.PrepareContext(ctx, `UPDATE tokens SET
+		last_used_ip   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :ip ELSE last_used_ip END,
+		last_used_ua   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :ua ELSE last_used_ua END,
+		last_used_what = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :what ELSE last_used_what END,
+		last_used_at   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :at ELSE last_used_at END,
+		quota_used     = CASE WHEN quota_month = :month THEN quota_used + :n WHEN quota_month < :month THEN :n ELSE quota_used END,
+		quota_month    = MAX(quota_month, :month)
+		WHERE id = :id`)
+	if err != nil {
+		return err
+	}
+	defer last.Close()
+	ip, err := tx.PrepareContext(ctx, `INSERT INTO token_ips (token_id, ip, user_agent, last_seen_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (token_id, ip) DO UPDATE SET
+		user_agent = CASE WHEN excluded.last_seen_at >= last_seen_at THEN excluded.user_agent ELSE user_agent END,
+		last_seen_at = MAX(last_seen_at, excluded.last_seen_at)`)
+	if err != nil {
+		return err
+	}
+	defer ip.Close()
+	prune, err := tx.PrepareContext(ctx, `DELETE FROM token_ips WHERE token_id = ?1 AND ip NOT IN
+		(SELECT ip FROM token_ips WHERE token_id = ?1 ORDER BY last_seen_at DESC, ip LIMIT ?2)`)
+	if err != nil {
+		return err
+	}
+	defer prune.Close()
+
+	for _, id := range order {
+		g := by[id]
+		res, err := last.ExecContext(ctx, named("id", id), named("at", formatTime(g.latest.At)), named("ip", g.latest.IP),
+			named("ua", g.latest.UserAgent), named("what", g.latest.What), named("month", g.month), named("n", g.count))
+		if err != nil {
+			return fmt.Errorf("record use of %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 || len(g.ips) == 0 {
+			continue // an unknown token has nothing to record, and no IPs nothing to prune
+		}
+		for addr, u := range g.ips {
+			if _, err := ip.ExecContext(ctx, id, addr, u.UserAgent, formatTime(u.At)); err != nil {
+				return fmt.Errorf("record ip of %s: %w", id, err)
+			}
+		}
+		if _, err := prune.ExecContext(ctx, id, keptIPs); err != nil {
+			return fmt.Errorf("prune ips of %s: %w", id, err)
+		}
+	}
+	return tx.Commit()
+}
+
+// TokenIPs lists a token's most recent distinct client IPs, newest first.
+func (db *DB) TokenIPs(ctx context.Context, tokenID string) ([]TokenIP, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT ip, user_agent, last_seen_at FROM token_ips
+		WHERE token_id = ? ORDER BY last_seen_at DESC, ip LIMIT ?`, tokenID, keptIPs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []TokenIP
+	for rows.Next() {
+		var t TokenIP
+		var seen sql.NullString
+		if err := rows.Scan(&t.IP, &t.UserAgent, &seen); err != nil {
+			return nil, err
+		}
+		t.LastSeenAt = scanTime(seen)
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// TokenEvents returns the audit events about one of an org's tokens, newest
+// first.
+func (db *DB) TokenEvents(ctx context.Context, orgID int64, tokenID string, limit int) ([]Event, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	// audit_events_target (target_type, target_id, id) serves both the
+	// filter and the order.
+	rows, err := tx.QueryContext(ctx, `SELECT id, at, COALESCE(org_id, 0), COALESCE(actor_user_id, 0),
+		COALESCE(actor_token_id, ''), actor_label, action, target_type, target_id, target_label, ip, details
+		FROM audit_events WHERE target_type = 'token' AND target_id = ? AND org_id = ? ORDER BY id DESC LIMIT ?`,
+		tokenID, orgID, max(1, limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Event
+	for rows.Next() {
+		var e Event
+		var at sql.NullString
+		var details string
+		if err := rows.Scan(&e.ID, &at, &e.OrgID, &e.ActorUserID, &e.ActorToken, &e.ActorLabel, &e.Action,
+			&e.TargetType, &e.TargetID, &e.TargetLabel, &e.IP, &details); err != nil {
+			return nil, err
+		}
+		e.At = scanTime(at)
+		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
+			return nil, fmt.Errorf("event %d details: %w", e.ID, err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}

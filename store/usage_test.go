@@ -1,0 +1,168 @@
+package store_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"tokenward/store"
+)
+
+func TestRecordUses(t *testing.T) {
+	w := newWorld(t)
+	tok, _ := w.mint(store.NewToken{Name: "ci", Quota: 100})
+	other, _ := w.mint(store.NewToken{Name: "other"})
+	at := func(d time.Duration) time.Time { return w.start.Add(d) }
+	get := func(tok store.Token) store.Token {
+		got, err := w.db.TokenByID(w.ctx, w.org.ID, tok.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return got
+	}
+
+	t.Run("a batch sets the latest use and counts", func(t *testing.T) {
+		err := w.db.RecordUses(w.ctx, []store.Use{
+			{TokenID: tok.ID, At: at(2 * time.Second), IP: "10.0.0.2", UserAgent: "curl/8", What: "GET /api/v1/quota"},
+			{TokenID: tok.ID, At: at(3 * time.Second), IP: "10.0.0.1", UserAgent: "curl/9", What: "GET /api/v1/token"},
+			{TokenID: tok.ID, At: at(1 * time.Second), IP: "10.0.0.1", UserAgent: "curl/7", What: "GET /api/v1/tokens"},
+			{TokenID: other.ID, At: at(time.Second), IP: "10.0.0.9", What: "introspected by acme/web"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := get(tok)
+		if !got.LastUsedAt.Equal(at(3*time.Second)) || got.LastUsedIP != "10.0.0.1" || got.LastUsedUA != "curl/9" ||
+			got.LastUsedWhat != "GET /api/v1/token" || got.QuotaUsed != 3 || got.QuotaMonth != "2026-11" {
+			t.Errorf("after batch: %+v", got)
+		}
+		ips, err := w.db.TokenIPs(w.ctx, tok.ID)
+		if err != nil || len(ips) != 2 || ips[0].IP != "10.0.0.1" || ips[0].UserAgent != "curl/9" || !ips[0].LastSeenAt.Equal(at(3*time.Second)) {
+			t.Errorf("ips = %+v, %v", ips, err)
+		}
+		if o := get(other); o.QuotaUsed != 1 || o.LastUsedWhat != "introspected by acme/web" {
+			t.Errorf("other token: %+v", o)
+		}
+	})
+	t.Run("an older batch does not move last use back", func(t *testing.T) {
+		if err := w.db.RecordUses(w.ctx, []store.Use{{TokenID: tok.ID, At: at(0), IP: "10.0.0.2", UserAgent: "old", What: "GET /old"}}); err != nil {
+			t.Fatal(err)
+		}
+		got := get(tok)
+		if !got.LastUsedAt.Equal(at(3*time.Second)) || got.LastUsedWhat != "GET /api/v1/token" || got.QuotaUsed != 4 {
+			t.Errorf("after older batch: %+v", got)
+		}
+		ips, _ := w.db.TokenIPs(w.ctx, tok.ID)
+		if ips[1].IP != "10.0.0.2" || ips[1].UserAgent != "curl/8" || !ips[1].LastSeenAt.Equal(at(2*time.Second)) {
+			t.Errorf("an older use rewrote an IP: %+v", ips[1])
+		}
+	})
+	t.Run("five distinct IPs are kept", func(t *testing.T) {
+		var uses []store.Use
+		for i := range 8 {
+			uses = append(uses, store.Use{TokenID: tok.ID, At: at(time.Minute + time.Duration(i)*time.Second), IP: fmt.Sprintf("192.0.2.%d", i), UserAgent: "agent"})
+		}
+		if err := w.db.RecordUses(w.ctx, uses); err != nil {
+			t.Fatal(err)
+		}
+		ips, _ := w.db.TokenIPs(w.ctx, tok.ID)
+		var got []string
+		for _, ip := range ips {
+			got = append(got, ip.IP)
+		}
+		if want := "192.0.2.7 192.0.2.6 192.0.2.5 192.0.2.4 192.0.2.3"; strings.Join(got, " ") != want {
+			t.Errorf("ips = %v, want %s", got, want)
+		}
+		if n := w.db.CountForTest(w.ctx, "token_ips", "token_id", tok.ID); n != 5 {
+			t.Errorf("%d rows of token_ips, want 5", n)
+		}
+	})
+	t.Run("a new month restarts the count", func(t *testing.T) {
+		eom := time.Date(2026, 11, 30, 23, 59, 59, 0, time.UTC)
+		err := w.db.RecordUses(w.ctx, []store.Use{
+			{TokenID: tok.ID, At: eom, IP: "10.0.0.1"},
+			{TokenID: tok.ID, At: eom.Add(time.Second), IP: "10.0.0.1"},
+			{TokenID: tok.ID, At: eom.Add(2 * time.Second), IP: "10.0.0.1"},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := get(tok); got.QuotaMonth != "2026-12" || got.QuotaUsed != 2 {
+			t.Errorf("after the month boundary: used %d in %s, want 2 in 2026-12", got.QuotaUsed, got.QuotaMonth)
+		}
+		// A late use from the old month does not touch the new count.
+		if err := w.db.RecordUses(w.ctx, []store.Use{{TokenID: tok.ID, At: eom.Add(-time.Hour)}}); err != nil {
+			t.Fatal(err)
+		}
+		if got := get(tok); got.QuotaMonth != "2026-12" || got.QuotaUsed != 2 {
+			t.Errorf("after a late use: used %d in %s", got.QuotaUsed, got.QuotaMonth)
+		}
+	})
+	t.Run("unknown tokens are ignored", func(t *testing.T) {
+		ghost := uuid.NewString()
+		err := w.db.RecordUses(w.ctx, []store.Use{{TokenID: ghost, At: at(0), IP: "10.0.0.1"}, {TokenID: other.ID, At: at(time.Hour), IP: "10.0.0.3"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := w.db.CountForTest(w.ctx, "token_ips", "token_id", ghost); n != 0 {
+			t.Errorf("%d IP rows for an unknown token", n)
+		}
+		if got := get(other); !got.LastUsedAt.Equal(at(time.Hour)) {
+			t.Errorf("the known token of the batch was not written: %+v", got)
+		}
+	})
+	t.Run("ten thousand uses in one call", func(t *testing.T) {
+		var toks []store.Token
+		for i := range 20 {
+			tk, _ := w.mint(store.NewToken{Name: fmt.Sprintf("bulk %d", i)})
+			toks = append(toks, tk)
+		}
+		uses := make([]store.Use, 10_000)
+		for i := range uses {
+			uses[i] = store.Use{TokenID: toks[i%len(toks)].ID, At: at(time.Duration(i) * time.Millisecond * 10),
+				IP: fmt.Sprintf("198.51.100.%d", i%50), UserAgent: strings.Repeat("x", 2000), What: "GET /api/v1/token"}
+		}
+		start := time.Now()
+		if err := w.db.RecordUses(w.ctx, uses); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("10,000 uses over 20 tokens in %v", time.Since(start))
+		for _, tk := range toks {
+			got := get(tk)
+			if got.QuotaUsed != 500 || len(got.LastUsedUA) > 512 {
+				t.Errorf("%s: used %d, ua %d bytes", got.Name, got.QuotaUsed, len(got.LastUsedUA))
+			}
+			if ips, _ := w.db.TokenIPs(w.ctx, tk.ID); len(ips) != 5 {
+				t.Errorf("%s: %d IPs", got.Name, len(ips))
+			}
+		}
+	})
+	t.Run("an empty batch is fine", func(t *testing.T) {
+		if err := w.db.RecordUses(w.ctx, nil); err != nil {
+			t.Error(err)
+		}
+	})
+}
+
+func TestTokenEvents(t *testing.T) {
+	w := newWorld(t)
+	tok, _ := w.mint(store.NewToken{Name: "ci"})
+	w.mint(store.NewToken{Name: "noise"})
+	if _, err := w.db.SetTokenDisabled(w.ctx, w.org.ID, tok.ID, true, w.actor); err != nil {
+		t.Fatal(err)
+	}
+	events, err := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 10)
+	if err != nil || len(events) != 2 || events[0].Action != "token.disabled" || events[1].Action != "token.created" ||
+		events[0].TargetID != tok.ID || events[0].ActorLabel != "root" {
+		t.Errorf("events = %+v, %v", events, err)
+	}
+	if events, _ := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 1); len(events) != 1 {
+		t.Errorf("limit 1: %d events", len(events))
+	}
+	if events, _ := w.db.TokenEvents(w.ctx, w.other.ID, tok.ID, 10); len(events) != 0 {
+		t.Errorf("another org sees %d events", len(events))
+	}
+}
