@@ -72,13 +72,18 @@
     }
   }
 
-  // Opens every dialog[data-open-on-load] in root (or root itself), such as the one-time
-  // reveal of a new token that the server renders already "open".
+  // Opens every dialog[data-open-on-load] in root (or root itself) as a modal, such as the
+  // one-time reveal of a new token. The server renders such dialogs with the open attribute so
+  // that they show without JS too; an open but non-modal dialog is closed and reopened modal.
   function openPending(root) {
     if (!(root instanceof Element || root instanceof Document)) return;
-    const selector = 'dialog[data-open-on-load]:not([open])';
-    if (root instanceof Element && root.matches(selector)) showDialog(root);
-    root.querySelectorAll(selector).forEach(showDialog);
+    const selector = 'dialog[data-open-on-load]';
+    const reopen = (dialog) => {
+      if (dialog.open && !dialog.matches(':modal')) dialog.close();
+      showDialog(dialog);
+    };
+    if (root instanceof Element && root.matches(selector)) reopen(root);
+    root.querySelectorAll(selector).forEach(reopen);
   }
 
   // ---- Delegated listeners ----

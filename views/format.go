@@ -1,6 +1,9 @@
 package views
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strconv"
+)
 
 func csrfHeaders(token string) string {
 	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})
@@ -34,3 +37,21 @@ func roleLabel(role string) string {
 	}
 	return role
 }
+
+func statusLabel(s string) string {
+	switch s {
+	case "active":
+		return "Active"
+	case "expired":
+		return "Expired"
+	case "disabled":
+		return "Disabled"
+	case "revoked":
+		return "Revoked"
+	}
+	return s
+}
+
+func fmtInt(n int) string { return strconv.Itoa(n) }
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }

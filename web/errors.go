@@ -109,3 +109,12 @@ func (s *Server) problem(c echo.Context, e *Error) error {
 		"request_id": c.Response().Header().Get(echo.HeaderXRequestID),
 	})
 }
+
+// asStoreError returns err as a store error, or nil.
+func asStoreError(err error) *store.Error {
+	var se *store.Error
+	if errors.As(err, &se) {
+		return se
+	}
+	return nil
+}

@@ -39,3 +39,5 @@ func validSlugParam(s string) string {
 	}
 	return ""
 }
+
+func utf8Text(s string) bool { return utf8.ValidString(s) }

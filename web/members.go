@@ -2,7 +2,9 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -144,24 +146,121 @@ func (s *Server) changeRole(c echo.Context) error {
 	return redirect(c, "/orgs/"+org.Slug+"/settings/members")
 }
 
-func (s *Server) removeMember(c echo.Context) error {
+// confirmRemoveMember lists a member's live tokens and asks what becomes of
+// their API tokens; their CLI tokens are always revoked.
+func (s *Server) confirmRemoveMember(c echo.Context) error {
+	return s.renderRemoveMember(c, http.StatusOK, views.RemoveMemberForm{APITokens: store.KeepAPITokens})
+}
+
+func (s *Server) renderRemoveMember(c echo.Context, status int, form views.RemoveMemberForm) error {
+	ctx := c.Request().Context()
 	id, err := pathID(c, "user")
 	if err != nil {
 		return err
 	}
 	org := state(c).org
-	m, err := s.db.RemoveMember(c.Request().Context(), org.ID, id, s.actor(c))
+	m, err := s.db.Membership(ctx, org.ID, id)
+	if err != nil {
+		return err
+	}
+	live, err := s.db.LiveTokensOf(ctx, org.ID, id)
+	if err != nil {
+		return err
+	}
+	members, err := s.db.Members(ctx, org.ID)
+	if err != nil {
+		return err
+	}
+	shell, err := s.pageShell(c, "Remove "+m.User.Username, "members")
+	if err != nil {
+		return err
+	}
+	p := views.RemoveMemberProps{Shell: shell, OrgSlug: org.Slug, UserID: id, Username: m.User.Username,
+		CLICount: live.Counts["cli"], APICount: live.Counts["api"], Form: form}
+	now := s.now().UTC()
+	for _, t := range live.Tokens {
+		p.Tokens = append(p.Tokens, views.MemberToken{Name: t.Name, KindLabel: auth.Kind(t.Kind).Label(),
+			Status: store.TokenStatus(t, now, org.Policy.MaxDays), URL: tokenPath(org.Slug, t, "")})
+	}
+	p.More = live.Counts["api"] + live.Counts["cli"] + live.Counts["service"] - len(live.Tokens)
+	for _, o := range members {
+		if o.Role == string(auth.RoleAdmin) && o.User.ID != id {
+			p.Admins = append(p.Admins, views.AdminChoice{ID: o.User.ID, Username: o.User.Username})
+		}
+	}
+	return s.render(c, status, views.RemoveMemberPage(p))
+}
+
+// parseRemoval reads the confirmation's choice for the member's API tokens;
+// no choice keeps them.
+func parseRemoval(c echo.Context) (store.RemoveOptions, views.RemoveMemberForm) {
+	f := views.RemoveMemberForm{APITokens: c.FormValue("api_tokens"), Errors: views.FieldErrors{}}
+	switch f.APITokens {
+	case "", store.KeepAPITokens, store.RevokeAPITokens:
+	case store.TransferAPITokens:
+		id, err := strconv.ParseInt(c.FormValue("transfer_to"), 10, 64)
+		if err != nil || id <= 0 {
+			f.Errors["transfer_to"] = "Choose the admin who takes over their API tokens."
+		}
+		f.TransferTo = id
+	default:
+		f.APITokens = ""
+		f.Errors["api_tokens"] = "Choose whether their API tokens keep working, are revoked or go to another admin."
+	}
+	return store.RemoveOptions{APITokens: f.APITokens, TransferTo: f.TransferTo}, f
+}
+
+func (s *Server) removeMember(c echo.Context) error {
+	id, err := pathID(c, "user")
+	if err != nil {
+		return err
+	}
+	opt, form := parseRemoval(c)
+	if form.Errors.Any() {
+		return s.renderRemoveMember(c, http.StatusUnprocessableEntity, form)
+	}
+	org := state(c).org
+	r, err := s.db.RemoveMember(c.Request().Context(), org.ID, id, opt, s.actor(c))
+	if se := asStoreError(err); se != nil && se.Code == store.EInvalid && se.Field != "" {
+		form.Errors[se.Field] = "Choose another admin of this organization to take over their API tokens."
+		if se.Field != "transfer_to" {
+			form.Errors[se.Field] = se.Message
+		}
+		return s.renderRemoveMember(c, http.StatusUnprocessableEntity, form)
+	}
 	if err != nil {
 		return s.refuseMemberChange(c, err)
 	}
-	if err := s.flash(c, "success", "Removed "+m.User.Username+" from "+org.Name+"."); err != nil {
+	if err := s.flash(c, "success", removalMessage(r, org.Name)); err != nil {
 		return err
 	}
-	if m.User.ID == state(c).user.ID {
+	if r.User.ID == state(c).user.ID {
 		return redirect(c, "/")
 	}
 	return redirect(c, "/orgs/"+org.Slug+"/settings/members")
 }
+
+// removalMessage says what removing a member did to their tokens.
+func removalMessage(r store.Removal, org string) string {
+	msg := "Removed " + r.User.Username + " from " + org + "."
+	if r.CLIRevoked > 0 {
+		msg += fmt.Sprintf(" Revoked %s.", countOf(r.CLIRevoked, "CLI token"))
+	}
+	switch {
+	case r.APIRevoked > 0:
+		msg += fmt.Sprintf(" Revoked %s.", countOf(r.APIRevoked, "API token"))
+	case r.APITransferred > 0:
+		msg += fmt.Sprintf(" Handed %s to %s.", countOf(r.APITransferred, "API token"), r.TransferredTo)
+	case r.APIKept == 1:
+		msg += " Their API token keeps working."
+	case r.APIKept > 1:
+		msg += fmt.Sprintf(" Their %d API tokens keep working.", r.APIKept)
+	}
+	return msg
+}
+
+// countOf writes a count with its noun: "1 CLI token", "2 CLI tokens".
+func countOf(n int, noun string) string { return fmt.Sprintf("%d %s%s", n, noun, plural(n)) }
 
 // refuseMemberChange shows a refused change (the last admin, say) as an
 // error message on the members page, with the conflict status; other

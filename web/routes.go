@@ -22,8 +22,9 @@ type guardKind int
 const (
 	guardPublic guardKind = iota
 	guardSignedIn
-	guardOrg  // an org role; the org comes from the :org path parameter
-	guardSite // a site-wide action
+	guardOrg   // an org role; the org comes from the :org path parameter
+	guardToken // an org member; the handler asks about the token in the path
+	guardSite  // a site-wide action
 )
 
 var (
@@ -31,8 +32,13 @@ var (
 	signedIn = guard{kind: guardSignedIn}
 )
 
-func inOrg(a auth.Action) guard  { return guard{kind: guardOrg, action: a} }
-func onSite(a auth.Action) guard { return guard{kind: guardSite, action: a} }
+func inOrg(a auth.Action) guard { return guard{kind: guardOrg, action: a} }
+
+// onToken is for routes about one token (or one to be made): the route
+// checks org membership, and the handler asks auth.Authorize about the
+// token itself through orgToken or mayCreate.
+func onToken(a auth.Action) guard { return guard{kind: guardToken, action: a} }
+func onSite(a auth.Action) guard  { return guard{kind: guardSite, action: a} }
 
 // name is stored as the Echo route name, so tests can walk the route table
 // and check each route's guard.
@@ -44,6 +50,8 @@ func (g guard) name() string {
 		return "signed-in"
 	case guardOrg:
 		return "org:" + string(g.action)
+	case guardToken:
+		return "token:" + string(g.action)
 	default:
 		return "site:" + string(g.action)
 	}
@@ -67,13 +75,36 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/logout", signedIn, s.logoutForm)
 	s.route(http.MethodPost, "/logout", signedIn, s.logout)
 	s.route(http.MethodGet, "/switch-org", signedIn, s.switchOrg)
+	s.route(http.MethodGet, "/me/tokens", signedIn, s.myTokens)
 
 	// Members of the org in the path, by role.
 	s.route(http.MethodGet, "/orgs/:org", inOrg(auth.ViewOrg), s.orgHome)
 	s.route(http.MethodGet, "/orgs/:org/settings/members", inOrg(auth.ManageMembers), s.members)
 	s.route(http.MethodPost, "/orgs/:org/settings/members", inOrg(auth.ManageMembers), s.addMember)
 	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/role", inOrg(auth.ManageMembers), s.changeRole)
+	s.route(http.MethodGet, "/orgs/:org/settings/members/:user/remove", inOrg(auth.ManageMembers), s.confirmRemoveMember)
 	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/remove", inOrg(auth.ManageMembers), s.removeMember)
+	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind", inOrg(auth.ViewTokens), s.tokens)
+	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/new", onToken(auth.CreateToken), s.newToken)
+	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind", onToken(auth.CreateToken), s.createToken)
+	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/bulk", inOrg(auth.BulkTokens), s.bulkTokens)
+	s.route(http.MethodPost, "/orgs/:org/settings/tokens/revoke-all", inOrg(auth.BulkTokens), s.revokeAll)
+	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id", onToken(auth.ViewToken), s.tokenDetail)
+	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/edit", onToken(auth.EditToken), s.editToken)
+	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/edit", onToken(auth.EditToken), s.updateToken)
+	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/rotate", onToken(auth.RotateToken), s.rotateDialog)
+	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/rotate", onToken(auth.RotateToken), s.rotateToken)
+	for _, name := range []string{"disable", "enable", "revoke"} {
+		a := stateChanges[name].action
+		s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/"+name, onToken(a), s.confirmState(name))
+		s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/"+name, onToken(a), s.applyState(name))
+	}
+	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/reveal", onToken(auth.RevealToken), s.revealToken)
+	s.route(http.MethodGet, "/orgs/:org/settings/services", inOrg(auth.ViewServices), s.services)
+	s.route(http.MethodPost, "/orgs/:org/settings/services", inOrg(auth.ManageServices), s.addService)
+	s.route(http.MethodPost, "/orgs/:org/settings/services/:id/remove", inOrg(auth.ManageServices), s.removeService)
+	s.route(http.MethodGet, "/orgs/:org/settings/policy", inOrg(auth.ManagePolicy), s.policy)
+	s.route(http.MethodPost, "/orgs/:org/settings/policy", inOrg(auth.ManagePolicy), s.policySubmit)
 
 	// Site admins.
 	s.route(http.MethodGet, "/admin", onSite(auth.ManageSite), s.adminPage)
@@ -97,6 +128,8 @@ func (s *Server) route(method, path string, g guard, h echo.HandlerFunc) {
 		mw = append(mw, s.requireUser)
 	case guardOrg:
 		mw = append(mw, s.requireUser, s.requireOrg(g.action))
+	case guardToken:
+		mw = append(mw, s.requireUser, s.requireOrg(auth.ViewOrg))
 	case guardSite:
 		mw = append(mw, s.requireUser, s.requireSite(g.action))
 	}

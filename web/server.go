@@ -47,6 +47,7 @@ type Server struct {
 	cookies  *sessions.CookieStore
 	throttle *loginThrottle
 	setup    *setupGate
+	sealer   *auth.Sealer
 	proxies  []netip.Prefix
 	public   string
 	now      func() time.Time
@@ -80,6 +81,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		HttpOnly: true,
 		SameSite: http.SameSiteLaxMode,
 	}
+	sealer, err := auth.NewSealer(cfg.MasterKey)
+	if err != nil {
+		return nil, err
+	}
+	s.sealer = sealer
 	has, err := s.db.HasSiteAdmin(ctx)
 	if err != nil {
 		return nil, err

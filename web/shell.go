@@ -11,14 +11,18 @@ import (
 // section is one settings page of an org, shown in the navigation to those
 // whose role allows its action.
 type section struct {
+	Key    string // what a page passes as current
 	Label  string
-	Path   string
+	Path   string // under /orgs/{org}/settings/
 	Action auth.Action
 }
 
 // sections are the org settings pages that exist, in navigation order.
 var sections = []section{
-	{Label: "Members", Path: "members", Action: auth.ManageMembers},
+	{Key: "tokens", Label: "Tokens", Path: "tokens/api", Action: auth.ViewTokens},
+	{Key: "services", Label: "Services", Path: "services", Action: auth.ViewServices},
+	{Key: "members", Label: "Members", Path: "members", Action: auth.ManageMembers},
+	{Key: "policy", Label: "Policy", Path: "policy", Action: auth.ManagePolicy},
 }
 
 // principal is the viewer as the authorization function sees them, for the
@@ -37,7 +41,7 @@ func orgNav(org string, role string, current string) []views.NavLink {
 	var out []views.NavLink
 	for _, sec := range sections {
 		if auth.Authorize(p, sec.Action, nil) {
-			out = append(out, views.NavLink{Label: sec.Label, Href: "/orgs/" + org + "/settings/" + sec.Path, Current: sec.Path == current})
+			out = append(out, views.NavLink{Label: sec.Label, Href: "/orgs/" + org + "/settings/" + sec.Path, Current: sec.Key == current})
 		}
 	}
 	return out

@@ -30,7 +30,7 @@ func TestAccess(t *testing.T) {
 		{"ada", "/orgs/acme/settings/members", http.StatusOK, "audra@example.com"},
 		{"ada", "/orgs/acme", http.StatusSeeOther, ""},
 		{"ada", "/admin", http.StatusOK, "globex"},
-		{"max", "/", http.StatusOK, "Nothing to manage here with your role yet."},
+		{"max", "/", http.StatusOK, `href="/orgs/acme/settings/tokens/api"`},
 		{"max", "/orgs/acme/settings/members", http.StatusForbidden, "Your role in this organization does not allow this."},
 		{"max", "/admin", http.StatusNotFound, ""},
 		{"audra", "/orgs/acme/settings/members", http.StatusForbidden, ""},
@@ -60,7 +60,7 @@ func TestAccess(t *testing.T) {
 // guard naming a known action.
 func TestEveryRouteHasAGuard(t *testing.T) {
 	a := seededApp(t)
-	valid := regexp.MustCompile(`^(public|signed-in|(org|site):(.+))$`)
+	valid := regexp.MustCompile(`^(public|signed-in|(org|token|site):(.+))$`)
 	for _, r := range a.srv.Routes() {
 		m := valid.FindStringSubmatch(r.Guard)
 		if m == nil {

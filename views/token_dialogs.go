@@ -1,0 +1,69 @@
+package views
+
+// TokenForm is the create and edit dialogs' values and errors.
+type TokenForm struct {
+	Kind         string
+	KindLabel    string
+	Action       string // where the form posts
+	Cancel       string // where Cancel goes without JavaScript
+	CSRF         string
+	Name         string
+	Scopes       []ScopeChoice
+	Expiry       string // a preset in days, "custom" or "never"
+	ExpiresOn    string
+	Presets      []int
+	NeverAllowed bool
+	MaxDays      int
+	// ShowVisibility is false for CLI tokens, which are personal.
+	ShowVisibility bool
+	Visibility     string
+	// Shareable is false for an admins-only token in the edit dialog:
+	// sharing needs a rotation, which the dialog offers.
+	HashOnly bool
+	Quota    string
+	Errors   FieldErrors
+}
+
+// ScopeChoice is a scope checkbox.
+type ScopeChoice struct {
+	Name        string
+	Description string
+	Child       bool // indented under its parent
+	Checked     bool
+}
+
+// RotateForm is the rotate dialog.
+type RotateForm struct {
+	Name   string
+	Action string
+	Cancel string
+	CSRF   string
+	Grace  string
+	Errors FieldErrors
+}
+
+// ConfirmForm is a yes-or-no dialog: disable, enable, revoke, bulk actions.
+type ConfirmForm struct {
+	Title   string
+	Message string
+	Items   []string // names the action applies to, when several
+	Action  string
+	Cancel  string
+	CSRF    string
+	Button  string
+	Danger  bool
+	Hidden  map[string][]string // extra fields to post (bulk ids)
+	TestID  string
+}
+
+func presetLabel(days int) string {
+	switch days {
+	case 7:
+		return "7 days"
+	case 365:
+		return "1 year"
+	}
+	return itoa(days) + " days"
+}
+
+func itoa(n int) string { return fmtInt(n) }

@@ -1,0 +1,125 @@
+package views
+
+import (
+	"fmt"
+	"net/url"
+
+	"github.com/a-h/templ"
+)
+
+// TokensProps is one kind's tab of Settings > Tokens.
+type TokensProps struct {
+	Shell   Shell
+	OrgSlug string
+	Kind    string // api, cli or service
+	Tabs    []NavLink
+	Filter  TokenFilter
+	Table   TokenTable
+	// CanCreate shows the "Create token" button; CreateLabel names it.
+	CanCreate   bool
+	CreateLabel string
+	// Dialog is rendered open in the dialog slot: a reveal after create or
+	// rotate, or an action's dialog on its own page without JavaScript.
+	Dialog templ.Component
+}
+
+// TokenFilter is the search form's state, which is also the URL's query.
+type TokenFilter struct {
+	Q        string
+	Role     string // creator's role, API tab
+	Service  string // service id, service tab
+	Statuses []string
+	Sort     string
+	Dir      string
+	Services []Option // for the service filter
+	ShowRole bool
+	Error    string // a bad query parameter, shown above the table
+}
+
+// Option is one choice of a select.
+type Option struct {
+	Value string
+	Label string
+}
+
+// HasStatus reports whether the filter shows tokens of status s.
+func (f TokenFilter) HasStatus(s string) bool {
+	for _, x := range f.Statuses {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// TokenTable is the swappable part of a tab: rows, pagination, empty state.
+type TokenTable struct {
+	Kind      string
+	Rows      []TokenRow
+	Total     int
+	Page      int
+	Pages     int
+	PageLinks PageLinks
+	Empty     string // what to say when there are no rows
+	Bulk      bool   // show checkboxes and bulk actions
+	BulkURL   string
+	Searched  bool
+	ColOwner  string // header of the creator/owner/service column
+	CSRF      string
+}
+
+// PageLinks are the previous and next page URLs ("" when none).
+type PageLinks struct {
+	Prev string
+	Next string
+}
+
+// TokenRow is one token in a table.
+type TokenRow struct {
+	ID         string
+	Name       string
+	DeviceName string
+	Hint       string
+	Scopes     []string
+	Who        string // creator (API), owner (CLI) or service name
+	WhoRole    string // creator's role for API tokens
+	Created    Moment
+	Expires    Moment
+	LastUsed   Moment
+	Status     string
+	OrgVisible bool
+	Expiring   bool // within 30 days
+	DetailURL  string
+	Actions    []RowAction
+}
+
+// RowAction is a button in a row: it loads its dialog with htmx, or opens
+// the dialog's own page without JavaScript.
+type RowAction struct {
+	Label string
+	URL   string
+	Post  bool // a form post (reveal) rather than a link
+	Class string
+	ID    string // data-testid
+}
+
+func pageLabel(t TokenTable) string {
+	if t.Total == 0 {
+		return ""
+	}
+	return fmt.Sprintf("Page %d of %d · %d token%s", t.Page, t.Pages, t.Total, plural(t.Total))
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func tabURL(org, kind string) string { return "/orgs/" + org + "/settings/tokens/" + kind }
+
+func newTokenURL(org, kind string) string { return tabURL(org, kind) + "/new" }
+
+// rowTestID names a row for tests by its token's name.
+func rowTestID(name string) string { return "token-row-" + url.PathEscape(name) }

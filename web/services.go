@@ -1,0 +1,223 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+)
+
+// Limits of the add-service form.
+const (
+	maxServiceName = 100
+	maxServiceURL  = 2048
+)
+
+// serviceNamePattern is owner/repository: two segments of letters, digits,
+// dots, dashes and underscores around one slash.
+var serviceNamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]+/[A-Za-z0-9._-]+$`)
+
+// serviceForm is the add-service form as posted.
+type serviceForm struct {
+	Name string
+	URL  string
+}
+
+func parseServiceForm(c echo.Context) serviceForm {
+	return serviceForm{Name: formText(c, "name"), URL: formText(c, "url")}
+}
+
+// Validate checks the form and returns a message per bad field.
+func (f serviceForm) Validate() views.FieldErrors {
+	return collectErrors(map[string]string{"name": validateServiceName(f.Name), "url": validateServiceURL(f.URL)})
+}
+
+func (f serviceForm) view(errs views.FieldErrors) views.AddServiceForm {
+	return views.AddServiceForm{Name: plainText(f.Name), URL: plainText(f.URL), Errors: errs}
+}
+
+func validateServiceName(s string) string {
+	switch {
+	case s == "":
+		return "Enter the repository's name, such as acme/payments."
+	case !utf8.ValidString(s):
+		return "The name must be plain text."
+	case utf8.RuneCountInString(s) > maxServiceName:
+		return fmt.Sprintf("Use at most %d characters.", maxServiceName)
+	case !serviceNamePattern.MatchString(s):
+		return "Write the name as owner/repository, such as acme/payments: letters, digits, dots, dashes and underscores, with one slash between them."
+	}
+	for _, part := range strings.Split(s, "/") {
+		if part == "." || part == ".." {
+			return "Neither the owner nor the repository may be . or .. alone."
+		}
+	}
+	return ""
+}
+
+func validateServiceURL(s string) string {
+	const how = "Enter a web address starting with https:// or http://, such as https://github.com/acme/payments, or leave it empty."
+	switch {
+	case s == "":
+		return ""
+	case !utf8.ValidString(s):
+		return "The URL must be plain text."
+	case len(s) > maxServiceURL:
+		return fmt.Sprintf("Use at most %d characters.", maxServiceURL)
+	case strings.IndexFunc(s, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) >= 0,
+		strings.ContainsAny(s, `<>"'`):
+		return "A URL cannot contain spaces, quotes, < or >. " + how
+	}
+	u, err := url.Parse(s)
+	switch {
+	case err != nil, u.Scheme != "http" && u.Scheme != "https", u.Hostname() == "":
+		return how
+	case u.User != nil:
+		return "Leave user names and passwords out of the URL: everyone who can see services sees it."
+	}
+	return ""
+}
+
+// OnboardService validates the request for a service's first token as
+// IssueToken does, then stores the service and that token, with their audit
+// events, in one transaction. Field errors of the token request come back as
+// FieldErrors; a service name already onboarded is a store error on "name".
+func OnboardService(ctx context.Context, db *store.DB, sealer *auth.Sealer, ns store.NewService, r TokenRequest, actor store.Actor) (store.Service, Issued, FieldErrors, error) {
+	nt, errs := r.validate(db.Now())
+	if len(errs) > 0 {
+		return store.Service{}, Issued{}, errs, nil
+	}
+	secret, err := newTokenSecret(&nt, sealer)
+	if err != nil {
+		return store.Service{}, Issued{}, nil, err
+	}
+	svc, t, err := db.CreateService(ctx, ns, nt, actor)
+	if err != nil {
+		return store.Service{}, Issued{}, nil, err
+	}
+	return svc, Issued{Token: t, Secret: secret}, nil, nil
+}
+
+func servicesPath(org string) string { return "/orgs/" + org + "/settings/services" }
+
+// nTokens says how many tokens, in words: "1 token", "3 tokens".
+func nTokens(n int) string {
+	if n == 1 {
+		return "1 token"
+	}
+	return fmt.Sprintf("%d tokens", n)
+}
+
+func (s *Server) services(c echo.Context) error {
+	return s.renderServices(c, http.StatusOK, views.AddServiceForm{}, nil)
+}
+
+// renderServices renders the services page with the add form as given and,
+// right after onboarding, the new token's one-time reveal.
+func (s *Server) renderServices(c echo.Context, status int, add views.AddServiceForm, reveal *views.Reveal) error {
+	st := state(c)
+	shell, err := s.pageShell(c, "Services", "services")
+	if err != nil {
+		return err
+	}
+	list, err := s.db.Services(c.Request().Context(), st.org.ID)
+	if err != nil {
+		return err
+	}
+	p := views.ServicesProps{Shell: shell, OrgSlug: st.org.Slug, Add: add, Reveal: reveal,
+		CanManage: auth.Authorize(principal(st), auth.ManageServices, nil)}
+	now := s.db.Now()
+	for _, sv := range list {
+		p.Services = append(p.Services, views.ServiceRow{Name: sv.Name, URL: sv.URL, Creator: sv.CreatorName,
+			Onboarded:  moment(sv.CreatedAt, now, ""),
+			LiveTokens: liveTokensText(sv.LiveTokens),
+			TokensHref: fmt.Sprintf("/orgs/%s/settings/tokens/service?service=%d", st.org.Slug, sv.ID),
+			RemovePath: fmt.Sprintf("%s/%d/remove", servicesPath(st.org.Slug), sv.ID),
+			Confirm:    removeServiceConfirm(sv)})
+	}
+	if reveal != nil {
+		// The page holds a secret: no cache may keep it.
+		c.Response().Header().Set("Cache-Control", "no-store")
+	}
+	return s.render(c, status, views.ServicesPage(p))
+}
+
+// removeServiceConfirm is what the remove button asks, naming the service
+// and how many live tokens go with it.
+func removeServiceConfirm(sv store.Service) string {
+	if sv.LiveTokens == 0 {
+		return fmt.Sprintf("Remove %s? It has no live tokens.", sv.Name)
+	}
+	return fmt.Sprintf("Remove %s? Its %s will be revoked.", sv.Name, liveTokensText(sv.LiveTokens))
+}
+
+func liveTokensText(n int) string {
+	switch n {
+	case 0:
+		return "no live tokens"
+	case 1:
+		return "1 live token"
+	}
+	return fmt.Sprintf("%d live tokens", n)
+}
+
+// addService onboards a service and reveals its first token once.
+func (s *Server) addService(c echo.Context) error {
+	f := parseServiceForm(c)
+	if errs := f.Validate(); errs.Any() {
+		return s.renderServices(c, http.StatusUnprocessableEntity, f.view(errs), nil)
+	}
+	st := state(c)
+	req := TokenRequest{Org: *st.org, Kind: auth.KindService, Name: f.Name,
+		Expiry: fmt.Sprint(st.org.Policy.DefaultDays), CreatorID: st.user.ID}
+	svc, issued, errs, err := OnboardService(c.Request().Context(), s.db, s.sealer,
+		store.NewService{OrgID: st.org.ID, Name: f.Name, URL: f.URL}, req, s.actor(c))
+	if se := asStoreError(err); se != nil && se.Field != "" {
+		return s.renderServices(c, http.StatusConflict, f.view(views.FieldErrors{"name": se.Message}), nil)
+	}
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		// The name passed the form's own checks; what is left is the policy.
+		msgs := views.FieldErrors{}
+		for field, msg := range errs {
+			if field == "name" {
+				msgs["name"] = msg
+			} else {
+				msgs["token"] = "Its first token cannot be made: " + msg
+			}
+		}
+		return s.renderServices(c, http.StatusUnprocessableEntity, f.view(msgs), nil)
+	}
+	return s.renderServices(c, http.StatusOK, views.AddServiceForm{}, &views.Reveal{
+		Title: "Service token for " + svc.Name, TokenID: issued.Token.ID, Name: issued.Token.Name,
+		Secret: issued.Secret, Once: true, Close: servicesPath(st.org.Slug)})
+}
+
+// removeService removes a service and revokes its live tokens.
+func (s *Server) removeService(c echo.Context) error {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	org := state(c).org
+	svc, n, err := s.db.RemoveService(c.Request().Context(), org.ID, id, s.actor(c))
+	if err != nil {
+		return err // another org's or an unknown service is 404
+	}
+	if err := s.flash(c, "success", fmt.Sprintf("Removed %s and revoked %s.", svc.Name, nTokens(n))); err != nil {
+		return err
+	}
+	return redirect(c, servicesPath(org.Slug))
+}

@@ -1,0 +1,299 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+)
+
+// orgToken loads the token in the path for an action. A token the viewer
+// may not see, of another org or another kind, is a 404, so ids are never
+// confirmed; one they see but may not act on is a 403.
+func (s *Server) orgToken(c echo.Context, a auth.Action) (store.Token, error) {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return store.Token{}, err
+	}
+	st := state(c)
+	t, err := s.db.TokenByID(c.Request().Context(), st.org.ID, c.Param("id"))
+	if err != nil {
+		return store.Token{}, err
+	}
+	me, facts := principal(st), tokenFacts(t)
+	if t.Kind != string(kind) || !auth.Authorize(me, auth.ViewToken, facts) {
+		return store.Token{}, notFound()
+	}
+	if !auth.Authorize(me, a, facts) {
+		return store.Token{}, forbidden()
+	}
+	return t, nil
+}
+
+// showDialog answers with a dialog: alone for htmx (it lands in the page's
+// dialog slot), or over the tab's page for a plain request.
+func (s *Server) showDialog(c echo.Context, status int, kind auth.Kind, dialog templ.Component) error {
+	if isHTMX(c) {
+		return s.render(c, status, dialog)
+	}
+	q, _ := parseTokenQuery(c, kind)
+	p, err := s.tokensProps(c, kind, q, "")
+	if err != nil {
+		return err
+	}
+	p.Dialog = dialog
+	return s.render(c, status, views.TokensPage(p))
+}
+
+// revealSecret shows a secret once, with no-store so no cache keeps it.
+func (s *Server) revealSecret(c echo.Context, status int, t store.Token, secret, title string, once bool) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	org := state(c).org
+	return s.showDialog(c, status, auth.Kind(t.Kind), views.RevealDialog(views.Reveal{Title: title, TokenID: t.ID,
+		Name: t.Name, Secret: secret, Once: once, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
+}
+
+// tokenForm builds the create or edit dialog for kind from the posted or
+// stored values.
+func (s *Server) tokenForm(c echo.Context, kind auth.Kind, scopes []string) views.TokenForm {
+	org := state(c).org
+	f := views.TokenForm{Kind: string(kind), KindLabel: kind.Label(), CSRF: state(c).csrf, Presets: auth.ExpiryPresets,
+		Expiry: strconv.Itoa(org.Policy.DefaultDays), NeverAllowed: org.Policy.NeverExpire[string(kind)], MaxDays: org.Policy.MaxDays,
+		ShowVisibility: kind != auth.KindCLI, Visibility: auth.VisibilityAdmins, Cancel: tabPath(org.Slug, kind), Errors: views.FieldErrors{}}
+	checked := map[string]bool{}
+	for _, sc := range scopes {
+		checked[sc] = true
+	}
+	for _, info := range auth.ScopesFor(kind) {
+		f.Scopes = append(f.Scopes, views.ScopeChoice{Name: string(info.Name), Description: info.Description,
+			Child: info.Parent != "", Checked: checked[string(info.Name)]})
+	}
+	return f
+}
+
+func defaultScopeNames(kind auth.Kind) []string {
+	var out []string
+	for _, sc := range auth.DefaultScopes(kind) {
+		out = append(out, string(sc))
+	}
+	return out
+}
+
+// newToken is the create dialog.
+func (s *Server) newToken(c echo.Context) error {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return err
+	}
+	if err := s.mayCreate(c, kind); err != nil {
+		return err
+	}
+	f := s.tokenForm(c, kind, defaultScopeNames(kind))
+	f.Action = tabPath(state(c).org.Slug, kind)
+	return s.showDialog(c, http.StatusOK, kind, views.CreateTokenDialog(f))
+}
+
+// mayCreate checks that the viewer may create a kind's token for
+// themselves. Service tokens are made by onboarding a service.
+func (s *Server) mayCreate(c echo.Context, kind auth.Kind) error {
+	me := principal(state(c))
+	if kind == auth.KindService || !auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) {
+		return forbidden()
+	}
+	return nil
+}
+
+// createToken makes a token from the create dialog and reveals it once.
+// The kind comes from the path, never the form.
+func (s *Server) createToken(c echo.Context) error {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return err
+	}
+	if err := s.mayCreate(c, kind); err != nil {
+		return err
+	}
+	st := state(c)
+	form, _ := c.FormParams()
+	r := TokenRequest{Org: *st.org, Kind: kind, Name: c.FormValue("name"), Scopes: form["scopes"], Expiry: c.FormValue("expiry"),
+		ExpiresOn: c.FormValue("expires_on"), Visibility: c.FormValue("visibility"), Quota: c.FormValue("quota"),
+		CreatorID: st.user.ID, OwnerUserID: st.user.ID}
+	if kind == auth.KindCLI && r.Visibility == "" {
+		r.Visibility = auth.VisibilityAdmins
+	}
+	if len(r.Scopes) == 0 {
+		r.Scopes = []string{""} // an unticked form means no scopes, not the defaults
+	}
+	issued, errs, err := IssueToken(c.Request().Context(), s.db, s.sealer, r, s.actor(c))
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		f := s.tokenForm(c, kind, form["scopes"])
+		f.Action = tabPath(st.org.Slug, kind)
+		f.Name, f.Expiry, f.ExpiresOn, f.Visibility, f.Quota = plainText(r.Name), plainText(r.Expiry), plainText(r.ExpiresOn), r.Visibility, plainText(r.Quota)
+		f.Errors = views.FieldErrors(errs)
+		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.CreateTokenDialog(f))
+	}
+	return s.revealSecret(c, http.StatusCreated, issued.Token, issued.Secret, "Your new "+kind.Label()+" token", true)
+}
+
+// editToken is the edit dialog.
+func (s *Server) editToken(c echo.Context) error {
+	t, err := s.orgToken(c, auth.EditToken)
+	if err != nil {
+		return err
+	}
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.EditTokenDialog(s.editForm(c, t, t.Scopes)))
+}
+
+func (s *Server) editForm(c echo.Context, t store.Token, scopes []string) views.TokenForm {
+	f := s.tokenForm(c, auth.Kind(t.Kind), scopes)
+	f.Action = tokenPath(state(c).org.Slug, t, "edit")
+	f.Name, f.Visibility, f.HashOnly = t.Name, t.Visibility, t.Visibility != auth.VisibilityOrg
+	return f
+}
+
+// updateToken saves the edit dialog. Sharing a hash-only token needs a new
+// secret, so "Rotate and share" rotates it at once and reveals the new one;
+// making a shared token admins-only deletes its encrypted copy.
+func (s *Server) updateToken(c echo.Context) error {
+	t, err := s.orgToken(c, auth.EditToken)
+	if err != nil {
+		return err
+	}
+	kind := auth.Kind(t.Kind)
+	form, _ := c.FormParams()
+	name := strings.TrimSpace(c.FormValue("name"))
+	vis := c.FormValue("visibility")
+	if vis == "" || kind == auth.KindCLI {
+		vis = t.Visibility
+	}
+	op := c.FormValue("op")
+	errs := views.FieldErrors{}
+	if msg := auth.ValidateTokenName(name); msg != "" {
+		errs["name"] = msg
+	}
+	set, serr := auth.ParseScopes(kind, form["scopes"])
+	if serr != nil {
+		errs["scopes"] = serr.Error()
+	}
+	switch {
+	case vis != auth.VisibilityAdmins && vis != auth.VisibilityOrg:
+		errs["visibility"] = "Choose admins only or the whole organization."
+	case vis == auth.VisibilityOrg && t.Visibility != auth.VisibilityOrg && op != "rotate-share":
+		errs["visibility"] = "Sharing this token needs a new secret, because only its hash is kept. Use “Rotate and share”."
+	}
+	if op != "save" && op != "rotate-share" && op != "" {
+		errs["name"] = "Use Save or Rotate and share."
+	}
+	if len(errs) > 0 {
+		f := s.editForm(c, t, form["scopes"])
+		f.Name, f.Visibility, f.Errors = plainText(name), vis, errs
+		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.EditTokenDialog(f))
+	}
+	// "Rotate and share" saves the rest first; the rotation then shares it.
+	editVis := vis
+	if op == "rotate-share" {
+		editVis = t.Visibility
+	}
+	sealed := t.Sealed
+	if editVis == auth.VisibilityAdmins {
+		sealed = nil // admins-only tokens keep no encrypted copy
+	}
+	org := state(c).org
+	updated, err := s.db.UpdateToken(c.Request().Context(), org.ID, t.ID,
+		store.TokenEdit{Name: name, Scopes: set.Strings(), Visibility: editVis, Sealed: sealed}, s.actor(c))
+	if fe := fieldError(err); fe != nil {
+		f := s.editForm(c, t, form["scopes"])
+		f.Name, f.Errors = plainText(name), views.FieldErrors(fe)
+		return s.showDialog(c, http.StatusConflict, kind, views.EditTokenDialog(f))
+	}
+	if err != nil {
+		return err
+	}
+	if op == "rotate-share" {
+		return s.rotate(c, updated, auth.VisibilityOrg, time.Time{})
+	}
+	if err := s.flash(c, "success", "Saved "+updated.Name+"."); err != nil {
+		return err
+	}
+	return redirect(c, tabPath(org.Slug, kind))
+}
+
+// graceChoices are the rotate dialog's options for the old secret.
+var graceChoices = map[string]time.Duration{"now": 0, "1h": time.Hour, "1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour}
+
+// rotateDialog is the rotate dialog.
+func (s *Server) rotateDialog(c echo.Context) error {
+	t, err := s.orgToken(c, auth.RotateToken)
+	if err != nil {
+		return err
+	}
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{Name: t.Name,
+		Action: tokenPath(state(c).org.Slug, t, "rotate"), Cancel: tabPath(state(c).org.Slug, auth.Kind(t.Kind)), CSRF: state(c).csrf}))
+}
+
+// rotateToken makes a new secret, keeping the old one for the chosen grace.
+func (s *Server) rotateToken(c echo.Context) error {
+	t, err := s.orgToken(c, auth.RotateToken)
+	if err != nil {
+		return err
+	}
+	grace, ok := graceChoices[c.FormValue("grace")]
+	if !ok {
+		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{
+			Name: t.Name, Action: tokenPath(state(c).org.Slug, t, "rotate"), Cancel: tabPath(state(c).org.Slug, auth.Kind(t.Kind)),
+			CSRF: state(c).csrf, Errors: views.FieldErrors{"grace": "Choose when the old secret stops: now, or after 1 hour, 1 day or 7 days."}}))
+	}
+	until := time.Time{}
+	if grace > 0 {
+		until = s.db.Now().Add(grace)
+	}
+	return s.rotate(c, t, t.Visibility, until)
+}
+
+// rotate replaces t's secret and reveals the new one.
+func (s *Server) rotate(c echo.Context, t store.Token, visibility string, oldUntil time.Time) error {
+	secret, err := auth.NewToken(auth.Kind(t.Kind))
+	if err != nil {
+		return err
+	}
+	h := auth.HashToken(secret)
+	r := store.Rotation{SecretHash: h[:], Hint: auth.TokenHint(secret), Visibility: visibility, OldValidUntil: oldUntil}
+	if visibility == auth.VisibilityOrg {
+		r.Sealed = s.sealer.Seal(t.ID, secret)
+	}
+	rotated, err := s.db.RotateToken(c.Request().Context(), state(c).org.ID, t.ID, r, s.actor(c))
+	if err != nil {
+		return err
+	}
+	return s.revealSecret(c, http.StatusOK, rotated, secret, "New secret for "+rotated.Name, true)
+}
+
+// revealToken shows an org-visible token's secret and records who saw it.
+func (s *Server) revealToken(c echo.Context) error {
+	t, err := s.orgToken(c, auth.RevealToken)
+	if err != nil {
+		return err
+	}
+	if t.Visibility != auth.VisibilityOrg || len(t.Sealed) == 0 {
+		return &Error{Status: http.StatusConflict, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed."}
+	}
+	secret, err := s.sealer.Open(t.ID, t.Sealed)
+	if err != nil {
+		return err
+	}
+	if err := s.db.RecordEvent(c.Request().Context(), s.actor(c), store.Event{OrgID: t.OrgID, Action: "token.revealed",
+		TargetType: "token", TargetID: t.ID, TargetLabel: t.Name, Details: map[string]string{"kind": t.Kind}}); err != nil {
+		return err
+	}
+	return s.revealSecret(c, http.StatusOK, t, secret, "Copy "+t.Name, false)
+}

@@ -1,0 +1,165 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+)
+
+// maxBulk is the most tokens one bulk action takes: a few pages' worth.
+const maxBulk = 500
+
+// bulkTokens revokes or disables the selected rows of a tab. The first post
+// shows a confirmation naming the tokens and their count; the confirmed
+// post does it.
+func (s *Server) bulkTokens(c echo.Context) error {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return err
+	}
+	st := state(c)
+	form, _ := c.FormParams()
+	action := c.FormValue("action")
+	if action != "revoke" && action != "disable" {
+		return &Error{Status: http.StatusUnprocessableEntity, Title: "Choose an action", Message: "Choose Revoke or Disable for the selected tokens."}
+	}
+	ids := form["ids"]
+	if len(ids) == 0 || len(ids) > maxBulk {
+		if err := s.flash(c, "error", fmt.Sprintf("Select between 1 and %d tokens first, with the boxes at the start of each row.", maxBulk)); err != nil {
+			return err
+		}
+		q, _ := parseTokenQuery(c, kind)
+		p, err := s.tokensProps(c, kind, q, "")
+		if err != nil {
+			return err
+		}
+		return s.render(c, http.StatusUnprocessableEntity, views.TokensPage(p))
+	}
+	var tokens []store.Token
+	for _, id := range ids {
+		t, err := s.db.TokenByID(c.Request().Context(), st.org.ID, id)
+		if store.IsNotFound(err) || (err == nil && (t.Kind != string(kind) || !t.RevokedAt.IsZero())) {
+			continue // not this org's, not this tab's, or already revoked
+		}
+		if err != nil {
+			return err
+		}
+		tokens = append(tokens, t)
+	}
+	return s.confirmTokens(c, kind, tokens, action, "", tabPath(st.org.Slug, kind)+"/bulk",
+		map[string][]string{"ids": tokenIDs(tokens), "action": {action}})
+}
+
+// revokeAll revokes every live token of one user or one service, after a
+// confirmation that states the count.
+func (s *Server) revokeAll(c echo.Context) error {
+	st := state(c)
+	var userID, serviceID int64
+	var whose string
+	if v := c.FormValue("service"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return notFound()
+		}
+		sv, err := s.db.ServiceByID(c.Request().Context(), st.org.ID, id)
+		if err != nil {
+			return err
+		}
+		serviceID, whose = sv.ID, sv.Name
+	} else {
+		id, err := strconv.ParseInt(c.FormValue("user"), 10, 64)
+		if err != nil {
+			return notFound()
+		}
+		m, err := s.db.Membership(c.Request().Context(), st.org.ID, id)
+		if err != nil {
+			return err
+		}
+		userID, whose = m.User.ID, m.User.Username
+	}
+	tokens, err := s.db.LiveTokensOwnedBy(c.Request().Context(), st.org.ID, userID, serviceID)
+	if err != nil {
+		return err
+	}
+	hidden := map[string][]string{"user": {c.FormValue("user")}, "service": {c.FormValue("service")}}
+	if serviceID != 0 {
+		delete(hidden, "user")
+	} else {
+		delete(hidden, "service")
+	}
+	return s.confirmTokens(c, auth.KindAPI, tokens, "revoke", whose, "/orgs/"+st.org.Slug+"/settings/tokens/revoke-all", hidden)
+}
+
+// confirmTokens asks before revoking or disabling tokens (all of whose, when
+// set), then does it once confirmed.
+func (s *Server) confirmTokens(c echo.Context, kind auth.Kind, tokens []store.Token, verb, whose, post string, hidden map[string][]string) error {
+	st := state(c)
+	back := tabPath(st.org.Slug, kind)
+	if len(tokens) == 0 {
+		if err := s.flash(c, "info", "None of the chosen tokens can be changed: they are revoked already or no longer exist."); err != nil {
+			return err
+		}
+		return redirect(c, back)
+	}
+	if c.FormValue("confirm") != "yes" {
+		hidden["confirm"] = []string{"yes"}
+		title := fmt.Sprintf("%s %d token%s?", capitalize(verb), len(tokens), plural(len(tokens)))
+		msg := "Requests with these tokens are refused from now on, until an admin enables them."
+		if verb == "revoke" {
+			msg = "Revoking is final: requests with these tokens are refused from now on."
+		}
+		if whose != "" {
+			title = fmt.Sprintf("Revoke all %d live token%s of %s?", len(tokens), plural(len(tokens)), whose)
+		}
+		var items []string
+		for _, t := range tokens {
+			items = append(items, fmt.Sprintf("%s (%s, %s)", t.Name, t.Kind, t.Hint))
+		}
+		return s.showDialog(c, http.StatusOK, kind, views.ConfirmDialog(views.ConfirmForm{Title: title, Message: msg, Items: items,
+			Action: post, Cancel: back, CSRF: st.csrf, Button: fmt.Sprintf("%s %d token%s", capitalize(verb), len(tokens), plural(len(tokens))),
+			Danger: verb == "revoke", Hidden: hidden, TestID: "bulk-dialog"}))
+	}
+	var res store.BulkResult
+	var err error
+	if verb == "revoke" {
+		res, err = s.db.RevokeTokens(c.Request().Context(), st.org.ID, tokenIDs(tokens), "", s.actor(c))
+	} else {
+		res, err = s.db.DisableTokens(c.Request().Context(), st.org.ID, tokenIDs(tokens), s.actor(c))
+	}
+	if err != nil {
+		return err
+	}
+	done := map[string]string{"revoke": "Revoked", "disable": "Disabled"}[verb]
+	if err := s.flash(c, "success", fmt.Sprintf("%s %d token%s.", done, res.Changed, plural(res.Changed))); err != nil {
+		return err
+	}
+	return redirect(c, back)
+}
+
+func tokenIDs(ts []store.Token) []string {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	return ids
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}

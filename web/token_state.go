@@ -1,0 +1,82 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+)
+
+// stateChange is disable, enable or revoke: a confirm dialog, then the change.
+type stateChange struct {
+	action  auth.Action
+	path    string // the action's last path segment
+	title   string // "Disable %s?"
+	message string
+	button  string
+	danger  bool
+	done    string // flash, "Disabled %s."
+	apply   func(s *Server, c echo.Context, t store.Token) (store.Token, error)
+}
+
+var stateChanges = map[string]stateChange{
+	"disable": {auth.DisableToken, "disable", "Disable %s?", "Requests with this token are refused from now on, until an admin enables it again.",
+		"Disable", false, "Disabled %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
+			return s.db.SetTokenDisabled(c.Request().Context(), t.OrgID, t.ID, true, s.actor(c))
+		}},
+	"enable": {auth.DisableToken, "enable", "Enable %s?", "Requests with this token work again, within its scopes and expiry.",
+		"Enable", false, "Enabled %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
+			return s.db.SetTokenDisabled(c.Request().Context(), t.OrgID, t.ID, false, s.actor(c))
+		}},
+	"revoke": {auth.RevokeToken, "revoke", "Revoke %s?", "Revoking is final: every request with this token is refused from now on, and it cannot be enabled again.",
+		"Revoke", true, "Revoked %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
+			return s.db.RevokeToken(c.Request().Context(), t.OrgID, t.ID, "", s.actor(c))
+		}},
+}
+
+// confirmState is the confirm dialog of a disable, enable or revoke.
+func (s *Server) confirmState(name string) echo.HandlerFunc {
+	sc := stateChanges[name]
+	return func(c echo.Context) error {
+		t, err := s.orgToken(c, sc.action)
+		if err != nil {
+			return err
+		}
+		org := state(c).org
+		return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.ConfirmDialog(views.ConfirmForm{
+			Title: fmt.Sprintf(sc.title, t.Name), Message: sc.message, Action: tokenPath(org.Slug, t, sc.path),
+			Cancel: tabPath(org.Slug, auth.Kind(t.Kind)), CSRF: state(c).csrf, Button: sc.button, Danger: sc.danger, TestID: sc.path + "-dialog"}))
+	}
+}
+
+// applyState does a confirmed disable, enable or revoke.
+func (s *Server) applyState(name string) echo.HandlerFunc {
+	sc := stateChanges[name]
+	return func(c echo.Context) error {
+		t, err := s.orgToken(c, sc.action)
+		if err != nil {
+			return err
+		}
+		t, err = sc.apply(s, c, t)
+		if err != nil {
+			return err
+		}
+		if err := s.flash(c, "success", fmt.Sprintf(sc.done, t.Name)); err != nil {
+			return err
+		}
+		return redirect(c, backTo(c, tabPath(state(c).org.Slug, auth.Kind(t.Kind))))
+	}
+}
+
+// backTo is where to go after an action: the posted "back" path when it is
+// local (the detail page, say), else def.
+func backTo(c echo.Context, def string) string {
+	if b := c.FormValue("back"); b != "" && safeNext(b) == b {
+		return b
+	}
+	return def
+}

@@ -1,0 +1,319 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+)
+
+// perPage is how many tokens a tab shows at once.
+const perPage = 25
+
+// tokenQuery is a tab's URL query, parsed and checked.
+type tokenQuery struct {
+	Q        string
+	Hash     [32]byte // set when the search was a whole token
+	Role     string
+	Service  int64
+	Statuses []string
+	Sort     string
+	Desc     bool
+	Page     int
+}
+
+var validStatuses = map[string]bool{store.StatusActive: true, store.StatusExpired: true, store.StatusDisabled: true, store.StatusRevoked: true}
+
+// parseTokenQuery reads q, role, service, status, sort, dir and page. A bad
+// value is an error message for the person, and the rest still parses.
+func parseTokenQuery(c echo.Context, kind auth.Kind) (tokenQuery, string) {
+	v := c.QueryParams()
+	q := tokenQuery{Q: strings.TrimSpace(v.Get("q")), Sort: "created", Desc: true, Page: 1}
+	var problems []string
+	if !utf8Text(q.Q) || len(q.Q) > 200 {
+		q.Q = ""
+		problems = append(problems, "The search must be plain text of at most 200 characters.")
+	}
+	switch r := v.Get("role"); {
+	case r == "":
+	case kind == auth.KindAPI && (r == "admin" || r == "member"):
+		q.Role = r
+	default:
+		problems = append(problems, "Filter by creator role Admin or Member, on API tokens only.")
+	}
+	if s := v.Get("service"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 || kind != auth.KindService {
+			problems = append(problems, "Choose a service from the list.")
+		} else {
+			q.Service = id
+		}
+	}
+	for _, s := range v["status"] {
+		if !validStatuses[s] {
+			problems = append(problems, "Status is active, expired, disabled or revoked.")
+			continue
+		}
+		q.Statuses = append(q.Statuses, s)
+	}
+	if s := v.Get("sort"); s != "" {
+		if s != "name" && s != "created" && s != "last_used" && s != "expires" {
+			problems = append(problems, "Sort by name, created, last used or expires.")
+		} else {
+			q.Sort = s
+		}
+	}
+	switch d := v.Get("dir"); d {
+	case "", "desc":
+	case "asc":
+		q.Desc = false
+	default:
+		problems = append(problems, "Sort direction is asc or desc.")
+	}
+	if p := v.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1_000_000 {
+			problems = append(problems, "Page is a whole number from 1.")
+		} else {
+			q.Page = n
+		}
+	}
+	return q, strings.Join(problems, " ")
+}
+
+// values is the query as URL values, for links that keep the view.
+func (q tokenQuery) values() url.Values {
+	v := url.Values{}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Role != "" {
+		v.Set("role", q.Role)
+	}
+	if q.Service != 0 {
+		v.Set("service", fmt.Sprint(q.Service))
+	}
+	for _, s := range q.Statuses {
+		v.Add("status", s)
+	}
+	if q.Sort != "created" {
+		v.Set("sort", q.Sort)
+	}
+	if !q.Desc {
+		v.Set("dir", "asc")
+	}
+	return v
+}
+
+// tokenKind reads the :kind path parameter; anything else is a 404.
+func tokenKind(c echo.Context) (auth.Kind, error) {
+	k, err := auth.ParseKind(c.Param("kind"))
+	if err != nil || string(k) != c.Param("kind") {
+		return "", notFound()
+	}
+	return k, nil
+}
+
+// tokens is a kind's tab. htmx requests aimed at the table get the table
+// alone; everything else gets the whole page, from the same components.
+func (s *Server) tokens(c echo.Context) error {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return err
+	}
+	q, problem := parseTokenQuery(c, kind)
+	status := http.StatusOK
+	if problem != "" {
+		status = http.StatusBadRequest
+	}
+	// A whole pasted token is found by its hash; the page and the URL htmx
+	// pushes show only its hint, so the secret does not land in history.
+	if _, err := auth.ParseToken(q.Q); err == nil {
+		q.Hash, q.Q = auth.HashToken(q.Q), auth.TokenHint(q.Q)
+		c.Response().Header().Set("HX-Push-Url", pageURL(tabPath(state(c).org.Slug, kind), q, q.Page))
+	}
+	p, err := s.tokensProps(c, kind, q, problem)
+	if err != nil {
+		return err
+	}
+	if isHTMX(c) && c.Request().Header.Get("HX-Target") == "token-table" {
+		return s.render(c, status, views.TokenTableView(p.Table))
+	}
+	return s.render(c, status, views.TokensPage(p))
+}
+
+// tokensProps builds a tab's page for the viewer and query.
+func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q tokenQuery, problem string) (views.TokensProps, error) {
+	ctx := c.Request().Context()
+	st := state(c)
+	org := st.org
+	shell, err := s.pageShell(c, kind.Label()+" tokens", "tokens")
+	if err != nil {
+		return views.TokensProps{}, err
+	}
+	p := views.TokensProps{Shell: shell, OrgSlug: org.Slug, Kind: string(kind)}
+	for _, k := range auth.Kinds {
+		p.Tabs = append(p.Tabs, views.NavLink{Label: k.Label(), Href: tabPath(org.Slug, k), Current: k == kind})
+	}
+	me := principal(st)
+	p.CanCreate = auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) && kind != auth.KindService
+	p.CreateLabel = "Create " + kind.Label() + " token"
+	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
+		ShowRole: kind == auth.KindAPI, Error: problem}
+	if !q.Desc {
+		p.Filter.Dir = "asc"
+	}
+	if len(q.Statuses) == 0 {
+		p.Filter.Statuses = []string{store.StatusActive, store.StatusExpired, store.StatusDisabled}
+	}
+	if q.Service != 0 {
+		p.Filter.Service = fmt.Sprint(q.Service)
+	}
+	if kind == auth.KindService {
+		svcs, err := s.db.Services(ctx, org.ID)
+		if err != nil {
+			return p, err
+		}
+		for _, sv := range svcs {
+			p.Filter.Services = append(p.Filter.Services, views.Option{Value: fmt.Sprint(sv.ID), Label: sv.Name})
+		}
+	}
+	table, err := s.tokenTable(c, kind, q)
+	p.Table = table
+	return p, err
+}
+
+func tabPath(org string, k auth.Kind) string { return "/orgs/" + org + "/settings/tokens/" + string(k) }
+
+// tokenTable runs the query the viewer may see and turns it into rows.
+func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q tokenQuery) (views.TokenTable, error) {
+	st := state(c)
+	org := st.org
+	me := principal(st)
+	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.csrf, Searched: q.Q != "" || q.Role != "" || q.Service != 0,
+		Bulk: auth.Authorize(me, auth.BulkTokens, nil), BulkURL: tabPath(org.Slug, kind) + "/bulk"}
+	t.ColOwner = map[auth.Kind]string{auth.KindAPI: "Created by", auth.KindCLI: "Owner", auth.KindService: "Service"}[kind]
+	filter := auth.TokenListFilter(me, kind)
+	sq := store.TokenQuery{OrgID: org.ID, Kind: string(kind), Search: q.Q, CreatorRole: q.Role, ServiceID: q.Service,
+		Statuses: q.Statuses, OnlyOrgVisible: filter.OnlyOrgVisible, OwnerUserID: filter.OwnerUserID,
+		Sort: q.Sort, Desc: q.Desc, Page: q.Page, PerPage: perPage, MaxDays: org.Policy.MaxDays}
+	if q.Hash != ([32]byte{}) {
+		sq.SecretHash, sq.Search = q.Hash[:], ""
+	}
+	var page store.TokenPage
+	if !filter.Nothing {
+		var err error
+		if page, err = s.db.Tokens(c.Request().Context(), sq); err != nil {
+			return t, err
+		}
+	}
+	now := s.db.Now()
+	t.Total = page.Total
+	t.Pages = max(1, (page.Total+perPage-1)/perPage)
+	for _, tok := range page.Tokens {
+		t.Rows = append(t.Rows, s.tokenRow(st, tok, now))
+	}
+	base := tabPath(org.Slug, kind)
+	if q.Page > 1 {
+		t.PageLinks.Prev = pageURL(base, q, q.Page-1)
+	}
+	if q.Page < t.Pages {
+		t.PageLinks.Next = pageURL(base, q, q.Page+1)
+	}
+	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
+	return t, nil
+}
+
+func pageURL(base string, q tokenQuery, page int) string {
+	v := q.values()
+	if page > 1 {
+		v.Set("page", fmt.Sprint(page))
+	}
+	if len(v) == 0 {
+		return base
+	}
+	return base + "?" + v.Encode()
+}
+
+func emptyMessage(kind auth.Kind, filtered bool, me auth.Principal) string {
+	if filtered {
+		return "No tokens match this search and these filters. Clear the search or tick more statuses."
+	}
+	switch kind {
+	case auth.KindAPI:
+		if me.Role == auth.RoleAdmin {
+			return "No API tokens yet. Create one for each integration that calls the Tokenward API."
+		}
+		return "No API tokens are shared with you. Ask an admin to share one with the organization."
+	case auth.KindCLI:
+		if me.Role == auth.RoleAuditor {
+			return "Nobody in this organization has a CLI token yet."
+		}
+		return "No CLI tokens yet. Run tokenward login, or create one here."
+	}
+	if me.Role == auth.RoleAdmin {
+		return "No service tokens yet. Onboard a repository on the Services page to get its token."
+	}
+	return "No service tokens are shared with you."
+}
+
+// tokenRow turns a token into a row, with the actions the viewer may take.
+func (s *Server) tokenRow(st *requestState, t store.Token, now time.Time) views.TokenRow {
+	org := st.org
+	exp := store.EffectiveExpiry(t, org.Policy.MaxDays)
+	status := store.TokenStatus(t, now, org.Policy.MaxDays)
+	r := views.TokenRow{ID: t.ID, Name: t.Name, DeviceName: t.DeviceName, Hint: t.Hint, Scopes: t.Scopes,
+		Created: moment(t.CreatedAt, now, ""), Expires: moment(exp, now, "No expiry"), LastUsed: moment(t.LastUsedAt, now, "Never"),
+		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg,
+		Expiring:  status == store.StatusActive && !exp.IsZero() && exp.Sub(now) < 30*24*time.Hour,
+		DetailURL: tokenPath(org.Slug, t, "")}
+	switch t.Kind {
+	case "api":
+		r.Who, r.WhoRole = t.CreatorName, t.CreatorRole
+	case "cli":
+		r.Who = t.OwnerName
+	default:
+		r.Who = t.ServiceName
+	}
+	if status == store.StatusRevoked {
+		return r
+	}
+	me, facts := principal(st), tokenFacts(t)
+	add := func(a auth.Action, label, action, class string, post bool) {
+		if auth.Authorize(me, a, facts) {
+			r.Actions = append(r.Actions, views.RowAction{Label: label, URL: tokenPath(org.Slug, t, action), Class: class, Post: post, ID: "action-" + action})
+		}
+	}
+	add(auth.RevealToken, "Reveal", "reveal", "", true)
+	add(auth.EditToken, "Edit", "edit", "", false)
+	add(auth.RotateToken, "Rotate", "rotate", "", false)
+	if status == store.StatusDisabled {
+		add(auth.DisableToken, "Enable", "enable", "", false)
+	} else {
+		add(auth.DisableToken, "Disable", "disable", "", false)
+	}
+	add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
+	return r
+}
+
+// tokenPath is a token's detail page, or one of its actions.
+func tokenPath(org string, t store.Token, action string) string {
+	p := "/orgs/" + org + "/settings/tokens/" + t.Kind + "/" + t.ID
+	if action != "" {
+		p += "/" + action
+	}
+	return p
+}
+
+// tokenFacts is what the authorization function needs of a token.
+func tokenFacts(t store.Token) *auth.TokenFacts {
+	return &auth.TokenFacts{Kind: auth.Kind(t.Kind), Visibility: t.Visibility, OwnerUserID: t.OwnerUserID}
+}
