@@ -53,5 +53,10 @@ func seedDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 		fmt.Fprintf(out, "    %-7s %-6s password %s\n", d.role, d.username, password)
 	}
 	fmt.Fprintln(out, "(ada is also a site admin.)")
+	n, err := seedDemoTokens(ctx, db, org)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "%d demo tokens of every kind and state, with usage history, in acme.\n", n)
 	return nil
 }

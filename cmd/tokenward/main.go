@@ -19,6 +19,9 @@ Usage:
   tokenward [serve] [--addr ADDR] [--data DIR] [--public-url URL] [--trusted-proxies CIDRS] [--demo]
   tokenward admin create-user [--data DIR] --username U --email E --org SLUG --role admin|member|auditor [--display-name N] [--site-admin]
       (reads the password from standard input)
+  tokenward admin create-token [--data DIR] --org SLUG --kind api|cli|service --name NAME [--scopes a,b]
+      [--owner USERNAME] [--service NAME] [--visibility admins|org] [--expires-in 30d|never] [--quota N]
+      (prints the token, then "id: <uuid>", on standard output; the token is shown only this once)
 
 Environment: TOKENWARD_ADDR, TOKENWARD_DATA, TOKENWARD_PUBLIC_URL, TOKENWARD_TRUSTED_PROXIES
 provide defaults for the flags of the same names.
@@ -47,13 +50,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return serve(ctx, args[1:], stdout, stderr)
 	case "admin":
 		if len(args) < 2 {
-			return fmt.Errorf("admin needs a subcommand: create-user\n\n%s", usage)
+			return fmt.Errorf("admin needs a subcommand: create-user or create-token\n\n%s", usage)
 		}
 		switch args[1] {
 		case "create-user":
 			return createUser(ctx, args[2:], stdin, stdout, stderr)
+		case "create-token":
+			return createToken(ctx, args[2:], stdout, stderr)
 		}
-		return fmt.Errorf("unknown admin command %q: try create-user", args[1])
+		return fmt.Errorf("unknown admin command %q: try create-user or create-token", args[1])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -181,6 +181,64 @@ func TestServeDemo(t *testing.T) {
 		t.Fatalf("login page: %v %v", err, res)
 	}
 	res.Body.Close()
+	checkDemoTokens(t, data)
+}
+
+// checkDemoTokens checks that the demo has tokens of every kind in every
+// state, some used (with several IPs), some never, and one rotated with
+// its old secret still in its grace period.
+func checkDemoTokens(t *testing.T, data string) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := store.Open(ctx, filepath.Join(data, "tokenward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	org, err := db.OrgBySlug(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]store.Token{}
+	for _, kind := range []string{"api", "cli", "service"} {
+		used := 0
+		for _, status := range []string{store.StatusActive, store.StatusExpired, store.StatusDisabled, store.StatusRevoked} {
+			page, err := db.Tokens(ctx, store.TokenQuery{OrgID: org.ID, Kind: kind, Statuses: []string{status}, PerPage: 100})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if page.Total == 0 {
+				t.Errorf("no %s %s token in the demo", status, kind)
+			}
+			for _, tok := range page.Tokens {
+				byName[tok.Name] = tok
+				if !tok.LastUsedAt.IsZero() {
+					used++
+				}
+			}
+		}
+		if used == 0 {
+			t.Errorf("no %s token has been used", kind)
+		}
+	}
+	if tok := byName["Slack bot"]; tok.ID == "" || !tok.LastUsedAt.IsZero() {
+		t.Errorf("Slack bot should exist and never have been used: %+v", tok)
+	}
+	if tok := byName["Partner API"]; tok.RotatedAt.IsZero() || !tok.PrevValidUntil.After(time.Now()) {
+		t.Errorf("Partner API should be rotated with a grace window: %+v", tok)
+	}
+	if tok := byName["Billing sync"]; tok.QuotaMonthly == 0 || tok.Visibility != "admins" {
+		t.Errorf("Billing sync should have a quota: %+v", tok)
+	}
+	if tok := byName["ada-laptop"]; tok.DeviceName != "ada-laptop" || tok.OwnerName != "ada" {
+		t.Errorf("ada-laptop: %+v", tok)
+	}
+	if ips, err := db.TokenIPs(ctx, byName["Partner API"].ID); err != nil || len(ips) != 5 {
+		t.Errorf("Partner API's recent IPs: %d, %v", len(ips), err)
+	}
+	if services, err := db.Services(ctx, org.ID); err != nil || len(services) != 2 {
+		t.Errorf("services: %+v, %v", services, err)
+	}
 }
 
 func TestServeBadFlags(t *testing.T) {
