@@ -1,0 +1,216 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"testing"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/web"
+)
+
+// The visitors of the walk: anonymous, a member, an auditor, an admin of
+// acme, and gus, a site admin who is an admin of another org only.
+var walkRoles = []string{"anon", "gus", "audra", "max", "ada"}
+
+// allowedFor spells out who may reach a route, transcribed from DESIGN.md's
+// "Who may do what" independently of auth's rules map.
+var (
+	everyone   = []string{"anon", "gus", "audra", "max", "ada"}
+	signedIn   = []string{"gus", "audra", "max", "ada"}
+	members    = []string{"audra", "max", "ada"}
+	admins     = []string{"ada"}
+	auditors   = []string{"audra", "ada"} // admins and auditors
+	siteAdmins = []string{"gus", "ada"}
+	nobody     = []string{}
+)
+
+// walkFixtures are fresh things for one case to act on.
+type walkFixtures struct {
+	sharedAPI, adminsAPI, maxCLI, adaCLI store.Token
+	service                              store.Service
+	victim                               store.User // a fresh member of acme
+}
+
+// walkCase is one concrete request for a route pattern and who may make it.
+type walkCase struct {
+	path    string
+	form    url.Values
+	allowed []string
+}
+
+// walkTable maps "METHOD pattern" to the cases that exercise it. A route
+// missing here fails the test, so a new route cannot skip the table.
+func walkTable(f walkFixtures) map[string][]walkCase {
+	tok := func(t store.Token, action string) string {
+		p := "/orgs/acme/settings/tokens/" + t.Kind + "/" + t.ID
+		if action != "" {
+			p += "/" + action
+		}
+		return p
+	}
+	perToken := func(action string, shared, adminsOnly, maxCLI, adaCLI []string) []walkCase {
+		return []walkCase{{path: tok(f.sharedAPI, action), allowed: shared}, {path: tok(f.adminsAPI, action), allowed: adminsOnly},
+			{path: tok(f.maxCLI, action), allowed: maxCLI}, {path: tok(f.adaCLI, action), allowed: adaCLI}}
+	}
+	victim := fmt.Sprint(f.victim.ID)
+	return map[string][]walkCase{
+		"GET /healthz":   {{path: "/healthz", allowed: everyone}},
+		"GET /readyz":    {{path: "/readyz", allowed: everyone}},
+		"GET /static/*":  {{path: "/static/app.css", allowed: everyone}},
+		"HEAD /static/*": {{path: "/static/app.js", allowed: everyone}},
+		"GET /login":     {{path: "/login", allowed: everyone}},
+		"POST /login":    {{path: "/login", allowed: everyone}},
+		"GET /setup":     {{path: "/setup", allowed: nobody}}, // setup is closed once a site admin exists
+		"POST /setup":    {{path: "/setup", allowed: nobody}},
+
+		"GET /":           {{path: "/", allowed: signedIn}},
+		"GET /logout":     {{path: "/logout", allowed: signedIn}},
+		"GET /switch-org": {{path: "/switch-org?org=acme", allowed: signedIn}},
+		"GET /me/tokens":  {{path: "/me/tokens", allowed: signedIn}},
+
+		"GET /orgs/:org":                                {{path: "/orgs/acme", allowed: members}},
+		"GET /orgs/:org/settings/members":               {{path: "/orgs/acme/settings/members", allowed: admins}},
+		"POST /orgs/:org/settings/members":              {{path: "/orgs/acme/settings/members", allowed: admins}},
+		"POST /orgs/:org/settings/members/:user/role":   {{path: "/orgs/acme/settings/members/" + victim + "/role", form: url.Values{"role": {"auditor"}}, allowed: admins}},
+		"GET /orgs/:org/settings/members/:user/remove":  {{path: "/orgs/acme/settings/members/" + victim + "/remove", allowed: admins}},
+		"POST /orgs/:org/settings/members/:user/remove": {{path: "/orgs/acme/settings/members/" + victim + "/remove", allowed: admins}},
+
+		"GET /orgs/:org/settings/tokens/:kind": {{path: "/orgs/acme/settings/tokens/api", allowed: members},
+			{path: "/orgs/acme/settings/tokens/cli", allowed: members}, {path: "/orgs/acme/settings/tokens/service", allowed: members}},
+		"GET /orgs/:org/settings/tokens/:kind/new": {{path: "/orgs/acme/settings/tokens/api/new", allowed: admins},
+			{path: "/orgs/acme/settings/tokens/cli/new", allowed: []string{"max", "ada"}}, {path: "/orgs/acme/settings/tokens/service/new", allowed: nobody}},
+		"POST /orgs/:org/settings/tokens/:kind": {{path: "/orgs/acme/settings/tokens/api", allowed: admins},
+			{path: "/orgs/acme/settings/tokens/cli", allowed: []string{"max", "ada"}}, {path: "/orgs/acme/settings/tokens/service", allowed: nobody}},
+		"POST /orgs/:org/settings/tokens/:kind/bulk": {{path: "/orgs/acme/settings/tokens/api/bulk", allowed: admins}},
+		"POST /orgs/:org/settings/tokens/revoke-all": {{path: "/orgs/acme/settings/tokens/revoke-all", form: url.Values{"user": {victim}}, allowed: admins}},
+
+		"GET /orgs/:org/settings/tokens/:kind/:id":          perToken("", members, auditors, members, auditors),
+		"GET /orgs/:org/settings/tokens/:kind/:id/edit":     perToken("edit", admins, admins, admins, admins),
+		"POST /orgs/:org/settings/tokens/:kind/:id/edit":    perToken("edit", admins, admins, admins, admins),
+		"GET /orgs/:org/settings/tokens/:kind/:id/rotate":   perToken("rotate", admins, admins, admins, admins),
+		"POST /orgs/:org/settings/tokens/:kind/:id/rotate":  perToken("rotate", admins, admins, admins, admins),
+		"GET /orgs/:org/settings/tokens/:kind/:id/disable":  perToken("disable", admins, admins, admins, admins),
+		"POST /orgs/:org/settings/tokens/:kind/:id/disable": perToken("disable", admins, admins, admins, admins),
+		"GET /orgs/:org/settings/tokens/:kind/:id/enable":   perToken("enable", admins, admins, admins, admins),
+		"POST /orgs/:org/settings/tokens/:kind/:id/enable":  perToken("enable", admins, admins, admins, admins),
+		"GET /orgs/:org/settings/tokens/:kind/:id/revoke":   perToken("revoke", admins, admins, []string{"max", "ada"}, admins),
+		"POST /orgs/:org/settings/tokens/:kind/:id/revoke":  perToken("revoke", admins, admins, []string{"max", "ada"}, admins),
+		"POST /orgs/:org/settings/tokens/:kind/:id/reveal":  perToken("reveal", []string{"max", "ada"}, nobody, nobody, nobody),
+
+		"GET /orgs/:org/settings/services":             {{path: "/orgs/acme/settings/services", allowed: auditors}},
+		"POST /orgs/:org/settings/services":            {{path: "/orgs/acme/settings/services", allowed: admins}},
+		"POST /orgs/:org/settings/services/:id/remove": {{path: fmt.Sprintf("/orgs/acme/settings/services/%d/remove", f.service.ID), allowed: admins}},
+		"GET /orgs/:org/settings/policy":               {{path: "/orgs/acme/settings/policy", allowed: admins}},
+		"POST /orgs/:org/settings/policy":              {{path: "/orgs/acme/settings/policy", allowed: admins}},
+		"GET /admin":                                   {{path: "/admin", allowed: siteAdmins}},
+		"POST /admin/orgs":                             {{path: "/admin/orgs", allowed: siteAdmins}},
+		"POST /admin/users/:user/disable":              {{path: "/admin/users/" + victim + "/disable", allowed: siteAdmins}},
+		"POST /admin/users/:user/enable":               {{path: "/admin/users/" + victim + "/enable", allowed: siteAdmins}},
+		"POST /logout":                                 {{path: "/logout", allowed: signedIn}}, // walked last: it signs out
+	}
+}
+
+// refused reports whether a response turned the visitor away: 401, 403,
+// 404, or, for a page (GET), a redirect to sign in. A POST from someone
+// signed out gets 401, so a POST's redirect to /login is a sign-out.
+func refused(method string, r response) bool {
+	switch r.status {
+	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
+		return true
+	}
+	return method == http.MethodGet && r.status == http.StatusSeeOther && strings.HasPrefix(r.header.Get("Location"), "/login")
+}
+
+// TestAuthorizationWalk requests every registered route as every kind of
+// visitor and checks the answer against walkTable.
+func TestAuthorizationWalk(t *testing.T) {
+	a := seededApp(t)
+	ctx := context.Background()
+	visitors := map[string]*client{"anon": a.client()}
+	visitors["anon"].get("/login") // holds a CSRF token, so refusals are about who, not the form
+	for _, u := range walkRoles[1:] {
+		visitors[u] = a.signIn(u)
+		visitors[u].get("/")
+	}
+	users := map[string]store.User{}
+	for _, u := range []string{"ada", "max"} {
+		users[u], _ = a.db.UserByUsername(ctx, u)
+	}
+	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	n := 0
+	fixtures := func() walkFixtures {
+		n++
+		issue := func(kind auth.Kind, owner store.User, vis string) store.Token {
+			is, errs, err := web.IssueToken(ctx, a.db, sealer, web.TokenRequest{Org: a.org, Kind: kind, Name: fmt.Sprintf("walk-%d-%s-%s-%s", n, kind, owner.Username, vis),
+				Visibility: vis, CreatorID: owner.ID, OwnerUserID: owner.ID}, store.Actor{Label: "walk"})
+			if err != nil || len(errs) > 0 {
+				t.Fatal(err, errs)
+			}
+			return is.Token
+		}
+		var f walkFixtures
+		f.sharedAPI = issue(auth.KindAPI, users["ada"], "org")
+		f.adminsAPI = issue(auth.KindAPI, users["ada"], "admins")
+		f.maxCLI = issue(auth.KindCLI, users["max"], "admins")
+		f.adaCLI = issue(auth.KindCLI, users["ada"], "admins")
+		svc, _, errs, err := web.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: fmt.Sprintf("acme/walk-%d", n)},
+			web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: fmt.Sprintf("acme/walk-%d", n), CreatorID: users["ada"].ID}, store.Actor{UserID: users["ada"].ID, Label: "walk"})
+		if err != nil || len(errs) > 0 {
+			t.Fatal(err, errs)
+		}
+		f.service = svc
+		m, err := a.db.CreateMember(ctx, a.org.ID, store.NewUser{Username: fmt.Sprintf("victim%d", n), Email: "v@example.com", PasswordHash: "x"},
+			"member", store.Actor{Label: "walk"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.victim = m.User
+		return f
+	}
+
+	routes := a.srv.Routes()
+	sort.SliceStable(routes, func(i, j int) bool { return routes[j].Path == "/logout" && routes[j].Method == http.MethodPost })
+	for _, route := range routes {
+		key := route.Method + " " + route.Path
+		cases, ok := walkTable(fixtures())[key]
+		if !ok {
+			t.Errorf("%s (guard %s) has no row in the authorization table: add one", key, route.Guard)
+			continue
+		}
+		for _, wc := range cases {
+			for _, who := range walkRoles {
+				c := visitors[who]
+				var r response
+				switch route.Method {
+				case http.MethodGet, http.MethodHead:
+					r = c.do(c.request(route.Method, wc.path, nil, ""))
+				default:
+					form := url.Values{}
+					for k, v := range wc.form {
+						form[k] = v
+					}
+					r = c.post(wc.path, form)
+				}
+				want := contains(wc.allowed, who)
+				if got := !refused(route.Method, r); got != want {
+					t.Errorf("%s %s as %s: status %d (Location %q), want allowed=%v", route.Method, wc.path, who, r.status, r.header.Get("Location"), want)
+				}
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
