@@ -71,6 +71,11 @@ func (db *DB) RecordEvent(ctx context.Context, actor Actor, e Event) error {
 
 // OrgEvents returns an org's most recent events, newest first.
 func (db *DB) OrgEvents(ctx context.Context, orgID int64, limit int) ([]Event, error) {
+	return db.queryEvents(ctx, `WHERE org_id = ? ORDER BY id DESC LIMIT ?`, orgID, max(1, limit))
+}
+
+// queryEvents reads the events a WHERE ... ORDER BY ... LIMIT clause selects.
+func (db *DB) queryEvents(ctx context.Context, clause string, args ...any) ([]Event, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, err
@@ -78,7 +83,7 @@ func (db *DB) OrgEvents(ctx context.Context, orgID int64, limit int) ([]Event, e
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT id, at, COALESCE(org_id, 0), COALESCE(actor_user_id, 0),
 		COALESCE(actor_token_id, ''), actor_label, action, target_type, target_id, target_label, ip, details
-		FROM audit_events WHERE org_id = ? ORDER BY id DESC LIMIT ?`, orgID, limit)
+		FROM audit_events `+clause, args...)
 	if err != nil {
 		return nil, err
 	}

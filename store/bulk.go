@@ -52,31 +52,12 @@ func (db *DB) bulk(ctx context.Context, orgID int64, ids []string, do func(*Tx, 
 	return r, tx.Commit()
 }
 
-// LiveTokensOwnedBy lists the ids and names of an org's live tokens owned by
-// a user (userID) or belonging to a service (serviceID), for "revoke all".
+// LiveTokensOwnedBy lists an org's live tokens owned by a user (userID) or
+// belonging to a service (serviceID), for "revoke all".
 func (db *DB) LiveTokensOwnedBy(ctx context.Context, orgID, userID, serviceID int64) ([]Token, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
 	cond, arg := "t.owner_user_id = ?", userID
 	if serviceID != 0 {
 		cond, arg = "t.service_id = ?", serviceID
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+tokenColumns+tokenJoins+` WHERE t.org_id = ? AND t.revoked_at IS NULL AND `+cond+
-		` ORDER BY t.kind, t.name`, orgID, arg)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return db.queryTokens(ctx, `WHERE t.org_id = ? AND t.revoked_at IS NULL AND `+cond+` ORDER BY t.kind, t.name`, orgID, arg)
 }

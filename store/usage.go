@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"time"
 	"unicode/utf8"
@@ -180,37 +179,9 @@ func (db *DB) TokenIPs(ctx context.Context, tokenID string) ([]TokenIP, error) {
 }
 
 // TokenEvents returns the audit events about one of an org's tokens, newest
-// first.
+// first. audit_events_target (target_type, target_id, id) serves both the
+// filter and the order.
 func (db *DB) TokenEvents(ctx context.Context, orgID int64, tokenID string, limit int) ([]Event, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// audit_events_target (target_type, target_id, id) serves both the
-	// filter and the order.
-	rows, err := tx.QueryContext(ctx, `SELECT id, at, COALESCE(org_id, 0), COALESCE(actor_user_id, 0),
-		COALESCE(actor_token_id, ''), actor_label, action, target_type, target_id, target_label, ip, details
-		FROM audit_events WHERE target_type = 'token' AND target_id = ? AND org_id = ? ORDER BY id DESC LIMIT ?`,
+	return db.queryEvents(ctx, `WHERE target_type = 'token' AND target_id = ? AND org_id = ? ORDER BY id DESC LIMIT ?`,
 		tokenID, orgID, max(1, limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Event
-	for rows.Next() {
-		var e Event
-		var at sql.NullString
-		var details string
-		if err := rows.Scan(&e.ID, &at, &e.OrgID, &e.ActorUserID, &e.ActorToken, &e.ActorLabel, &e.Action,
-			&e.TargetType, &e.TargetID, &e.TargetLabel, &e.IP, &details); err != nil {
-			return nil, err
-		}
-		e.At = scanTime(at)
-		if err := json.Unmarshal([]byte(details), &e.Details); err != nil {
-			return nil, fmt.Errorf("event %d details: %w", e.ID, err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
 }
