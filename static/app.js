@@ -144,12 +144,35 @@
     else select.form.submit();
   });
 
+  // A reveal that came as the answer to a plain POST (create, rotate, onboarding) would be
+  // posted again by a reload, creating or rotating again and killing the secret just copied.
+  // Turn the history entry into a GET of the page the reveal's Done link leads to.
+  function forgetPost() {
+    const done = document.querySelector('dialog#reveal a[data-dialog-close][href]');
+    if (done && window.history.replaceState) window.history.replaceState(window.history.state, '', done.href);
+  }
+
+  // A whole token pasted into the search is answered with its hint in HX-Push-Url: show the
+  // hint in the search box too, so the secret does not stay on screen.
+  document.addEventListener('htmx:afterRequest', (evt) => {
+    const form = evt.detail.elt;
+    const pushed = evt.detail.xhr?.getResponseHeader('HX-Push-Url');
+    if (!pushed || !(form instanceof HTMLFormElement)) return;
+    const box = form.querySelector('input[name=q]');
+    const hint = new URL(pushed, window.location.href).searchParams.get('q');
+    if (!box || !hint || !hint.includes('\u2026')) return;
+    const [head, tail] = hint.split('\u2026');
+    const typed = box.value.trim();
+    if (typed !== hint && typed.startsWith(head) && typed.endsWith(tail)) box.value = hint;
+  });
+
   document.addEventListener('htmx:load', (evt) => openPending(evt.detail.elt));
   document.addEventListener('htmx:afterSettle', (evt) => openPending(evt.detail.elt));
 
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', () => openPending(document));
+    document.addEventListener('DOMContentLoaded', () => { forgetPost(); openPending(document); });
   } else {
+    forgetPost();
     openPending(document);
   }
 })();

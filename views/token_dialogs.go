@@ -20,6 +20,7 @@ type TokenForm struct {
 	// Shareable is false for an admins-only token in the edit dialog:
 	// sharing needs a rotation, which the dialog offers.
 	HashOnly bool
+	Hint     string // the edit dialog's guard against rotating twice
 	Quota    string
 	Errors   FieldErrors
 }
@@ -35,6 +36,9 @@ type ScopeChoice struct {
 // RotateForm is the rotate dialog.
 type RotateForm struct {
 	Name   string
+	// Hint is the secret's hint when the dialog opened; the server refuses
+	// the post once the token has been rotated since (a reload, say).
+	Hint   string
 	Action string
 	Cancel string
 	CSRF   string
