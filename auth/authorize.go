@@ -40,6 +40,8 @@ const (
 	ManagePolicy Action = "policy.manage"
 	// ViewOwnTokens is /me/tokens: anyone signed in sees their own tokens.
 	ViewOwnTokens Action = "me.tokens"
+	// ViewAudit is the audit trail: admins and auditors.
+	ViewAudit Action = "audit.view"
 )
 
 // Principal is who asks: their role in the org at hand (RoleNone outside
@@ -124,6 +126,7 @@ var rules = map[Action]rule{
 	ManageServices: isAdmin,
 	ManagePolicy:   isAdmin,
 	ViewOwnTokens:  func(p Principal, _ *TokenFacts) bool { return p.UserID != 0 },
+	ViewAudit:      adminOrAuditor,
 }
 
 // Authorize reports whether p may do a (to t, for token actions). It is the

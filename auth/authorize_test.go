@@ -52,6 +52,7 @@ func TestAuthorizeDesignTable(t *testing.T) {
 		{"members and roles", ManageMembers, nil, want{true, false, false, false}},
 		{"token policy", ManagePolicy, nil, want{true, false, false, false}},
 		{"list services", ViewServices, nil, want{true, false, true, false}},
+		{"audit trail", ViewAudit, nil, want{true, false, true, false}},
 		{"open a token tab", ViewTokens, nil, want{true, true, true, false}},
 	}
 	for _, tt := range tests {

@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -35,7 +36,18 @@ type DB struct {
 
 	// Now is the clock used for every timestamp the store writes. Tests fix it.
 	Now func() time.Time
+
+	// tokenGen counts committed changes that can make a token stop working
+	// or change what it may do, so caches of token checks know when to
+	// forget what they hold.
+	tokenGen atomic.Uint64
 }
+
+// TokenGeneration changes after every committed change that can refuse a
+// token or change its scopes, owner or policy: revoke, disable, enable,
+// rotate, edit, policy, member removal. Creating a token does not change
+// it: no cached answer about another token is made wrong by a new one.
+func (db *DB) TokenGeneration() uint64 { return db.tokenGen.Load() }
 
 // Open opens (creating when needed) the database file at path, applies the
 // pragmas Tokenward relies on and runs any pending migrations.
@@ -101,11 +113,6 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Stats reports the connection pools' statistics, for metrics.
-func (db *DB) Stats() (reader, writer sql.DBStats) {
-	return db.read.Stats(), db.write.Stats()
-}
-
 // now returns the store clock's time truncated to the second in UTC, which
 // is the precision every timestamp column holds.
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Second) }
@@ -116,6 +123,21 @@ type Tx struct {
 	*sql.Tx
 	db  *DB
 	now time.Time
+	// tokensChanged marks a transaction whose commit must advance the token
+	// generation.
+	tokensChanged bool
+}
+
+// Commit commits and, when the transaction changed how tokens check, moves
+// the token generation on, after the change is visible to readers.
+func (tx *Tx) Commit() error {
+	if err := tx.Tx.Commit(); err != nil {
+		return err
+	}
+	if tx.tokensChanged {
+		tx.db.tokenGen.Add(1)
+	}
+	return nil
 }
 
 // beginWrite starts a write transaction on the single writer connection.
@@ -221,3 +243,7 @@ func (db *DB) Pragmas(ctx context.Context) map[string]string {
 }
 
 func named(name string, v any) any { return sql.Named(name, v) }
+
+// Pools returns the reader pool and the writer connection, for metrics of
+// their statistics.
+func (db *DB) Pools() (reader, writer *sql.DB) { return db.read, db.write }

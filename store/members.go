@@ -171,6 +171,7 @@ func (db *DB) ChangeRole(ctx context.Context, orgID, userID int64, role string, 
 	} else if last {
 		return Member{}, errLastAdmin
 	}
+	tx.tokensChanged = true // API tokens act with their creator's role
 	if _, err := tx.ExecContext(ctx, `UPDATE memberships SET role = ? WHERE org_id = ? AND user_id = ?`, role, orgID, userID); err != nil {
 		return Member{}, err
 	}
@@ -232,6 +233,7 @@ func (db *DB) RemoveMember(ctx context.Context, orgID, userID int64, opt RemoveO
 	if err := settleAPITokens(ctx, tx, orgID, &r, opt, actor); err != nil {
 		return Removal{}, err
 	}
+	tx.tokensChanged = true
 	if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID); err != nil {
 		return Removal{}, err
 	}
@@ -293,6 +295,7 @@ func settleAPITokens(ctx context.Context, tx *Tx, orgID int64, r *Removal, opt R
 		return err
 	}
 	for _, id := range ids {
+		tx.tokensChanged = true
 		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET owner_user_id = ? WHERE id = ?`, to.User.ID, id); err != nil {
 			return err
 		}

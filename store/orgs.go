@@ -235,6 +235,7 @@ func (db *DB) SetPolicy(ctx context.Context, orgID int64, p Policy, actor Actor)
 	if p.MaxDays > 0 {
 		maxDays = p.MaxDays
 	}
+	tx.tokensChanged = true
 	if _, err := tx.ExecContext(ctx, `UPDATE organizations SET policy_max_days = ?, policy_default_days = ?,
 		policy_never_api = ?, policy_never_cli = ?, policy_never_service = ? WHERE id = ?`,
 		maxDays, p.DefaultDays, p.NeverExpire["api"], p.NeverExpire["cli"], p.NeverExpire["service"], orgID); err != nil {
@@ -267,4 +268,18 @@ func neverList(m map[string]bool) string {
 		return "none"
 	}
 	return strings.Join(kinds, ", ")
+}
+
+// OrgByID finds an organization by id.
+func (db *DB) OrgByID(ctx context.Context, id int64) (Org, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return Org{}, err
+	}
+	defer tx.Rollback()
+	o, err := scanOrg(tx.QueryRowContext(ctx, `SELECT `+orgColumns+` FROM organizations o WHERE o.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Org{}, notFound("organization")
+	}
+	return o, err
 }

@@ -250,6 +250,7 @@ func (db *DB) UpdateToken(ctx context.Context, orgID int64, id string, e TokenEd
 	if err != nil {
 		return Token{}, err
 	}
+	tx.tokensChanged = true
 	_, err = tx.ExecContext(ctx, `UPDATE tokens SET name = ?, scopes = ?, visibility = ?, secret_sealed = ? WHERE id = ?`,
 		e.Name, strings.Join(e.Scopes, " "), e.Visibility, nullBytes(e.Sealed), id)
 	if isUnique(err) {
@@ -308,6 +309,7 @@ func (db *DB) RotateToken(ctx context.Context, orgID int64, id string, r Rotatio
 	if r.OldValidUntil.After(tx.now) {
 		prevUntil = formatTime(r.OldValidUntil)
 	}
+	tx.tokensChanged = true
 	_, err = tx.ExecContext(ctx, `UPDATE tokens SET
 		prev_secret_hash = CASE WHEN ? IS NULL THEN NULL ELSE secret_hash END, prev_valid_until = ?,
 		secret_hash = ?, secret_sealed = ?, hint = ?, visibility = ?, rotated_at = ? WHERE id = ?`,
@@ -354,6 +356,7 @@ func setTokenDisabled(ctx context.Context, tx *Tx, orgID int64, id string, disab
 	if disabled == !before.DisabledAt.IsZero() {
 		return before, nil // already so: nothing to do or record
 	}
+	tx.tokensChanged = true
 	action := "token.enabled"
 	if disabled {
 		action = "token.disabled"
@@ -393,6 +396,7 @@ func revokeToken(ctx context.Context, tx *Tx, orgID int64, id, reason string, ac
 	}
 	// The sealed copy and the grace secret go with it: nothing of a revoked
 	// token can be revealed or used again.
+	tx.tokensChanged = true
 	if _, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked_at = ?, revoked_by = ?, revoked_reason = ?,
 		secret_sealed = NULL, prev_secret_hash = NULL, prev_valid_until = NULL WHERE id = ?`,
 		formatTime(tx.now), nullID(actor.UserID), reason, id); err != nil {

@@ -384,3 +384,45 @@ func count(list []string, want string) int {
 	}
 	return n
 }
+
+func TestTokenGeneration(t *testing.T) {
+	ctx := context.Background()
+	db := MustOpen(t)
+	root, org := setup(t, db)
+	actor := store.Actor{UserID: root.ID, Label: "root"}
+	tok, err := db.CreateToken(ctx, store.NewToken{ID: "gen-1", OrgID: org.ID, Kind: "api", Name: "gen", CreatorID: root.ID,
+		OwnerUserID: root.ID, Scopes: []string{"api"}, Visibility: "admins", SecretHash: []byte("h1"), Hint: "x"}, actor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g0 := db.TokenGeneration()
+	if _, err := db.CreateToken(ctx, store.NewToken{ID: "gen-2", OrgID: org.ID, Kind: "api", Name: "gen2", CreatorID: root.ID,
+		OwnerUserID: root.ID, Scopes: []string{"api"}, Visibility: "admins", SecretHash: []byte("h2"), Hint: "x"}, actor); err != nil {
+		t.Fatal(err)
+	}
+	if db.TokenGeneration() != g0 {
+		t.Error("creating a token moved the generation")
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"disable", func() error { _, err := db.SetTokenDisabled(ctx, org.ID, tok.ID, true, actor); return err }},
+		{"enable", func() error { _, err := db.SetTokenDisabled(ctx, org.ID, tok.ID, false, actor); return err }},
+		{"edit", func() error {
+			_, err := db.UpdateToken(ctx, org.ID, tok.ID, store.TokenEdit{Name: "gen", Scopes: []string{"report"}, Visibility: "admins"}, actor)
+			return err
+		}},
+		{"policy", func() error { _, err := db.SetPolicy(ctx, org.ID, store.Policy{MaxDays: 10, DefaultDays: 7}, actor); return err }},
+		{"revoke", func() error { _, err := db.RevokeToken(ctx, org.ID, tok.ID, "", actor); return err }},
+	}
+	for _, st := range steps {
+		before := db.TokenGeneration()
+		if err := st.do(); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if db.TokenGeneration() == before {
+			t.Errorf("%s did not move the generation", st.name)
+		}
+	}
+}

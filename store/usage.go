@@ -16,6 +16,9 @@ type Use struct {
 	IP        string
 	UserAgent string
 	What      string // "GET /api/v1/token", or which service introspected it
+	// Count is how many uses this entry stands for, when a recorder has
+	// folded several from one IP into it; 0 means 1.
+	Count int64
 }
 
 // TokenIP is one of a token's most recent distinct client IPs.
@@ -69,7 +72,7 @@ func groupUses(uses []Use) ([]string, map[string]*tokenUses) {
 	}
 	for _, u := range uses {
 		if g := by[u.TokenID]; u.At.UTC().Format("2006-01") == g.month {
-			g.count++
+			g.count += max(1, u.Count)
 		}
 	}
 	return order, by

@@ -83,7 +83,10 @@ func (a *app) start() {
 	a.srv = srv
 	a.ts.Config.Handler = srv.Handler()
 	a.ts.Start()
-	a.t.Cleanup(a.ts.Close)
+	a.t.Cleanup(func() {
+		a.ts.Close()
+		srv.Close()
+	})
 }
 
 // seededApp has org acme with ada (admin, site admin), max (member) and

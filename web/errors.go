@@ -17,7 +17,12 @@ type Error struct {
 	Status  int
 	Title   string
 	Message string
-	Err     error
+	// Code is the OAuth error code (RFC 6749, 6750, 7009, 8628) for API and
+	// OAuth answers, sent as the problem's "error" member.
+	Code string
+	// Fields are per-field messages for an API request's invalid fields.
+	Fields map[string]string
+	Err    error
 }
 
 func (e *Error) Error() string {
@@ -104,10 +109,17 @@ func (s *Server) handleError(err error, c echo.Context) {
 func (s *Server) problem(c echo.Context, e *Error) error {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(e.Status)
-	return jsonEncode(c.Response(), map[string]any{
+	body := map[string]any{
 		"type": "about:blank", "title": e.Title, "status": e.Status, "detail": e.Message,
 		"request_id": c.Response().Header().Get(echo.HeaderXRequestID),
-	})
+	}
+	if e.Code != "" {
+		body["error"], body["error_description"] = e.Code, e.Message
+	}
+	if len(e.Fields) > 0 {
+		body["errors"] = e.Fields
+	}
+	return jsonEncode(c.Response(), body)
 }
 
 // asStoreError returns err as a store error, or nil.

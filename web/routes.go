@@ -22,9 +22,10 @@ type guardKind int
 const (
 	guardPublic guardKind = iota
 	guardSignedIn
-	guardOrg   // an org role; the org comes from the :org path parameter
-	guardToken // an org member; the handler asks about the token in the path
-	guardSite  // a site-wide action
+	guardOrg    // an org role; the org comes from the :org path parameter
+	guardToken  // an org member; the handler asks about the token in the path
+	guardSite   // a site-wide action
+	guardBearer // a bearer token holding the guard's scope (any token when none)
 )
 
 var (
@@ -40,6 +41,11 @@ func inOrg(a auth.Action) guard { return guard{kind: guardOrg, action: a} }
 func onToken(a auth.Action) guard { return guard{kind: guardToken, action: a} }
 func onSite(a auth.Action) guard  { return guard{kind: guardSite, action: a} }
 
+// withScope is for API routes: a valid bearer token holding scope (any
+// valid token for ""). What the token's creator may do is then checked by
+// the handler, through auth.Authorize.
+func withScope(scope auth.Scope) guard { return guard{kind: guardBearer, action: auth.Action(scope)} }
+
 // name is stored as the Echo route name, so tests can walk the route table
 // and check each route's guard.
 func (g guard) name() string {
@@ -52,6 +58,8 @@ func (g guard) name() string {
 		return "org:" + string(g.action)
 	case guardToken:
 		return "token:" + string(g.action)
+	case guardBearer:
+		return "bearer:" + string(g.action)
 	default:
 		return "site:" + string(g.action)
 	}
@@ -106,6 +114,26 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/orgs/:org/settings/policy", inOrg(auth.ManagePolicy), s.policy)
 	s.route(http.MethodPost, "/orgs/:org/settings/policy", inOrg(auth.ManagePolicy), s.policySubmit)
 
+	// The token API: a bearer token with the scope named.
+	s.route(http.MethodGet, "/api/v1/token", withScope(""), s.apiSelf)
+	s.route(http.MethodDelete, "/api/v1/token", withScope(""), s.apiRevokeSelf)
+	s.route(http.MethodGet, "/api/v1/quota", withScope(""), s.apiQuota)
+	s.route(http.MethodGet, "/api/v1/tokens", withScope(auth.ScopeTokensRead), s.apiListTokens)
+	s.route(http.MethodPost, "/api/v1/tokens", withScope(auth.ScopeTokensWrite), s.apiCreateToken)
+	s.route(http.MethodGet, "/api/v1/tokens/:id", withScope(auth.ScopeTokensRead), s.apiGetToken)
+	s.route(http.MethodPatch, "/api/v1/tokens/:id", withScope(auth.ScopeTokensWrite), s.apiPatchToken)
+	s.route(http.MethodDelete, "/api/v1/tokens/:id", withScope(auth.ScopeTokensWrite), s.apiRevokeToken)
+	s.route(http.MethodPost, "/api/v1/tokens/:id/rotate", withScope(auth.ScopeTokensWrite), s.apiRotateToken)
+	s.route(http.MethodPost, "/api/v1/tokens/:id/disable", withScope(auth.ScopeTokensWrite), s.apiSetDisabled(true))
+	s.route(http.MethodPost, "/api/v1/tokens/:id/enable", withScope(auth.ScopeTokensWrite), s.apiSetDisabled(false))
+	s.route(http.MethodGet, "/api/v1/services", withScope(auth.ScopeServicesRead), s.apiListServices)
+	s.route(http.MethodPost, "/api/v1/services", withScope(auth.ScopeServicesWrite), s.apiCreateService)
+	s.route(http.MethodDelete, "/api/v1/services/:id", withScope(auth.ScopeServicesWrite), s.apiDeleteService)
+	s.route(http.MethodGet, "/api/v1/audit", withScope(auth.ScopeAuditRead), s.apiAudit)
+	s.route(http.MethodPost, "/oauth/introspect", withScope(auth.ScopeIntrospect), s.introspect)
+	s.route(http.MethodPost, "/oauth/revoke", public, s.revoke)
+	s.route(http.MethodGet, "/metrics", public, s.metrics.handler())
+
 	// Site admins.
 	s.route(http.MethodGet, "/admin", onSite(auth.ManageSite), s.adminPage)
 	s.route(http.MethodPost, "/admin/orgs", onSite(auth.ManageSite), s.createOrg)
@@ -117,9 +145,11 @@ func (s *Server) routes() {
 // Every unsafe method checks the CSRF token first; doing it here rather
 // than globally lets unknown paths and wrong methods answer 404 and 405.
 func (s *Server) route(method, path string, g guard, h echo.HandlerFunc) {
-	var mw []echo.MiddlewareFunc
-	switch method {
-	case http.MethodGet, http.MethodHead, http.MethodOptions:
+	mw := []echo.MiddlewareFunc{s.metrics.count}
+	switch {
+	case g.kind == guardBearer || g.kind == guardPublic && sessionless(path):
+		// No cookies are read here, so there is nothing to forge.
+	case method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions:
 	default:
 		mw = append(mw, s.checkCSRF)
 	}
@@ -132,6 +162,8 @@ func (s *Server) route(method, path string, g guard, h echo.HandlerFunc) {
 		mw = append(mw, s.requireUser, s.requireOrg(auth.ViewOrg))
 	case guardSite:
 		mw = append(mw, s.requireUser, s.requireSite(g.action))
+	case guardBearer:
+		mw = append(mw, s.requireBearer(auth.Scope(g.action)))
 	}
 	s.echo.Add(method, path, h, mw...).Name = g.name()
 }

@@ -48,6 +48,11 @@ type Server struct {
 	throttle *loginThrottle
 	setup    *setupGate
 	sealer   *auth.Sealer
+	cache    tokenCache
+	usage    *usageRecorder
+	fails    *ipLimiter
+	revokes  *ipLimiter
+	metrics  *metrics
 	proxies  []netip.Prefix
 	public   string
 	now      func() time.Time
@@ -95,9 +100,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			return nil, err
 		}
 	}
+	s.metrics = newMetrics(s.db)
+	s.usage = newUsageRecorder(s.db, s.log)
+	s.usage.onFlush = s.metrics.flushed
+	s.fails = newIPLimiter(cfg.Now, failRate, failBurst)
+	s.revokes = newIPLimiter(cfg.Now, revokeRate, revokeBurst)
 	s.echo = s.newEcho()
 	s.routes()
+	go s.usage.run()
 	return s, nil
+}
+
+// Close writes the token uses gathered since the last flush and stops the
+// background flush. Call it after the HTTP server has drained and before
+// the database closes.
+func (s *Server) Close() {
+	s.usage.close()
 }
 
 // Handler is the server as an http.Handler.

@@ -46,10 +46,15 @@ func state(c echo.Context) *requestState {
 }
 
 // sessionless reports whether a path is served without the browser session:
-// static files and probes never need one, and setting a cookie there would
-// only add work.
+// static files, probes, metrics and the bearer-token API never use cookies,
+// and setting one there would only add work.
 func sessionless(path string) bool {
-	return strings.HasPrefix(path, "/static/") || path == "/healthz" || path == "/readyz"
+	for _, p := range []string{"/static/", "/api/", "/oauth/", "/.well-known/"} {
+		if strings.HasPrefix(path, p) {
+			return true
+		}
+	}
+	return path == "/healthz" || path == "/readyz" || path == "/metrics"
 }
 
 func newSecret() string {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -157,7 +158,7 @@ func (s *Server) editToken(c echo.Context) error {
 func (s *Server) editForm(c echo.Context, t store.Token, scopes []string) views.TokenForm {
 	f := s.tokenForm(c, auth.Kind(t.Kind), scopes)
 	f.Action = tokenPath(state(c).org.Slug, t, "edit")
-	f.Name, f.Visibility, f.HashOnly = t.Name, t.Visibility, t.Visibility != auth.VisibilityOrg
+	f.Name, f.Visibility, f.HashOnly, f.Hint = t.Name, t.Visibility, t.Visibility != auth.VisibilityOrg, t.Hint
 	return f
 }
 
@@ -177,6 +178,11 @@ func (s *Server) updateToken(c echo.Context) error {
 		vis = t.Visibility
 	}
 	op := c.FormValue("op")
+	if op == "rotate-share" {
+		if err := notRotatedSince(c, t); err != nil {
+			return err
+		}
+	}
 	errs := views.FieldErrors{}
 	if msg := auth.ValidateTokenName(name); msg != "" {
 		errs["name"] = msg
@@ -237,7 +243,7 @@ func (s *Server) rotateDialog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{Name: t.Name,
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{Name: t.Name, Hint: t.Hint,
 		Action: tokenPath(state(c).org.Slug, t, "rotate"), Cancel: tabPath(state(c).org.Slug, auth.Kind(t.Kind)), CSRF: state(c).csrf}))
 }
 
@@ -247,10 +253,13 @@ func (s *Server) rotateToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := notRotatedSince(c, t); err != nil {
+		return err
+	}
 	grace, ok := graceChoices[c.FormValue("grace")]
 	if !ok {
 		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{
-			Name: t.Name, Action: tokenPath(state(c).org.Slug, t, "rotate"), Cancel: tabPath(state(c).org.Slug, auth.Kind(t.Kind)),
+			Name: t.Name, Hint: t.Hint, Action: tokenPath(state(c).org.Slug, t, "rotate"), Cancel: tabPath(state(c).org.Slug, auth.Kind(t.Kind)),
 			CSRF: state(c).csrf, Errors: views.FieldErrors{"grace": "Choose when the old secret stops: now, or after 1 hour, 1 day or 7 days."}}))
 	}
 	until := time.Time{}
@@ -260,22 +269,40 @@ func (s *Server) rotateToken(c echo.Context) error {
 	return s.rotate(c, t, t.Visibility, until)
 }
 
+// notRotatedSince refuses a rotation posted from a dialog opened before the
+// token's last rotation: a reload of the reveal, or a second tab, must not
+// rotate again and kill the secret just copied.
+func notRotatedSince(c echo.Context, t store.Token) error {
+	if c.FormValue("hint") != t.Hint {
+		return &Error{Status: http.StatusConflict, Title: "Already rotated",
+			Message: "This token was rotated after this form was opened, and its new secret was shown then. Open Rotate again from the tokens page if you need another secret."}
+	}
+	return nil
+}
+
 // rotate replaces t's secret and reveals the new one.
 func (s *Server) rotate(c echo.Context, t store.Token, visibility string, oldUntil time.Time) error {
-	secret, err := auth.NewToken(auth.Kind(t.Kind))
+	rotated, secret, err := s.rotateSecret(c.Request().Context(), t, visibility, oldUntil, s.actor(c))
 	if err != nil {
 		return err
+	}
+	return s.revealSecret(c, http.StatusOK, rotated, secret, "New secret for "+rotated.Name, true)
+}
+
+// rotateSecret makes a new secret for t (sealed when it is to be shared)
+// and stores it; the old one works until oldUntil (zero: it stops now).
+func (s *Server) rotateSecret(ctx context.Context, t store.Token, visibility string, oldUntil time.Time, actor store.Actor) (store.Token, string, error) {
+	secret, err := auth.NewToken(auth.Kind(t.Kind))
+	if err != nil {
+		return store.Token{}, "", err
 	}
 	h := auth.HashToken(secret)
 	r := store.Rotation{SecretHash: h[:], Hint: auth.TokenHint(secret), Visibility: visibility, OldValidUntil: oldUntil}
 	if visibility == auth.VisibilityOrg {
 		r.Sealed = s.sealer.Seal(t.ID, secret)
 	}
-	rotated, err := s.db.RotateToken(c.Request().Context(), state(c).org.ID, t.ID, r, s.actor(c))
-	if err != nil {
-		return err
-	}
-	return s.revealSecret(c, http.StatusOK, rotated, secret, "New secret for "+rotated.Name, true)
+	rotated, err := s.db.RotateToken(ctx, t.OrgID, t.ID, r, actor)
+	return rotated, secret, err
 }
 
 // revealToken shows an org-visible token's secret and records who saw it.

@@ -57,7 +57,8 @@ func TestEditToken(t *testing.T) {
 			t.Fatalf("status %d", r.status)
 		}
 		r.contains(t, "Rotate and share")
-		r = admin.post(tokenURL(tok, "edit"), url.Values{"name": {"edited"}, "scopes": {"api"}, "visibility": {"org"}, "op": {"rotate-share"}})
+		r = admin.post(tokenURL(tok, "edit"), url.Values{"name": {"edited"}, "scopes": {"api"}, "visibility": {"org"}, "op": {"rotate-share"},
+			"hint": {mustToken(t, a, id).Hint}})
 		if r.status != http.StatusOK {
 			t.Fatalf("rotate and share: %d\n%.1500s", r.status, r.body)
 		}
@@ -97,16 +98,21 @@ func TestRotateWithGrace(t *testing.T) {
 	old, id := admin.createToken(t, "api", url.Values{"name": {"rotating"}, "scopes": {"api"}})
 	tok := mustToken(t, a, id)
 	admin.get(tokenURL(tok, "rotate")).contains(t, "The old secret stops working")
-	if r := admin.post(tokenURL(tok, "rotate"), url.Values{"grace": {"2w"}}); r.status != http.StatusUnprocessableEntity {
+	if r := admin.post(tokenURL(tok, "rotate"), url.Values{"grace": {"2w"}, "hint": {tok.Hint}}); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("bad grace: %d", r.status)
 	}
-	r := admin.post(tokenURL(tok, "rotate"), url.Values{"grace": {"1h"}})
+	r := admin.post(tokenURL(tok, "rotate"), url.Values{"grace": {"1h"}, "hint": {tok.Hint}})
 	fresh := secretPattern.FindString(r.body)
 	if r.status != http.StatusOK || fresh == "" || fresh == old {
 		t.Fatalf("rotate: %d %q", r.status, fresh)
 	}
 	if got, prev, err := a.db.TokenBySecretHash(ctx, hashOf(old)); err != nil || !prev || got.ID != id {
 		t.Fatalf("old secret within grace: %v %v", prev, err)
+	}
+	if again := admin.post(tokenURL(tok, "rotate"), url.Values{"grace": {"1h"}, "hint": {tok.Hint}}); again.status != http.StatusConflict {
+		t.Errorf("the same rotate form posted again (a reload): status %d, want 409", again.status)
+	} else {
+		again.contains(t, "was rotated after this form was opened")
 	}
 	rotated := mustToken(t, a, id)
 	if rotated.Name != "rotating" || strings.Join(rotated.Scopes, " ") != "api" {

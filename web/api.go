@@ -1,0 +1,173 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+)
+
+const bearerKey = "tokenward.bearer"
+
+// requireBearer authenticates an API request by its bearer token and, when
+// scope is set, requires the token to hold it (or a parent of it). A good
+// token's use is counted against its quota and gathered for last use.
+func (s *Server) requireBearer(scope auth.Scope) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ct, err := s.authenticate(c)
+			if err != nil {
+				return err
+			}
+			if scope != "" && !auth.ScopeSet(scopes(ct.Token)).Grants(scope) {
+				s.metrics.check("insufficient_scope")
+				c.Response().Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="tokenward", error="insufficient_scope", scope="%s"`, scope))
+				return &Error{Status: http.StatusForbidden, Title: "Missing scope", Code: "insufficient_scope",
+					Message: fmt.Sprintf("This token does not hold the %s scope, which this request needs. An admin can add it.", scope)}
+			}
+			now := s.db.Now()
+			if ok, _ := s.usage.takeQuota(ct.Token, now); !ok {
+				s.metrics.check("quota_exceeded")
+				next := nextMonth(now)
+				c.Response().Header().Set("Retry-After", fmt.Sprint(int(next.Sub(now).Seconds())+1))
+				return &Error{Status: http.StatusTooManyRequests, Title: "Quota used up", Code: "quota_exceeded",
+					Message: fmt.Sprintf("This token has used its %d requests for this month. It can make requests again from %s.",
+						ct.Token.QuotaMonthly, next.Format(time.RFC3339))}
+			}
+			s.metrics.check("ok")
+			s.usage.record(store.Use{TokenID: ct.Token.ID, At: now, IP: c.RealIP(), UserAgent: c.Request().UserAgent(),
+				What: c.Request().Method + " " + c.Request().URL.Path})
+			c.Set(bearerKey, &ct)
+			return next(c)
+		}
+	}
+}
+
+// authenticate checks the Authorization header's bearer token. Failures
+// from one IP beyond its allowance answer 429 instead of 401.
+func (s *Server) authenticate(c echo.Context) (checkedToken, error) {
+	secret, ok := bearerSecret(c.Request().Header.Get("Authorization"))
+	var cerr *checkError
+	var ct checkedToken
+	if !ok {
+		cerr = &checkError{status: http.StatusUnauthorized, code: "invalid_request", title: "No token", outcome: "missing",
+			message: "Send a token in the Authorization header: Authorization: Bearer <token>."}
+	} else {
+		var err error
+		if ct, cerr, err = s.lookupToken(c.Request().Context(), secret); err != nil {
+			return checkedToken{}, err
+		}
+		if cerr == nil {
+			cerr = validate(ct, s.db.Now())
+		}
+	}
+	if cerr == nil {
+		return ct, nil
+	}
+	s.metrics.check(cerr.outcome)
+	if wait := s.fails.take(c.RealIP()); wait > 0 {
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		return checkedToken{}, &Error{Status: http.StatusTooManyRequests, Title: "Too many failed attempts", Code: "slow_down",
+			Message: fmt.Sprintf("Too many requests from your address failed to authenticate. Try again in %d seconds.", int(wait.Seconds())+1)}
+	}
+	c.Response().Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="tokenward", error="%s", error_description="%s"`,
+		cerr.code, strings.ReplaceAll(cerr.message, `"`, `'`)))
+	return checkedToken{}, &Error{Status: cerr.status, Title: cerr.title, Code: cerr.code, Message: cerr.message}
+}
+
+// bearerSecret reads "Bearer <token>" (the scheme in any case, RFC 6750).
+func bearerSecret(h string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	secret = strings.TrimSpace(secret)
+	return secret, secret != ""
+}
+
+// bearer is the token that authenticated an API request.
+func bearer(c echo.Context) *checkedToken {
+	ct, _ := c.Get(bearerKey).(*checkedToken)
+	return ct
+}
+
+// apiActor is the calling token as the audit trail names it: the token,
+// showing its creator.
+func apiActor(c echo.Context) store.Actor {
+	t := bearer(c).Token
+	return store.Actor{TokenID: t.ID, Label: fmt.Sprintf("token %s (created by %s)", t.Name, t.CreatorName), IP: c.RealIP()}
+}
+
+// apiPrincipal is who the calling token acts as: its creator, with the role
+// the creator holds in the org now.
+func apiPrincipal(c echo.Context) auth.Principal {
+	t := bearer(c).Token
+	return auth.Principal{UserID: t.CreatorID, Role: auth.Role(t.CreatorRole)}
+}
+
+func scopes(t store.Token) []auth.Scope {
+	out := make([]auth.Scope, len(t.Scopes))
+	for i, s := range t.Scopes {
+		out[i] = auth.Scope(s)
+	}
+	return out
+}
+
+func nextMonth(now time.Time) time.Time {
+	now = now.UTC()
+	return time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// decodeJSON reads a JSON object body into v strictly: the right content
+// type, no unknown fields, one object. Its errors say what to fix.
+func decodeJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return &Error{Status: http.StatusUnsupportedMediaType, Title: "Unsupported content type",
+			Message: fmt.Sprintf("Send the body as JSON with Content-Type: application/json (got %q).", ct)}
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return &Error{Status: http.StatusBadRequest, Title: "Unreadable body", Message: "The request body could not be read."}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: jsonProblem(err)}
+	}
+	if dec.More() {
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: "Send one JSON object; there is more after it."}
+	}
+	return nil
+}
+
+// jsonProblem explains a decoding error in terms of the request.
+func jsonProblem(err error) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("The body is not valid JSON (at byte %d): %v.", syntax.Offset, err)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("The field %q must be a %s, not a JSON %s.", typ.Field, typ.Type.Kind(), typ.Value)
+	case errors.Is(err, io.EOF):
+		return "The body is empty: send a JSON object."
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fmt.Sprintf("Unknown field %s: check the spelling against /api/v1/openapi.json.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return "The body could not be read as the expected JSON object: " + err.Error()
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+)
+
+type apiService struct {
+	ID         int64     `json:"id"`
+	Name       string    `json:"name"`
+	URL        string    `json:"url"`
+	CreatedAt  time.Time `json:"created_at"`
+	CreatedBy  string    `json:"created_by"`
+	LiveTokens int       `json:"live_tokens"`
+}
+
+func serviceJSON(sv store.Service) apiService {
+	return apiService{ID: sv.ID, Name: sv.Name, URL: sv.URL, CreatedAt: sv.CreatedAt, CreatedBy: sv.CreatorName, LiveTokens: sv.LiveTokens}
+}
+
+// apiAllowed refuses unless the calling token's creator may do a.
+func apiAllowed(c echo.Context, a auth.Action, verb string) error {
+	if me := apiPrincipal(c); !auth.Authorize(me, a, nil) {
+		return apiForbidden(me, verb)
+	}
+	return nil
+}
+
+// apiListServices is GET /api/v1/services.
+func (s *Server) apiListServices(c echo.Context) error {
+	if err := apiAllowed(c, auth.ViewServices, "list services"); err != nil {
+		return err
+	}
+	svcs, err := s.db.Services(c.Request().Context(), bearer(c).Org.ID)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Services []apiService `json:"services"`
+	}{Services: []apiService{}}
+	for _, sv := range svcs {
+		out.Services = append(out.Services, serviceJSON(sv))
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// apiCreateService is POST /api/v1/services: onboard a service; its first
+// token's secret is in the answer, once.
+func (s *Server) apiCreateService(c echo.Context) error {
+	if err := apiAllowed(c, auth.ManageServices, "onboard services"); err != nil {
+		return err
+	}
+	var body struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	f := serviceForm{Name: strings.TrimSpace(body.Name), URL: strings.TrimSpace(body.URL)}
+	if errs := f.Validate(); errs.Any() {
+		return invalid(FieldErrors(errs))
+	}
+	ct := bearer(c)
+	req := TokenRequest{Org: ct.Org, Kind: auth.KindService, Name: f.Name, Expiry: strconv.Itoa(ct.Org.Policy.DefaultDays), CreatorID: ct.Token.CreatorID}
+	svc, issued, errs, err := OnboardService(c.Request().Context(), s.db, s.sealer, store.NewService{OrgID: ct.Org.ID, Name: f.Name, URL: f.URL}, req, apiActor(c))
+	if se := asStoreError(err); se != nil && se.Field != "" {
+		return &Error{Status: http.StatusConflict, Title: "Conflict", Message: se.Message, Fields: FieldErrors{se.Field: se.Message}}
+	}
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	return sendSecret(c, http.StatusCreated, struct {
+		Service apiService `json:"service"`
+		issuedJSON
+	}{serviceJSON(svc), issuedJSON{Token: s.tokenJSON(issued.Token, ct.Org, s.db.Now()), Secret: issued.Secret, EnvVar: "TOKENWARD_TOKEN"}})
+}
+
+// apiDeleteService is DELETE /api/v1/services/{id}: remove it and revoke
+// its tokens.
+func (s *Server) apiDeleteService(c echo.Context) error {
+	if err := apiAllowed(c, auth.ManageServices, "remove services"); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	svc, n, err := s.db.RemoveService(c.Request().Context(), bearer(c).Org.ID, id, apiActor(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, struct {
+		Service       apiService `json:"service"`
+		RevokedTokens int        `json:"revoked_tokens"`
+	}{serviceJSON(svc), n})
+}
+
+type apiEvent struct {
+	ID         int64             `json:"id"`
+	At         time.Time         `json:"at"`
+	Actor      string            `json:"actor"`
+	ActorToken string            `json:"actor_token,omitempty"`
+	Action     string            `json:"action"`
+	TargetType string            `json:"target_type"`
+	TargetID   string            `json:"target_id"`
+	Target     string            `json:"target"`
+	IP         string            `json:"ip"`
+	Details    map[string]string `json:"details"`
+}
+
+// apiAudit is GET /api/v1/audit: the org's events, newest first (limit,
+// default 100, at most 1000).
+func (s *Server) apiAudit(c echo.Context) error {
+	if err := apiAllowed(c, auth.ViewAudit, "read the audit trail"); err != nil {
+		return err
+	}
+	limit := 100
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return &Error{Status: http.StatusBadRequest, Title: "Invalid query", Message: "limit is a whole number from 1 to 1000."}
+		}
+		limit = n
+	}
+	events, err := s.db.OrgEvents(c.Request().Context(), bearer(c).Org.ID, limit)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Events []apiEvent `json:"events"`
+	}{Events: []apiEvent{}}
+	for _, e := range events {
+		d := e.Details
+		if d == nil {
+			d = map[string]string{}
+		}
+		out.Events = append(out.Events, apiEvent{ID: e.ID, At: e.At, Actor: e.ActorLabel, ActorToken: e.ActorToken, Action: e.Action,
+			TargetType: e.TargetType, TargetID: e.TargetID, Target: e.TargetLabel, IP: e.IP, Details: d})
+	}
+	return c.JSON(http.StatusOK, out)
+}
