@@ -130,6 +130,7 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/api/v1/services", withScope(auth.ScopeServicesWrite), s.apiCreateService)
 	s.route(http.MethodDelete, "/api/v1/services/:id", withScope(auth.ScopeServicesWrite), s.apiDeleteService)
 	s.route(http.MethodGet, "/api/v1/audit", withScope(auth.ScopeAuditRead), s.apiAudit)
+	s.route(http.MethodGet, "/api/v1/openapi.json", public, s.openAPI)
 	s.route(http.MethodPost, "/oauth/introspect", withScope(auth.ScopeIntrospect), s.introspect)
 	s.route(http.MethodPost, "/oauth/revoke", public, s.revoke)
 	s.route(http.MethodGet, "/metrics", public, s.metrics.handler())
