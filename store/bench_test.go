@@ -50,7 +50,9 @@ func BenchmarkTokens100k(b *testing.B) {
 		edit func(*store.TokenQuery)
 	}{
 		{"default", func(*store.TokenQuery) {}},
-		{"search", func(q *store.TokenQuery) { q.Search = "deploy-0421" }},
+		{"search-100", func(q *store.TokenQuery) { q.Search = "deploy-0421" }},
+		{"search-1k", func(q *store.TokenQuery) { q.Search = "deploy-042" }},
+		{"search-10k", func(q *store.TokenQuery) { q.Search = "deploy-04" }},
 		{"search-user", func(q *store.TokenQuery) { q.Search = "max" }},
 		{"role", func(q *store.TokenQuery) { q.CreatorRole = "member" }},
 		{"active", func(q *store.TokenQuery) { q.Statuses = []string{"active"} }},

@@ -41,7 +41,16 @@ type DB struct {
 	// or change what it may do, so caches of token checks know when to
 	// forget what they hold.
 	tokenGen atomic.Uint64
+	// tokenCreations counts committed transactions that added tokens (or new
+	// secrets), so a cache of "no such token" answers knows when to forget.
+	tokenCreations atomic.Uint64
 }
+
+// TokenCreations changes after every committed transaction that adds a
+// token or a new secret in this process. Another process (the admin
+// command line) can add tokens too, so "no such token" answers are kept
+// only briefly even while it stands still.
+func (db *DB) TokenCreations() uint64 { return db.tokenCreations.Load() }
 
 // TokenGeneration changes after every committed change that can refuse a
 // token or change its scopes, owner or policy: revoke, disable, enable,
@@ -124,8 +133,9 @@ type Tx struct {
 	db  *DB
 	now time.Time
 	// tokensChanged marks a transaction whose commit must advance the token
-	// generation.
+	// generation; tokensCreated one that adds tokens.
 	tokensChanged bool
+	tokensCreated bool
 }
 
 // Commit commits and, when the transaction changed how tokens check, moves
@@ -136,6 +146,9 @@ func (tx *Tx) Commit() error {
 	}
 	if tx.tokensChanged {
 		tx.db.tokenGen.Add(1)
+	}
+	if tx.tokensCreated || tx.tokensChanged {
+		tx.db.tokenCreations.Add(1)
 	}
 	return nil
 }

@@ -26,6 +26,7 @@ func (db *DB) ImportTokens(ctx context.Context, orgID int64, tokens []ImportedTo
 		return err
 	}
 	defer tx.Rollback()
+	tx.tokensCreated = true
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tokens (id, org_id, kind, name, creator_id, owner_user_id, service_id, scopes,
 		visibility, secret_hash, secret_sealed, hint, device_name, created_at, expires_at, quota_monthly, disabled_at, revoked_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)

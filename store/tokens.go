@@ -125,6 +125,7 @@ func tokenEvent(t Token, action string, details map[string]string) Event {
 }
 
 func insertToken(ctx context.Context, tx *Tx, nt NewToken, actor Actor) (Token, error) {
+	tx.tokensCreated = true
 	_, err := tx.ExecContext(ctx, `INSERT INTO tokens (id, org_id, kind, name, creator_id, owner_user_id, service_id, scopes,
 		visibility, secret_hash, secret_sealed, hint, device_name, created_at, expires_at, quota_monthly)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -195,26 +196,22 @@ func (db *DB) TokenByID(ctx context.Context, orgID int64, id string) (Token, err
 }
 
 // TokenBySecretHash finds the token whose current secret, or previous secret
-// still inside its rotation grace, has this SHA-256. prev reports the latter.
+// still inside its rotation grace, has this SHA-256, in one indexed read.
+// prev reports the latter.
 func (db *DB) TokenBySecretHash(ctx context.Context, hash []byte) (t Token, prev bool, err error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return Token{}, false, err
 	}
 	defer tx.Rollback()
-	t, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+tokenJoins+` WHERE t.secret_hash = ?`, hash))
-	if err == nil {
-		return t, false, nil
-	}
-	if !errors.Is(err, sql.ErrNoRows) {
-		return Token{}, false, err
-	}
-	t, err = scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+tokenJoins+` WHERE t.prev_secret_hash = ? AND t.prev_valid_until > ?`,
-		hash, formatTime(tx.now)))
+	var current bool
+	t, err = scanToken(rowWithExtra{tx.QueryRowContext(ctx, `SELECT `+tokenColumns+`, t.secret_hash = :h`+tokenJoins+`
+		WHERE t.secret_hash = :h OR (t.prev_secret_hash = :h AND t.prev_valid_until > :now)`,
+		named("h", hash), named("now", formatTime(tx.now))), []any{&current}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return Token{}, false, notFound("token")
 	}
-	return t, err == nil, err
+	return t, !current, err
 }
 
 // TokenEdit is a change to a token's name, scopes and visibility. Sealed is

@@ -413,7 +413,10 @@ func TestTokenGeneration(t *testing.T) {
 			_, err := db.UpdateToken(ctx, org.ID, tok.ID, store.TokenEdit{Name: "gen", Scopes: []string{"report"}, Visibility: "admins"}, actor)
 			return err
 		}},
-		{"policy", func() error { _, err := db.SetPolicy(ctx, org.ID, store.Policy{MaxDays: 10, DefaultDays: 7}, actor); return err }},
+		{"policy", func() error {
+			_, err := db.SetPolicy(ctx, org.ID, store.Policy{MaxDays: 10, DefaultDays: 7}, actor)
+			return err
+		}},
 		{"revoke", func() error { _, err := db.RevokeToken(ctx, org.ID, tok.ID, "", actor); return err }},
 	}
 	for _, st := range steps {

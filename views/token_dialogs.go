@@ -35,7 +35,7 @@ type ScopeChoice struct {
 
 // RotateForm is the rotate dialog.
 type RotateForm struct {
-	Name   string
+	Name string
 	// Hint is the secret's hint when the dialog opened; the server refuses
 	// the post once the token has been rotated since (a reload, say).
 	Hint   string

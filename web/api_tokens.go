@@ -115,6 +115,10 @@ func (s *Server) apiCreateToken(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if msg, ok := errs["expiry"]; ok { // the API calls the field "expires"
+		delete(errs, "expiry")
+		errs["expires"] = msg
+	}
 	if len(errs) > 0 {
 		return invalid(errs)
 	}

@@ -3,6 +3,8 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"log"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -62,7 +64,7 @@ func startBrowser() (context.Context, error) {
 			chromedp.Flag("disable-quic", true),
 		)
 		allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-		ctx, cancelCtx := chromedp.NewContext(allocCtx)
+		ctx, cancelCtx := chromedp.NewContext(allocCtx, chromedp.WithErrorf(quietErrorf))
 		browser.ctx = ctx
 		browser.cancel = func() { cancelCtx(); cancelAlloc() }
 		// The first Run starts the browser; its context must outlive every test.
@@ -145,7 +147,7 @@ func openIsolatedTab(bctx context.Context) (context.Context, context.CancelFunc,
 		dispose()
 		return nil, nil, err
 	}
-	tab, cancelTab := chromedp.NewContext(bctx, chromedp.WithTargetID(tabID))
+	tab, cancelTab := chromedp.NewContext(bctx, chromedp.WithTargetID(tabID), chromedp.WithErrorf(quietErrorf))
 	// Attach now, on a context without a deadline: if the first Run's
 	// context expired, chromedp would close the tab under the screenshot.
 	if err := chromedp.Run(tab); err != nil {
@@ -349,4 +351,15 @@ func signInBrowser(t *testing.T, ctx context.Context, a *app, username string) {
 func jsString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// quietErrorf logs chromedp's errors except the one the pinned cdproto
+// raises for every modal dialog (an event it does not know yet), which is
+// harmless and would drown the rest.
+func quietErrorf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if strings.Contains(msg, "EventTopLayerElementsUpdated") {
+		return
+	}
+	log.Print(msg)
 }

@@ -105,19 +105,27 @@ func (s *Server) handleError(err error, c echo.Context) {
 	}
 }
 
+// problemBody is an RFC 9457 problem document, with the OAuth error members
+// (RFC 6749) when there is an OAuth error code, and per-field messages.
+type problemBody struct {
+	Type             string            `json:"type"`
+	Title            string            `json:"title"`
+	Status           int               `json:"status"`
+	Detail           string            `json:"detail"`
+	RequestID        string            `json:"request_id"`
+	Error            string            `json:"error,omitempty"`
+	ErrorDescription string            `json:"error_description,omitempty"`
+	Errors           map[string]string `json:"errors,omitempty"`
+}
+
 // problem writes an RFC 9457 problem document.
 func (s *Server) problem(c echo.Context, e *Error) error {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(e.Status)
-	body := map[string]any{
-		"type": "about:blank", "title": e.Title, "status": e.Status, "detail": e.Message,
-		"request_id": c.Response().Header().Get(echo.HeaderXRequestID),
-	}
+	body := problemBody{Type: "about:blank", Title: e.Title, Status: e.Status, Detail: e.Message,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID), Errors: e.Fields}
 	if e.Code != "" {
-		body["error"], body["error_description"] = e.Code, e.Message
-	}
-	if len(e.Fields) > 0 {
-		body["errors"] = e.Fields
+		body.Error, body.ErrorDescription = e.Code, e.Message
 	}
 	return jsonEncode(c.Response(), body)
 }

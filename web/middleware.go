@@ -4,7 +4,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -25,11 +28,7 @@ func (s *Server) newEcho() *echo.Echo {
 	e.IPExtractor = s.clientIP
 	e.Use(
 		s.requestID,
-		middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-			LogStatus: true, LogLatency: true, LogMethod: true, LogURIPath: true, LogRemoteIP: true,
-			LogRequestID: true, HandleError: true,
-			LogValuesFunc: s.logRequest,
-		}),
+		s.logRequests,
 		middleware.Recover(),
 		securityHeaders,
 		middleware.BodyLimit(maxBody),
@@ -39,46 +38,64 @@ func (s *Server) newEcho() *echo.Echo {
 }
 
 // requestID gives every request a fresh id (never one the client sent, so
-// logs cannot be forged), returned in X-Request-Id and shown on error pages.
+// logs cannot be forged), returned in X-Request-Id and shown on error pages:
+// a random prefix per process and a counter, unique and cheap.
 func (s *Server) requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	prefix := strings.ToLower(randomString(5)) + "-"
+	var n atomic.Uint64
 	return func(c echo.Context) error {
-		id := strings.ToLower(randomString(10))
-		c.Request().Header.Set(echo.HeaderXRequestID, id)
-		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		id := prefix + strconv.FormatUint(n.Add(1), 36)
+		c.Request().Header[echo.HeaderXRequestID] = []string{id}
+		c.Response().Header()[echo.HeaderXRequestID] = []string{id}
 		return next(c)
 	}
 }
 
-// logRequest writes one line per request. The path is logged without its
-// query, which may carry a one-time code.
-func (s *Server) logRequest(c echo.Context, v middleware.RequestLoggerValues) error {
-	level := slog.LevelInfo
-	if v.Status >= 500 {
-		level = slog.LevelError
+// logRequests writes one structured line per request: method, path (never
+// the query, which may carry a one-time code), status, duration, request id
+// and client IP. Errors are handled first, so the line has the status sent.
+func (s *Server) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		if err := next(c); err != nil {
+			c.Error(err)
+		}
+		status := c.Response().Status
+		level := slog.LevelInfo
+		if status >= 500 {
+			level = slog.LevelError
+		}
+		req := c.Request()
+		s.log.LogAttrs(req.Context(), level, "request",
+			slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("status", status),
+			slog.Duration("duration", time.Since(start)), slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
+			slog.String("ip", c.RealIP()))
+		return nil
 	}
-	attrs := []slog.Attr{
-		slog.String("method", v.Method), slog.String("path", v.URIPath), slog.Int("status", v.Status),
-		slog.Duration("duration", v.Latency), slog.String("request_id", v.RequestID), slog.String("ip", v.RemoteIP),
-	}
-	if v.Error != nil && v.Status >= 500 {
-		attrs = append(attrs, slog.String("error", v.Error.Error()))
-	}
-	s.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
-	return nil
 }
+
+// securityHeaderValues are set on every response; the keys are already in
+// canonical form and the values shared, so setting them allocates nothing.
+var securityHeaderValues = map[string][]string{
+	"Content-Security-Policy":    {contentSecurityPolicy},
+	"X-Content-Type-Options":     {"nosniff"},
+	"Referrer-Policy":            {"no-referrer"},
+	"X-Frame-Options":            {"DENY"},
+	"Cross-Origin-Opener-Policy": {"same-origin"},
+	"Permissions-Policy":         {"camera=(), microphone=(), geolocation=()"},
+}
+
+var noStore = []string{"no-store"}
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", contentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		for k, v := range securityHeaderValues {
+			h[k] = v
+		}
 		if !strings.HasPrefix(c.Request().URL.Path, "/static/") {
 			// Pages show who has which token: keep them out of shared caches.
-			h.Set("Cache-Control", "no-store")
+			h["Cache-Control"] = noStore
 		}
 		return next(c)
 	}

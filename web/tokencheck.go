@@ -26,9 +26,39 @@ type checkedToken struct {
 // tagged with the store's token generation when it was read, and is used
 // only while that generation is current, so a revoke, disable, rotation,
 // edit or policy change is seen by the very next request.
+//
+// It also remembers hashes that matched no token: such an answer holds only
+// while no token was created or changed in this process since, and for at
+// most unknownTTL. (Another process, the admin command line, can only add
+// tokens with fresh random secrets, which nobody can have presented before.)
 type tokenCache struct {
-	mu sync.RWMutex
-	m  map[[32]byte]cacheEntry
+	mu      sync.RWMutex
+	m       map[[32]byte]cacheEntry
+	unknown map[[32]byte]unknownEntry
+}
+
+type unknownEntry struct {
+	creations uint64
+	at        time.Time
+}
+
+// unknownTTL is the longest a "no such token" answer is reused.
+const unknownTTL = time.Minute
+
+func (c *tokenCache) isUnknown(h [32]byte, creations uint64, now time.Time) bool {
+	c.mu.RLock()
+	e, ok := c.unknown[h]
+	c.mu.RUnlock()
+	return ok && e.creations == creations && now.Sub(e.at) < unknownTTL
+}
+
+func (c *tokenCache) putUnknown(h [32]byte, creations uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unknown == nil || len(c.unknown) >= maxCached {
+		c.unknown = make(map[[32]byte]unknownEntry, 1024)
+	}
+	c.unknown[h] = unknownEntry{creations: creations, at: now}
 }
 
 type cacheEntry struct {
@@ -79,14 +109,21 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, 
 			message: "The token is malformed (" + err.Error() + "). Copy the whole token, which starts with twa_, twc_ or tws_."}, nil
 	}
 	h := auth.HashToken(secret)
-	gen := s.db.TokenGeneration() // read before the store, so a change during the read makes the entry stale
+	// Read the counters before the store, so a change during the read makes
+	// what is cached stale rather than wrong.
+	gen, creations, now := s.db.TokenGeneration(), s.db.TokenCreations(), time.Now()
 	if ct, ok := s.cache.get(h, gen); ok {
 		return ct, nil, nil
 	}
+	unknown := &checkError{status: http.StatusUnauthorized, code: "invalid_token", title: "Unknown token", outcome: "unknown",
+		message: "This token is not known to Tokenward. Check that it was copied whole, or create a new one."}
+	if s.cache.isUnknown(h, creations, now) {
+		return checkedToken{}, unknown, nil
+	}
 	t, prev, err := s.db.TokenBySecretHash(ctx, h[:])
 	if store.IsNotFound(err) {
-		return checkedToken{}, &checkError{status: http.StatusUnauthorized, code: "invalid_token", title: "Unknown token", outcome: "unknown",
-			message: "This token is not known to Tokenward. Check that it was copied whole, or create a new one."}, nil
+		s.cache.putUnknown(h, creations, now)
+		return checkedToken{}, unknown, nil
 	}
 	if err != nil {
 		return checkedToken{}, nil, err

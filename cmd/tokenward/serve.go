@@ -46,7 +46,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logOut := newBufferedLog(stderr)
+	defer logOut.Close()
+	logger := slog.New(slog.NewTextHandler(logOut, nil))
 
 	db, key, err := openData(ctx, cfg.data)
 	if err != nil {
