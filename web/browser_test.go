@@ -147,7 +147,7 @@ func openIsolatedTab(bctx context.Context) (context.Context, context.CancelFunc,
 		dispose()
 		return nil, nil, err
 	}
-	tab, cancelTab := chromedp.NewContext(bctx, chromedp.WithTargetID(tabID), chromedp.WithErrorf(quietErrorf))
+	tab, cancelTab := chromedp.NewContext(bctx, chromedp.WithTargetID(tabID))
 	// Attach now, on a context without a deadline: if the first Run's
 	// context expired, chromedp would close the tab under the screenshot.
 	if err := chromedp.Run(tab); err != nil {

@@ -102,14 +102,6 @@ func openDialog(t *testing.T, ctx context.Context, opener, dialog string) {
 	waitJS(t, ctx, dialog+" shown as a modal", `document.querySelector(`+jsString(testid(dialog))+`)?.matches(':modal')`)
 }
 
-// dialogShown reports whether the dialog is open as a modal.
-func dialogShown(t *testing.T, ctx context.Context, dialog string) bool {
-	t.Helper()
-	var ok bool
-	run(t, ctx, chromedp.Evaluate(`!!document.querySelector(`+jsString(testid(dialog))+`)?.matches(':modal')`, &ok))
-	return ok
-}
-
 // grantClipboard lets the page read the clipboard (headless Chromium
 // refuses readText otherwise) and keeps the tab focused, as the clipboard
 // API needs a focused document.

@@ -91,12 +91,11 @@ func (c *tokenCache) put(h [32]byte, gen uint64, ct checkedToken) {
 // checkError is why a token was refused: the status, an OAuth error code
 // and a message for the caller, who holds the token and may know.
 type checkError struct {
-	status     int
-	code       string // invalid_token, insufficient_scope
-	title      string
-	message    string
-	retryAfter time.Duration
-	outcome    string // for metrics: malformed, unknown, revoked, ...
+	status  int
+	code    string // invalid_token, insufficient_scope
+	title   string
+	message string
+	outcome string // for metrics: malformed, unknown, revoked, ...
 }
 
 func (e *checkError) Error() string { return e.message }

@@ -28,9 +28,8 @@ type usageRecorder struct {
 	pending map[string]*pendingUses // by token id
 	quota   map[string]*quotaCount  // by token id, tokens with a quota only
 
-	flushed chan struct{} // closed and replaced after each flush, for tests
-	stop    chan struct{}
-	done    chan struct{}
+	stop chan struct{}
+	done chan struct{}
 	// onFlush reports each flush's duration and batch size (metrics).
 	onFlush func(d time.Duration, uses int, err error)
 }
@@ -47,7 +46,7 @@ type quotaCount struct {
 
 func newUsageRecorder(db *store.DB, log *slog.Logger) *usageRecorder {
 	return &usageRecorder{db: db, log: log, pending: map[string]*pendingUses{}, quota: map[string]*quotaCount{},
-		flushed: make(chan struct{}), stop: make(chan struct{}), done: make(chan struct{})}
+		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
 // record adds one use of a token.
@@ -164,10 +163,7 @@ func (u *usageRecorder) flush(ctx context.Context) {
 	u.mu.Lock()
 	batch := u.pending
 	u.pending = map[string]*pendingUses{}
-	flushed := u.flushed
-	u.flushed = make(chan struct{})
 	u.mu.Unlock()
-	defer close(flushed)
 	if len(batch) == 0 {
 		return
 	}
@@ -200,13 +196,6 @@ func (u *usageRecorder) close() {
 		close(u.stop)
 	}
 	<-u.done
-}
-
-// waitFlush returns a channel closed after the next flush completes.
-func (u *usageRecorder) waitFlush() <-chan struct{} {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	return u.flushed
 }
 
 // lastUse is a token's most recent use not yet written, if any.
