@@ -85,11 +85,20 @@ var securityHeaderValues = map[string][]string{
 	"Permissions-Policy":         {"camera=(), microphone=(), geolocation=()"},
 }
 
-var noStore = []string{"no-store"}
+var (
+	noStore = []string{"no-store"}
+	nosniff = []string{"nosniff"}
+)
 
 func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if path := c.Request().URL.Path; strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/oauth/") {
+			// JSON for programs: the page policies (CSP, framing) mean nothing
+			// there and would only add bytes to every answer.
+			h["X-Content-Type-Options"], h["Cache-Control"] = nosniff, noStore
+			return next(c)
+		}
 		for k, v := range securityHeaderValues {
 			h[k] = v
 		}
