@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -35,6 +36,8 @@ type app struct {
 	ts  *httptest.Server
 	log *syncBuffer
 	org store.Org // acme, when seeded
+	// proxies are the trusted proxies the server is started with.
+	proxies []netip.Prefix
 }
 
 // syncBuffer collects log lines from concurrent requests.
@@ -76,7 +79,7 @@ func (a *app) start() {
 	a.ts = httptest.NewUnstartedServer(nil)
 	srv, err := web.New(context.Background(), web.Config{DB: a.db, MasterKey: key,
 		Logger:    slog.New(slog.NewTextHandler(a.log, nil)),
-		PublicURL: "http://" + a.ts.Listener.Addr().String()})
+		PublicURL: "http://" + a.ts.Listener.Addr().String(), TrustedProxies: a.proxies})
 	if err != nil {
 		a.t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"strings"
@@ -334,4 +335,40 @@ func mustURL(t testing.TB, s string) *url.URL {
 		t.Fatal(err)
 	}
 	return u
+}
+
+// TestSecureCookieBehindProxy: behind a trusted proxy that says the browser
+// came over HTTPS, the session cookie is Secure; the same header from an
+// untrusted peer changes nothing, and neither does X-Forwarded-For.
+func TestSecureCookieBehindProxy(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		proxies []netip.Prefix
+		secure  bool
+	}{
+		{"trusted proxy", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, true},
+		{"untrusted peer", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &app{t: t, log: &syncBuffer{}, proxies: tc.proxies}
+			db := newApp(t).db
+			a.db = db
+			a.start()
+			c := a.client()
+			req := c.request(http.MethodGet, "/login", nil, "")
+			req.Header.Set("X-Forwarded-Proto", "https")
+			req.Header.Set("X-Forwarded-For", "203.0.113.50")
+			r := c.do(req)
+			if got := strings.Contains(r.header.Get("Set-Cookie"), "Secure"); got != tc.secure {
+				t.Errorf("Secure = %v, want %v (%s)", got, tc.secure, r.header.Get("Set-Cookie"))
+			}
+			wantIP := "ip=127.0.0.1"
+			if tc.secure {
+				wantIP = "ip=203.0.113.50"
+			}
+			if !strings.Contains(a.log.String(), wantIP) {
+				t.Errorf("log does not show %s:\n%s", wantIP, a.log.String())
+			}
+		})
+	}
 }
