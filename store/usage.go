@@ -116,10 +116,16 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 		return err
 	}
 	defer last.Close()
-	ip, err := tx.PrepareContext(ctx, `INSERT INTO token_ips (token_id, ip, user_agent, last_seen_at) VALUES (?, ?, ?, ?)
-		ON CONFLICT (token_id, ip) DO UPDATE SET
-		user_agent = CASE WHEN excluded.last_seen_at >= last_seen_at THEN excluded.user_agent ELSE user_agent END,
-		last_seen_at = MAX(last_seen_at, excluded.last_seen_at)`)
+	// Most uses come from an IP the token already has: update it in place,
+	// and only insert (and prune to five) for a new one.
+	seen, err := tx.PrepareContext(ctx, `UPDATE token_ips SET
+		user_agent = CASE WHEN ?3 >= last_seen_at THEN ?4 ELSE user_agent END,
+		last_seen_at = MAX(last_seen_at, ?3) WHERE token_id = ?1 AND ip = ?2`)
+	if err != nil {
+		return err
+	}
+	defer seen.Close()
+	ip, err := tx.PrepareContext(ctx, `INSERT INTO token_ips (token_id, ip, user_agent, last_seen_at) VALUES (?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -143,10 +149,24 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 		} else if n == 0 || len(g.ips) == 0 {
 			continue // an unknown token has nothing to record, and no IPs nothing to prune
 		}
+		added := false
 		for addr, u := range g.ips {
+			res, err := seen.ExecContext(ctx, id, addr, formatTime(u.At), u.UserAgent)
+			if err != nil {
+				return fmt.Errorf("record ip of %s: %w", id, err)
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n > 0 {
+				continue
+			}
 			if _, err := ip.ExecContext(ctx, id, addr, u.UserAgent, formatTime(u.At)); err != nil {
 				return fmt.Errorf("record ip of %s: %w", id, err)
 			}
+			added = true
+		}
+		if !added {
+			continue
 		}
 		if _, err := prune.ExecContext(ctx, id, keptIPs); err != nil {
 			return fmt.Errorf("prune ips of %s: %w", id, err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,7 @@ import (
 // that two servers in one test binary do not collide.
 type metrics struct {
 	reg        *prometheus.Registry
+	counters   sync.Map // "route method status" → prometheus.Counter, to skip the label lookup
 	requests   *prometheus.CounterVec
 	checks     *prometheus.CounterVec
 	flushTime  prometheus.Histogram
@@ -67,9 +69,20 @@ func (m *metrics) count(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" {
 			route = "unmatched"
 		}
-		m.requests.WithLabelValues(route, c.Request().Method, strconv.Itoa(status)).Inc()
+		m.request(route, c.Request().Method, status).Inc()
 		return err
 	}
+}
+
+// request is the counter for one route, method and status.
+func (m *metrics) request(route, method string, status int) prometheus.Counter {
+	key := route + " " + method + " " + strconv.Itoa(status)
+	if c, ok := m.counters.Load(key); ok {
+		return c.(prometheus.Counter)
+	}
+	c := m.requests.WithLabelValues(route, method, strconv.Itoa(status))
+	m.counters.Store(key, c)
+	return c
 }
 
 // handler serves /metrics in the Prometheus text format.

@@ -20,6 +20,20 @@ type checkedToken struct {
 	Token store.Token
 	Org   store.Org
 	Prev  bool
+	// self is the token's JSON less its last use and quota, made once per
+	// cache entry for GET /api/v1/token (shared by the entry's copies).
+	self *onceJSON
+}
+
+// onceJSON is bytes computed at most once.
+type onceJSON struct {
+	once sync.Once
+	b    []byte
+}
+
+func (o *onceJSON) get(make func() []byte) []byte {
+	o.once.Do(func() { o.b = make() })
+	return o.b
 }
 
 // tokenCache remembers recent check look-ups by secret hash. Every entry is
@@ -131,7 +145,7 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, 
 	if err != nil {
 		return checkedToken{}, nil, err
 	}
-	ct := checkedToken{Token: t, Org: org, Prev: prev}
+	ct := checkedToken{Token: t, Org: org, Prev: prev, self: &onceJSON{}}
 	s.cache.put(h, gen, ct)
 	return ct, nil, nil
 }
