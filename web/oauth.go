@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -65,7 +66,18 @@ func (s *Server) introspect(c echo.Context) error {
 		clientIP = c.RealIP()
 	}
 	s.usage.record(store.Use{TokenID: t.ID, At: now, IP: clientIP, UserAgent: ua,
-		What: fmt.Sprintf("introspected by %s (%s)", caller.Token.Name, caller.Token.Kind)})
+		What: "introspected by " + caller.Token.Name + " (" + caller.Token.Kind + ")"})
+	c.Response().Header().Set("Cache-Control", "no-store")
+	body := ct.active.get(func() []byte {
+		b, _ := json.Marshal(activeIntrospection(ct))
+		return append(b, '\n')
+	})
+	return c.JSONBlob(http.StatusOK, body)
+}
+
+// activeIntrospection is an active token's RFC 7662 answer.
+func activeIntrospection(ct checkedToken) introspection {
+	t := ct.Token
 	out := introspection{Active: true, Scope: strings.Join(t.Scopes, " "), TokenType: "Bearer", Iat: t.CreatedAt.Unix(),
 		ClientID: "tokenward", Kind: t.Kind, Org: ct.Org.Slug, TokenID: t.ID}
 	if exp := store.EffectiveExpiry(t, ct.Org.Policy.MaxDays); !exp.IsZero() {
@@ -82,8 +94,7 @@ func (s *Server) introspect(c echo.Context) error {
 	if t.Kind == string(auth.KindCLI) {
 		out.ClientID = "tokenward-cli"
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, out)
+	return out
 }
 
 // maxLeakReport is how many tokens one JSON revocation request may carry.

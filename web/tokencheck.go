@@ -21,8 +21,11 @@ type checkedToken struct {
 	Org   store.Org
 	Prev  bool
 	// self is the token's JSON less its last use and quota, made once per
-	// cache entry for GET /api/v1/token (shared by the entry's copies).
-	self *onceJSON
+	// cache entry for GET /api/v1/token (shared by the entry's copies);
+	// active is its RFC 7662 answer, which nothing but a change to the token
+	// or its org's policy (a new entry) alters.
+	self   *onceJSON
+	active *onceJSON
 }
 
 // onceJSON is bytes computed at most once.
@@ -145,7 +148,7 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, 
 	if err != nil {
 		return checkedToken{}, nil, err
 	}
-	ct := checkedToken{Token: t, Org: org, Prev: prev, self: &onceJSON{}}
+	ct := checkedToken{Token: t, Org: org, Prev: prev, self: &onceJSON{}, active: &onceJSON{}}
 	s.cache.put(h, gen, ct)
 	return ct, nil, nil
 }
