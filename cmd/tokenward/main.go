@@ -1,5 +1,6 @@
-// Command tokenward is Tokenward's one binary: the server and its admin
-// command line.
+// Command tokenward is Tokenward's one binary: the server, its admin
+// command line, and the command-line client that logs in through the
+// browser (RFC 8628 device flow).
 package main
 
 import (
@@ -23,8 +24,17 @@ Usage:
       [--owner USERNAME] [--service NAME] [--visibility admins|org] [--expires-in 30d|never] [--quota N]
       (prints the token, then "id: <uuid>", on standard output; the token is shown only this once)
 
+  tokenward login [--server URL] [--org SLUG] [--scopes a,b] [--device-name NAME] [--no-browser]
+      (prints a link and a code, opens the browser, waits for Activate, stores a CLI token)
+  tokenward whoami [--server URL]
+  tokenward logout [--server URL] [--revoke]
+      (removes the stored token; it still works until revoked: --revoke revokes it first)
+  tokenward tokens list [--server URL]
+
 Environment: TOKENWARD_ADDR, TOKENWARD_DATA, TOKENWARD_PUBLIC_URL, TOKENWARD_TRUSTED_PROXIES
-provide defaults for the flags of the same names.
+provide defaults for the flags of the same names; TOKENWARD_SERVER for --server (default
+http://127.0.0.1:8080). Tokens are stored per server in the user's config directory
+(e.g. ~/.config/tokenward/credentials.json, mode 0600).
 `
 
 func main() {
@@ -59,6 +69,14 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return createToken(ctx, args[2:], stdout, stderr)
 		}
 		return fmt.Errorf("unknown admin command %q: try create-user or create-token", args[1])
+	case "login":
+		return login(ctx, args[1:], stdout, stderr)
+	case "whoami":
+		return whoami(ctx, args[1:], stdout, stderr)
+	case "logout":
+		return logout(ctx, args[1:], stdout, stderr)
+	case "tokens":
+		return tokensCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
