@@ -116,6 +116,12 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"GET /api/v1/openapi.json":                     {{path: "/api/v1/openapi.json", allowed: everyone}},
 		"GET /metrics":                                 {{path: "/metrics", allowed: everyone}},
 		"POST /oauth/revoke":                           {{path: "/oauth/revoke", form: url.Values{"token": {"not-a-token"}}, allowed: everyone}},
+		"GET /.well-known/oauth-authorization-server":  {{path: "/.well-known/oauth-authorization-server", allowed: everyone}},
+		"POST /oauth/device_authorization":             {{path: "/oauth/device_authorization", form: url.Values{"client_id": {"tokenward-cli"}}, allowed: everyone}},
+		"POST /oauth/token": {{path: "/oauth/token", form: url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"},
+			"client_id": {"tokenward-cli"}}, allowed: everyone}}, // no device_code: 400, not an unknown code spending the IP's failure allowance
+		"GET /device":  {{path: "/device", allowed: signedIn}},
+		"POST /device": {{path: "/device", form: url.Values{"code": {"not a code"}, "decision": {"deny"}}, allowed: signedIn}},
 	}
 }
 

@@ -109,6 +109,13 @@ func newTokenSecret(nt *store.NewToken, sealer *auth.Sealer) (string, error) {
 // audit event. Field errors come back as FieldErrors; a taken name is one of
 // them.
 func IssueToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, r TokenRequest, actor store.Actor) (Issued, FieldErrors, error) {
+	return issueWith(db, sealer, r, func(nt store.NewToken) (store.Token, error) { return db.CreateToken(ctx, nt, actor) })
+}
+
+// issueWith is IssueToken with the store write given: save stores the
+// token in the same transaction as whatever else must happen with it (a
+// device login consumed, say).
+func issueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(store.NewToken) (store.Token, error)) (Issued, FieldErrors, error) {
 	nt, errs := r.validate(db.Now())
 	if len(errs) > 0 {
 		return Issued{}, errs, nil
@@ -117,7 +124,7 @@ func IssueToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, r TokenR
 	if err != nil {
 		return Issued{}, nil, err
 	}
-	t, err := db.CreateToken(ctx, nt, actor)
+	t, err := save(nt)
 	if fe := fieldError(err); fe != nil {
 		return Issued{}, fe, nil
 	}

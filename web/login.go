@@ -48,7 +48,7 @@ func (s *Server) login(c echo.Context) error {
 	}
 	ip := c.RealIP()
 	if wait := s.throttle.wait(username, ip); wait > 0 {
-		p.Error = throttledMessage(wait, s.now())
+		p.Error = throttledMessage("Too many failed sign-in attempts.", wait, s.now())
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Round(time.Second)/time.Second)))
 		return s.renderLogin(c, http.StatusTooManyRequests, p)
 	}
@@ -84,13 +84,14 @@ func (s *Server) login(c echo.Context) error {
 	return redirect(c, p.Next)
 }
 
-func throttledMessage(wait time.Duration, now time.Time) string {
+// throttledMessage says what was refused and when to try again.
+func throttledMessage(what string, wait time.Duration, now time.Time) string {
 	at := now.Add(wait).UTC().Format("15:04:05 UTC")
 	mins := int(wait.Round(time.Minute) / time.Minute)
 	if mins < 1 {
-		return fmt.Sprintf("Too many failed sign-in attempts. Try again in %d seconds (at %s).", int(wait.Seconds()+0.5), at)
+		return fmt.Sprintf("%s Try again in %d seconds (at %s).", what, int(wait.Seconds()+0.5), at)
 	}
-	return fmt.Sprintf("Too many failed sign-in attempts. Try again in %d minute(s) (at %s).", mins, at)
+	return fmt.Sprintf("%s Try again in %d minute(s) (at %s).", what, mins, at)
 }
 
 // safeNext keeps a post-sign-in redirect on this site: a local path only.

@@ -439,6 +439,33 @@ func TestOpenAPIResponses(t *testing.T) {
 		o.call(oapiCall{method: "POST", path: "/oauth/revoke", contentType: "text/plain", want: 415, body: "token=x"})
 	})
 
+	t.Run("device login", func(t *testing.T) {
+		o.t = t
+		da := o.call(oapiCall{method: "POST", path: "/oauth/device_authorization", contentType: form, want: 200, request: true,
+			body: "client_id=tokenward-cli&scope=findings%3Alocal+report%3Aread&device_name=openapi+laptop&org=acme"})
+		o.call(oapiCall{method: "POST", path: "/oauth/device_authorization", contentType: form, want: 200, request: true, body: "client_id=tokenward-cli"})
+		o.call(oapiCall{method: "POST", path: "/oauth/device_authorization", contentType: form, want: 400, body: "client_id=someone-else"})
+		o.call(oapiCall{method: "POST", path: "/oauth/device_authorization", contentType: form, want: 400, body: "client_id=tokenward-cli&scope=api"})
+		o.call(oapiCall{method: "POST", path: "/oauth/device_authorization", contentType: form, want: 401, token: plain, body: "client_id=tokenward-cli"})
+		o.call(oapiCall{method: "POST", path: "/oauth/device_authorization", contentType: js, want: 415, body: `{"client_id":"tokenward-cli"}`})
+
+		code, _ := da["device_code"].(string)
+		poll := "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=tokenward-cli&device_code=" + code
+		o.call(oapiCall{method: "POST", path: "/oauth/token", contentType: form, want: 400, body: poll})
+		userCode, _ := auth.NormalizeUserCode(fmt.Sprint(da["user_code"]))
+		if _, err := a.db.ApproveDeviceAuthorization(ctx, userCode, org.ID, store.Actor{UserID: users["max"].ID, Label: "max"}); err != nil {
+			t.Fatal(err)
+		}
+		tok := o.call(oapiCall{method: "POST", path: "/oauth/token", contentType: form, want: 200, request: true, body: poll})
+		if tok["scope"] != "findings:local report:read" || tok["expires_in"] == nil {
+			t.Errorf("token response %v", tok)
+		}
+		o.call(oapiCall{method: "POST", path: "/oauth/token", contentType: form, want: 400, body: poll}) // used up
+		o.call(oapiCall{method: "POST", path: "/oauth/token", contentType: form, want: 400, body: "grant_type=password&username=max&password=x"})
+		o.call(oapiCall{method: "POST", path: "/oauth/token", contentType: form, want: 401, token: plain, body: poll})
+		o.call(oapiCall{method: "POST", path: "/oauth/token", contentType: js, want: 415, body: `{}`})
+	})
+
 	t.Run("refusals", func(t *testing.T) {
 		o.t = t
 		revoked := issue(auth.KindAPI, "ada", "", "", "api")

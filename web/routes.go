@@ -77,6 +77,7 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/login", public, s.login)
 	s.route(http.MethodGet, "/setup", public, s.setupForm)
 	s.route(http.MethodPost, "/setup", public, s.setupSubmit)
+	s.route(http.MethodGet, "/.well-known/oauth-authorization-server", public, s.metadata)
 
 	// Any signed-in user.
 	s.route(http.MethodGet, "/", signedIn, s.home)
@@ -84,6 +85,8 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/logout", signedIn, s.logout)
 	s.route(http.MethodGet, "/switch-org", signedIn, s.switchOrg)
 	s.route(http.MethodGet, "/me/tokens", signedIn, s.myTokens)
+	s.route(http.MethodGet, "/device", signedIn, s.devicePage)
+	s.route(http.MethodPost, "/device", signedIn, s.deviceDecide)
 
 	// Members of the org in the path, by role.
 	s.route(http.MethodGet, "/orgs/:org", inOrg(auth.ViewOrg), s.orgHome)
@@ -133,6 +136,8 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/api/v1/openapi.json", public, s.openAPI)
 	s.route(http.MethodPost, "/oauth/introspect", withScope(auth.ScopeIntrospect), s.introspect)
 	s.route(http.MethodPost, "/oauth/revoke", public, s.revoke)
+	s.route(http.MethodPost, "/oauth/device_authorization", public, s.deviceAuthorization)
+	s.route(http.MethodPost, "/oauth/token", public, s.token)
 	s.route(http.MethodGet, "/metrics", public, s.metrics.handler())
 
 	// Site admins.

@@ -25,8 +25,9 @@ type Config struct {
 	Logger *slog.Logger
 	// MasterKey is the deployment key; cookie keys are derived from it.
 	MasterKey []byte
-	// PublicURL is the address people reach the server at, used in the
-	// setup link printed on the console.
+	// PublicURL is the address people reach the server at, without a
+	// trailing slash: the setup link printed on the console, the OAuth
+	// issuer and the device flow's verification_uri.
 	PublicURL string
 	// TrustedProxies are the networks whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed.
@@ -45,7 +46,8 @@ type Server struct {
 	log      *slog.Logger
 	echo     *echo.Echo
 	cookies  *sessions.CookieStore
-	throttle *loginThrottle
+	throttle *failThrottle // sign-in
+	devices  *failThrottle // wrong codes on /device
 	setup    *setupGate
 	sealer   *auth.Sealer
 	cache    tokenCache
@@ -73,7 +75,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		proxies:  cfg.TrustedProxies,
 		public:   cfg.PublicURL,
 		now:      cfg.Now,
-		throttle: newLoginThrottle(cfg.Now),
+		throttle: newFailThrottle(cfg.Now, userFailures, ipFailures),
+		devices:  newFailThrottle(cfg.Now, deviceUserFailures, deviceIPFailures),
 		setup:    &setupGate{},
 	}
 	s.cookies = sessions.NewCookieStore(

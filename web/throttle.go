@@ -8,13 +8,24 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// Sign-in throttling: each failed attempt spends a token from a bucket kept
-// per username and per client IP; an empty bucket refuses sign-in until it
-// refills. A username allows 5 failures and then one a minute; an IP, shared
-// by many people behind one NAT, allows 20 and then one every 10 seconds.
+// Failure throttling: each failed attempt spends a token from a bucket kept
+// per account and per client IP; an empty bucket refuses further attempts
+// until it refills.
+//
+// Sign-in: a username allows 5 failures and then one a minute; an IP,
+// shared by many people behind one NAT, allows 20 and then one every 10
+// seconds.
 var (
 	userFailures = limitSpec{burst: 5, every: time.Minute}
 	ipFailures   = limitSpec{burst: 20, every: 10 * time.Second}
+)
+
+// Device codes typed on /device: a user allows 10 wrong codes and then one
+// every 30 seconds; an IP 20 and then one every 10 seconds. A code has
+// 19^8 values and lives ten minutes, so guessing one is hopeless.
+var (
+	deviceUserFailures = limitSpec{burst: 10, every: 30 * time.Second}
+	deviceIPFailures   = limitSpec{burst: 20, every: 10 * time.Second}
 )
 
 type limitSpec struct {
@@ -22,26 +33,28 @@ type limitSpec struct {
 	every time.Duration
 }
 
-// loginThrottle counts failed sign-ins with golang.org/x/time/rate buckets.
-type loginThrottle struct {
-	mu    sync.Mutex
-	users map[string]*rate.Limiter
-	ips   map[string]*rate.Limiter
-	now   func() time.Time
-	swept time.Time
+// failThrottle counts failed attempts with golang.org/x/time/rate buckets.
+type failThrottle struct {
+	mu       sync.Mutex
+	users    map[string]*rate.Limiter
+	ips      map[string]*rate.Limiter
+	userSpec limitSpec
+	ipSpec   limitSpec
+	now      func() time.Time
+	swept    time.Time
 }
 
-func newLoginThrottle(now func() time.Time) *loginThrottle {
-	return &loginThrottle{users: map[string]*rate.Limiter{}, ips: map[string]*rate.Limiter{}, now: now}
+func newFailThrottle(now func() time.Time, user, ip limitSpec) *failThrottle {
+	return &failThrottle{users: map[string]*rate.Limiter{}, ips: map[string]*rate.Limiter{}, userSpec: user, ipSpec: ip, now: now}
 }
 
 // wait returns how long the username or IP must wait before another
 // attempt; zero when they may try now.
-func (t *loginThrottle) wait(username, ip string) time.Duration {
+func (t *failThrottle) wait(username, ip string) time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	return max(waitFor(t.users[username], userFailures, now), waitFor(t.ips[ip], ipFailures, now))
+	return max(waitFor(t.users[username], t.userSpec, now), waitFor(t.ips[ip], t.ipSpec, now))
 }
 
 func waitFor(l *rate.Limiter, spec limitSpec, now time.Time) time.Duration {
@@ -56,18 +69,18 @@ func waitFor(l *rate.Limiter, spec limitSpec, now time.Time) time.Duration {
 }
 
 // fail records a failed attempt for both the username and the IP.
-func (t *loginThrottle) fail(username, ip string) {
+func (t *failThrottle) fail(username, ip string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
 	t.sweep(now)
-	spend(t.users, username, userFailures, now)
-	spend(t.ips, ip, ipFailures, now)
+	spend(t.users, username, t.userSpec, now)
+	spend(t.ips, ip, t.ipSpec, now)
 }
 
 // succeed forgets a username's failures; the IP's stay, so one good account
 // cannot be used to reset guessing at others.
-func (t *loginThrottle) succeed(username string) {
+func (t *failThrottle) succeed(username string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.users, username)
@@ -84,7 +97,7 @@ func spend(m map[string]*rate.Limiter, key string, spec limitSpec, now time.Time
 
 // sweep drops buckets that have refilled, at most once a minute, so memory
 // stays bounded by recent failures.
-func (t *loginThrottle) sweep(now time.Time) {
+func (t *failThrottle) sweep(now time.Time) {
 	if now.Sub(t.swept) < time.Minute {
 		return
 	}

@@ -38,6 +38,18 @@ var stateChanges = map[string]stateChange{
 		}},
 }
 
+// forToken words a revoke of the viewer's own CLI token as signing out
+// that device: the same change, in the words of the person whose CLI it is.
+func (sc stateChange) forToken(st *requestState, t store.Token) stateChange {
+	if sc.path == "revoke" && ownDevice(st, t) {
+		sc.title = "Sign out this device (%s)?"
+		sc.message = "The command line using this token on that device can no longer make requests: its token is revoked, for good. Run tokenward login there to sign in again."
+		sc.button = "Sign out this device"
+		sc.done = "Signed out %s: its token is revoked."
+	}
+	return sc
+}
+
 // confirmState is the confirm dialog of a disable, enable or revoke.
 func (s *Server) confirmState(name string) echo.HandlerFunc {
 	sc := stateChanges[name]
@@ -47,6 +59,7 @@ func (s *Server) confirmState(name string) echo.HandlerFunc {
 			return err
 		}
 		org := state(c).org
+		sc := sc.forToken(state(c), t)
 		return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.ConfirmDialog(views.ConfirmForm{
 			Title: fmt.Sprintf(sc.title, t.Name), Message: sc.message, Action: tokenPath(org.Slug, t, sc.path),
 			Cancel: tabPath(org.Slug, auth.Kind(t.Kind)), CSRF: state(c).csrf, Button: sc.button, Danger: sc.danger, TestID: sc.path + "-dialog"}))
@@ -61,6 +74,7 @@ func (s *Server) applyState(name string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
+		sc := sc.forToken(state(c), t)
 		t, err = sc.apply(s, c, t)
 		if err != nil {
 			return err

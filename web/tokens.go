@@ -300,8 +300,18 @@ func (s *Server) tokenRow(st *requestState, t store.Token, now time.Time) views.
 	} else {
 		add(auth.DisableToken, "Disable", "disable", "", false)
 	}
-	add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
+	if ownDevice(st, t) {
+		add(auth.RevokeToken, "Sign out this device", "revoke", "btn-danger", false)
+	} else {
+		add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
+	}
 	return r
+}
+
+// ownDevice reports whether t is one of the viewer's own CLI tokens, whose
+// revoke the dashboard calls "Sign out this device".
+func ownDevice(st *requestState, t store.Token) bool {
+	return t.Kind == string(auth.KindCLI) && st.user != nil && t.OwnerUserID == st.user.ID
 }
 
 // tokenPath is a token's detail page, or one of its actions.
