@@ -49,7 +49,9 @@ func groupUses(uses []Use) ([]string, map[string]*tokenUses) {
 	var order []string
 	by := map[string]*tokenUses{}
 	for _, u := range uses {
-		u.At = u.At.UTC().Truncate(time.Second)
+		// Compare at full precision: two uses in one second still have an
+		// order. What is stored has second precision (formatTime).
+		u.At = u.At.UTC()
 		u.UserAgent, u.What = clip(u.UserAgent), clip(u.What)
 		g := by[u.TokenID]
 		if g == nil {
