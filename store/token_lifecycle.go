@@ -54,6 +54,9 @@ func (db *DB) RotateToken(ctx context.Context, orgID int64, id string, r Rotatio
 	if err := recordEvent(ctx, tx, actor, tokenEvent(after, "token.rotated", details)); err != nil {
 		return Token{}, err
 	}
+	if err := notifyTokenChange(ctx, tx, after, NoticeRotated, actor, rotateNotice(r.OldValidUntil, prevUntil != nil)); err != nil {
+		return Token{}, err
+	}
 	return after, tx.Commit()
 }
 
@@ -94,7 +97,13 @@ func setTokenDisabled(ctx context.Context, tx *Tx, orgID int64, id string, disab
 	if err != nil {
 		return Token{}, err
 	}
-	return after, recordEvent(ctx, tx, actor, tokenEvent(after, action, nil))
+	if err := recordEvent(ctx, tx, actor, tokenEvent(after, action, nil)); err != nil {
+		return Token{}, err
+	}
+	if disabled {
+		return after, notifyTokenChange(ctx, tx, after, NoticeDisabled, actor, "")
+	}
+	return after, nil
 }
 
 // RevokeToken revokes a token for good. Revoking a revoked token changes
@@ -133,7 +142,11 @@ func revokeToken(ctx context.Context, tx *Tx, orgID int64, id, reason string, ac
 	if reason != "" {
 		details = map[string]string{"reason": reason}
 	}
-	return t, recordEvent(ctx, tx, actor, tokenEvent(t, "token.revoked", details))
+	if err := recordEvent(ctx, tx, actor, tokenEvent(t, "token.revoked", details)); err != nil {
+		return Token{}, err
+	}
+	kind, detail := revokeNotice(reason)
+	return t, notifyTokenChange(ctx, tx, t, kind, actor, detail)
 }
 
 // liveTokenIDs lists the ids of live tokens matching a condition on t.

@@ -38,9 +38,10 @@ const maxUseText = 512
 // tokenUses is one token's share of a batch.
 type tokenUses struct {
 	latest Use
-	month  string         // the latest use's month, "2006-01" UTC
-	count  int64          // uses in that month
-	ips    map[string]Use // the latest use from each IP
+	month  string           // the latest use's month, "2006-01" UTC
+	count  int64            // uses in that month
+	ips    map[string]Use   // the latest use from each IP
+	days   map[string]int64 // requests per UTC day, "2006-01-02"
 }
 
 // groupUses folds a batch per token, keeping the order tokens first appear
@@ -73,9 +74,11 @@ func groupUses(uses []Use) ([]string, map[string]*tokenUses) {
 		g.month = g.latest.At.Format("2006-01")
 	}
 	for _, u := range uses {
-		if g := by[u.TokenID]; u.At.UTC().Format("2006-01") == g.month {
+		g := by[u.TokenID]
+		if u.At.UTC().Format("2006-01") == g.month {
 			g.count += max(1, u.Count)
 		}
+		g.addDay(u) // every use counts on its own day, however old
 	}
 	return order, by
 }
@@ -94,8 +97,8 @@ func clip(s string) string {
 
 // RecordUses writes a batch of uses in one transaction: each token's last
 // use (never moved backwards), its quota count for the month of its latest
-// use (reset when that month is new) and its five most recent distinct
-// client IPs. Uses of unknown tokens are ignored.
+// use (reset when that month is new), its requests per day (UTC) and its
+// five most recent distinct client IPs. Uses of unknown tokens are ignored.
 func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 	if len(uses) == 0 {
 		return nil
@@ -138,6 +141,11 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 		return err
 	}
 	defer prune.Close()
+	daily, err := tx.PrepareContext(ctx, dailyUpsert)
+	if err != nil {
+		return err
+	}
+	defer daily.Close()
 
 	for _, id := range order {
 		g := by[id]
@@ -148,8 +156,14 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 		}
 		if n, err := res.RowsAffected(); err != nil {
 			return err
-		} else if n == 0 || len(g.ips) == 0 {
-			continue // an unknown token has nothing to record, and no IPs nothing to prune
+		} else if n == 0 {
+			continue // an unknown token has nothing to record
+		}
+		if err := recordDays(ctx, daily, id, g.days); err != nil {
+			return err
+		}
+		if len(g.ips) == 0 {
+			continue // no IPs, nothing to prune
 		}
 		added := false
 		for addr, u := range g.ips {

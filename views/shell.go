@@ -13,6 +13,8 @@ type Shell struct {
 	Nav       []NavLink // settings sections the viewer may open
 	Flashes   []Flash
 	RequestID string
+	// Unread is the signed-in user's unread notifications, for the bell.
+	Unread int
 }
 
 // UserMenu is the signed-in user as the header shows them.
@@ -73,4 +75,15 @@ func currentAttr(b bool) string {
 		return "page"
 	}
 	return ""
+}
+
+// bellLabel is the bell's accessible name, with the unread count.
+func (s Shell) bellLabel() string {
+	switch s.Unread {
+	case 0:
+		return "Notifications"
+	case 1:
+		return "Notifications: 1 unread"
+	}
+	return "Notifications: " + fmtInt(s.Unread) + " unread"
 }

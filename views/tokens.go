@@ -21,7 +21,30 @@ type TokensProps struct {
 	// Dialog is rendered open in the dialog slot: a reveal after create or
 	// rotate, or an action's dialog on its own page without JavaScript.
 	Dialog templ.Component
+	// Expiring are the viewer's own live tokens that expire within 7 days,
+	// soonest first, named in a banner above the tabs.
+	Expiring []ExpiringToken
 }
+
+// ExpiringToken is one of the viewer's tokens named in the expiry banner.
+type ExpiringToken struct {
+	Name      string
+	KindLabel string // API, CLI
+	URL       string // its detail page; "" when the viewer may not open it
+	Expires   Moment
+	Badge     string // "expires in 3 days"
+}
+
+// expiringHeadline opens the expiry banner.
+func expiringHeadline(n int) string {
+	if n == 1 {
+		return "One of your tokens expires within 7 days."
+	}
+	return fmt.Sprintf("%d of your tokens expire within 7 days.", n)
+}
+
+// bannerShown is how many tokens the expiry banner names before "and N more".
+const bannerShown = 5
 
 // TokenFilter is the search form's state, which is also the URL's query.
 type TokenFilter struct {
@@ -91,6 +114,9 @@ type TokenRow struct {
 	Expiring   bool // within 30 days
 	DetailURL  string
 	Actions    []RowAction
+
+	// ExpiryBadge says when an Expiring token stops: "expires in 12 days".
+	ExpiryBadge string
 }
 
 // RowAction is a button in a row: it loads its dialog with htmx, or opens

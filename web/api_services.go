@@ -120,27 +120,53 @@ type apiEvent struct {
 }
 
 // apiAudit is GET /api/v1/audit: the org's events, newest first (limit,
-// default 100, at most 1000).
+// default 100, at most 1000), with the event log's filters (actor, action,
+// token, from, to, before). format=csv streams every match as the event
+// log's CSV export instead (up to limit, when one is given).
 func (s *Server) apiAudit(c echo.Context) error {
 	if err := apiAllowed(c, auth.ViewAudit, "read the audit trail"); err != nil {
 		return err
 	}
+	badQuery := func(msg string) error {
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid query", Message: msg}
+	}
+	format := c.QueryParam("format")
+	if format != "" && format != "json" && format != "csv" {
+		return badQuery("format is json (the default) or csv.")
+	}
 	limit := 100
+	if format == "csv" {
+		limit = 0
+	}
 	if v := c.QueryParam("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return &Error{Status: http.StatusBadRequest, Title: "Invalid query", Message: "limit is a whole number from 1 to 1000."}
+			return badQuery("limit is a whole number from 1 to 1000.")
 		}
 		limit = n
 	}
-	events, err := s.db.OrgEvents(c.Request().Context(), bearer(c).Org.ID, limit)
+	org := bearer(c).Org
+	q, problem, err := s.parseEventQuery(c.Request().Context(), org, c.QueryParams())
 	if err != nil {
 		return err
+	}
+	if problem != "" {
+		return badQuery(problem)
+	}
+	if format == "csv" {
+		return s.eventsCSV(c, &org, q, limit)
+	}
+	page, problem, err := s.events(c.Request().Context(), org.ID, &q, limit)
+	if err != nil {
+		return err
+	}
+	if problem != "" {
+		return badQuery(problem)
 	}
 	out := struct {
 		Events []apiEvent `json:"events"`
 	}{Events: []apiEvent{}}
-	for _, e := range events {
+	for _, e := range page.Events {
 		d := e.Details
 		if d == nil {
 			d = map[string]string{}

@@ -103,6 +103,10 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /orgs/:org/settings/tokens/:kind/:id/revoke":  perToken("revoke", admins, admins, []string{"max", "ada"}, admins),
 		"POST /orgs/:org/settings/tokens/:kind/:id/reveal":  perToken("reveal", []string{"max", "ada"}, nobody, nobody, nobody),
 
+		"GET /orgs/:org/settings/audit":                {{path: "/orgs/acme/settings/audit", allowed: auditors}},
+		"GET /orgs/:org/settings/audit/events":         {{path: "/orgs/acme/settings/audit/events", allowed: auditors}},
+		"GET /orgs/:org/settings/audit/tokens.csv":     {{path: "/orgs/acme/settings/audit/tokens.csv", allowed: auditors}},
+		"GET /orgs/:org/settings/audit/events.csv":     {{path: "/orgs/acme/settings/audit/events.csv", allowed: auditors}},
 		"GET /orgs/:org/settings/services":             {{path: "/orgs/acme/settings/services", allowed: auditors}},
 		"POST /orgs/:org/settings/services":            {{path: "/orgs/acme/settings/services", allowed: admins}},
 		"POST /orgs/:org/settings/services/:id/remove": {{path: fmt.Sprintf("/orgs/acme/settings/services/%d/remove", f.service.ID), allowed: admins}},
@@ -112,6 +116,13 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /admin/orgs":                             {{path: "/admin/orgs", allowed: siteAdmins}},
 		"POST /admin/users/:user/disable":              {{path: "/admin/users/" + victim + "/disable", allowed: siteAdmins}},
 		"POST /admin/users/:user/enable":               {{path: "/admin/users/" + victim + "/enable", allowed: siteAdmins}},
+		"GET /admin/smtp":                              {{path: "/admin/smtp", allowed: siteAdmins}},
+		"POST /admin/smtp":                             {{path: "/admin/smtp", allowed: siteAdmins}},
+		"POST /admin/smtp/test":                        {{path: "/admin/smtp/test", allowed: siteAdmins}},
+		"POST /admin/smtp/remove":                      {{path: "/admin/smtp/remove", allowed: siteAdmins}},
+		"GET /notifications":                           {{path: "/notifications", allowed: signedIn}},
+		"GET /notifications/:id":                       {{path: "/notifications/999999", allowed: nobody}}, // nobody's: 404 for all
+		"POST /notifications/read-all":                 {{path: "/notifications/read-all", allowed: signedIn}},
 		"POST /logout":                                 {{path: "/logout", allowed: signedIn}}, // walked last: it signs out
 		"GET /api/v1/openapi.json":                     {{path: "/api/v1/openapi.json", allowed: everyone}},
 		"GET /metrics":                                 {{path: "/metrics", allowed: everyone}},

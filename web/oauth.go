@@ -143,7 +143,7 @@ func (s *Server) revoke(c echo.Context) error {
 			continue // not a token, or already revoked: nothing to do, and nothing to tell
 		}
 		actor := store.Actor{Label: "revocation endpoint (" + ct.Token.Name + " presented)", IP: c.RealIP()}
-		if _, err := s.db.RevokeToken(c.Request().Context(), ct.Org.ID, ct.Token.ID, "reported through /oauth/revoke", actor); err != nil {
+		if _, err := s.db.RevokeToken(c.Request().Context(), ct.Org.ID, ct.Token.ID, store.ReasonLeakReport, actor); err != nil {
 			return err
 		}
 		revoked++

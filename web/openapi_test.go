@@ -414,6 +414,13 @@ func TestOpenAPIResponses(t *testing.T) {
 		o.call(oapiCall{method: "DELETE", path: fmt.Sprintf("/api/v1/services/%d", int64(id)), token: plain, want: 404})
 		o.call(oapiCall{method: "GET", path: "/api/v1/audit?limit=20", token: plain, want: 200, request: true})
 		o.call(oapiCall{method: "GET", path: "/api/v1/audit?limit=0", token: plain, want: 400})
+		audited := issue(auth.KindAPI, "ada", "", "", "report").Token
+		o.call(oapiCall{method: "GET", path: "/api/v1/audit?actor=test&action=token.created&token=" + audited.ID + "&from=2020-01-01&to=2100-12-31&limit=5",
+			token: plain, want: 200, request: true})
+		o.call(oapiCall{method: "GET", path: "/api/v1/audit?format=csv&action=token.created&from=2020-01-01&limit=50", token: plain, want: 200, request: true})
+		o.call(oapiCall{method: "GET", path: "/api/v1/audit?format=csv", token: plain, want: 200, request: true})
+		o.call(oapiCall{method: "GET", path: "/api/v1/audit?format=xml", token: plain, want: 400})
+		o.call(oapiCall{method: "GET", path: "/api/v1/audit?before=999999999", token: plain, want: 400})
 	})
 
 	t.Run("oauth", func(t *testing.T) {

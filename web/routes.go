@@ -87,6 +87,9 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/me/tokens", signedIn, s.myTokens)
 	s.route(http.MethodGet, "/device", signedIn, s.devicePage)
 	s.route(http.MethodPost, "/device", signedIn, s.deviceDecide)
+	s.route(http.MethodGet, "/notifications", signedIn, s.notifications)
+	s.route(http.MethodGet, "/notifications/:id", signedIn, s.openNotification)
+	s.route(http.MethodPost, "/notifications/read-all", signedIn, s.readAllNotifications)
 
 	// Members of the org in the path, by role.
 	s.route(http.MethodGet, "/orgs/:org", inOrg(auth.ViewOrg), s.orgHome)
@@ -116,6 +119,10 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/orgs/:org/settings/services/:id/remove", inOrg(auth.ManageServices), s.removeService)
 	s.route(http.MethodGet, "/orgs/:org/settings/policy", inOrg(auth.ManagePolicy), s.policy)
 	s.route(http.MethodPost, "/orgs/:org/settings/policy", inOrg(auth.ManagePolicy), s.policySubmit)
+	s.route(http.MethodGet, "/orgs/:org/settings/audit", inOrg(auth.ViewAudit), s.auditTokens)
+	s.route(http.MethodGet, "/orgs/:org/settings/audit/events", inOrg(auth.ViewAudit), s.auditEvents)
+	s.route(http.MethodGet, "/orgs/:org/settings/audit/tokens.csv", inOrg(auth.ViewAudit), s.auditTokensCSV)
+	s.route(http.MethodGet, "/orgs/:org/settings/audit/events.csv", inOrg(auth.ViewAudit), s.auditEventsCSV)
 
 	// The token API: a bearer token with the scope named.
 	s.route(http.MethodGet, "/api/v1/token", withScope(""), s.apiSelf)
@@ -145,6 +152,10 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/admin/orgs", onSite(auth.ManageSite), s.createOrg)
 	s.route(http.MethodPost, "/admin/users/:user/disable", onSite(auth.ManageSite), s.disableUser)
 	s.route(http.MethodPost, "/admin/users/:user/enable", onSite(auth.ManageSite), s.enableUser)
+	s.route(http.MethodGet, "/admin/smtp", onSite(auth.ManageSite), s.smtpPage)
+	s.route(http.MethodPost, "/admin/smtp", onSite(auth.ManageSite), s.saveSMTP)
+	s.route(http.MethodPost, "/admin/smtp/test", onSite(auth.ManageSite), s.testSMTP)
+	s.route(http.MethodPost, "/admin/smtp/remove", onSite(auth.ManageSite), s.removeSMTP)
 }
 
 // route registers one route behind its guard.

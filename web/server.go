@@ -5,6 +5,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/base32"
 	"log/slog"
 	"net/http"
@@ -34,6 +35,10 @@ type Config struct {
 	TrustedProxies []netip.Prefix
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// SMTPTLSConfig, when set, is the TLS configuration for connections to
+	// the mail server (tests trust their own certificate with it); nil
+	// uses the system's roots.
+	SMTPTLSConfig *tls.Config
 }
 
 // SessionLimits are how long a browser session lasts: one hour without a
@@ -52,6 +57,8 @@ type Server struct {
 	sealer   *auth.Sealer
 	cache    tokenCache
 	usage    *usageRecorder
+	mail     *mailer
+	notices  *noticeJob
 	fails    *ipLimiter
 	revokes  *ipLimiter
 	metrics  *metrics
@@ -108,16 +115,25 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.usage.onFlush = s.metrics.flushed
 	s.fails = newIPLimiter(cfg.Now, failRate, failBurst)
 	s.revokes = newIPLimiter(cfg.Now, revokeRate, revokeBurst)
+	s.mail, err = newMailer(s.db, s.log, cfg.MasterKey, cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	s.mail.tlsConfig = cfg.SMTPTLSConfig
+	s.notices = newNoticeJob(s.db, s.log, s.mail)
 	s.echo = s.newEcho()
 	s.routes()
 	go s.usage.run()
+	go s.notices.run()
 	return s, nil
 }
 
-// Close writes the token uses gathered since the last flush and stops the
-// background flush. Call it after the HTTP server has drained and before
+// Close stops the notification job (expiry warnings and email), writes
+// the token uses gathered since the last flush and stops the background
+// flush. Call it after the HTTP server has drained and before
 // the database closes.
 func (s *Server) Close() {
+	s.notices.close()
 	s.usage.close()
 }
 

@@ -22,6 +22,7 @@ var sections = []section{
 	{Key: "tokens", Label: "Tokens", Path: "tokens/api", Action: auth.ViewTokens},
 	{Key: "services", Label: "Services", Path: "services", Action: auth.ViewServices},
 	{Key: "members", Label: "Members", Path: "members", Action: auth.ManageMembers},
+	{Key: "audit", Label: "Audit", Path: "audit", Action: auth.ViewAudit},
 	{Key: "policy", Label: "Policy", Path: "policy", Action: auth.ManagePolicy},
 }
 
@@ -77,6 +78,9 @@ func (s *Server) pageShell(c echo.Context, title, current string) (views.Shell, 
 		return sh, err
 	}
 	sh.Orgs = orgLinks(orgs)
+	if sh.Unread, err = s.db.UnreadNotifications(c.Request().Context(), st.user.ID); err != nil {
+		return sh, err
+	}
 	if st.org != nil {
 		sh.Nav = orgNav(st.org.Slug, st.role, current)
 	}

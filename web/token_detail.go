@@ -55,6 +55,9 @@ func (s *Server) tokenDetail(c echo.Context) error {
 		p.Events = append(p.Events, views.EventView{When: moment(e.At, now, ""), Actor: e.ActorLabel, Action: e.Action,
 			Details: eventDetails(e.Details), IP: e.IP})
 	}
+	if p.Usage, err = s.usageChart(ctx, t.ID, now); err != nil {
+		return err
+	}
 	if auth.Authorize(principal(st), auth.BulkTokens, nil) && t.RevokedAt.IsZero() {
 		url := "/orgs/" + st.org.Slug + "/settings/tokens/revoke-all"
 		switch {

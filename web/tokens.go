@@ -186,6 +186,9 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q tokenQuery, probl
 			p.Filter.Services = append(p.Filter.Services, views.Option{Value: fmt.Sprint(sv.ID), Label: sv.Name})
 		}
 	}
+	if p.Expiring, err = s.expiringOwn(ctx, st, s.db.Now()); err != nil {
+		return p, err
+	}
 	table, err := s.tokenTable(c, kind, q)
 	p.Table = table
 	return p, err
@@ -273,8 +276,11 @@ func (s *Server) tokenRow(st *requestState, t store.Token, now time.Time) views.
 	r := views.TokenRow{ID: t.ID, Name: t.Name, DeviceName: t.DeviceName, Hint: t.Hint, Scopes: t.Scopes,
 		Created: moment(t.CreatedAt, now, ""), Expires: moment(exp, now, "No expiry"), LastUsed: moment(t.LastUsedAt, now, "Never"),
 		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg,
-		Expiring:  status == store.StatusActive && !exp.IsZero() && exp.Sub(now) < 30*24*time.Hour,
+		Expiring:  status == store.StatusActive && !exp.IsZero() && exp.Sub(now) < badgeWithin,
 		DetailURL: tokenPath(org.Slug, t, "")}
+	if r.Expiring {
+		r.ExpiryBadge = expiryBadge(exp, now)
+	}
 	switch t.Kind {
 	case "api":
 		r.Who, r.WhoRole = t.CreatorName, t.CreatorRole

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+)
+
+// The mail queue is the notifications table itself: a notification not
+// emailed yet is queued. Failed sends are retried after EmailRetryAfter,
+// up to EmailMaxAttempts times, and only while the notification is younger
+// than EmailMaxAge, so a mail server set up later does not send old news.
+const (
+	EmailRetryAfter  = time.Minute
+	EmailMaxAttempts = 10
+	EmailMaxAge      = 48 * time.Hour
+)
+
+// OutgoingEmail is a queued notification with what its email needs.
+type OutgoingEmail struct {
+	Notification
+	Username  string
+	Email     string
+	TokenName string
+	TokenKind string
+	OrgName   string
+}
+
+// QueuedEmails returns up to limit notifications due to be emailed, oldest
+// first: never tried, or failed at least EmailRetryAfter ago. Users without
+// an address, or disabled, are left out.
+func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT n.id, n.user_id, n.org_id, n.token_id, n.kind, n.message, n.link, n.created_at,
+		n.read_at, n.emailed_at, u.username, u.email, t.name, t.kind, o.name
+		FROM notifications n
+		JOIN users u ON u.id = n.user_id
+		JOIN tokens t ON t.id = n.token_id
+		JOIN organizations o ON o.id = n.org_id
+		WHERE n.emailed_at IS NULL AND n.created_at >= ? AND n.email_attempts < ?
+		AND (n.email_tried_at IS NULL OR n.email_tried_at <= ?)
+		AND u.disabled_at IS NULL AND u.email != ''
+		ORDER BY n.created_at, n.id LIMIT ?`,
+		formatTime(tx.now.Add(-EmailMaxAge)), EmailMaxAttempts, formatTime(tx.now.Add(-EmailRetryAfter)), max(1, limit))
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []OutgoingEmail
+	for rows.Next() {
+		var e OutgoingEmail
+		var created, read, emailed sql.NullString
+		if err := rows.Scan(&e.ID, &e.UserID, &e.OrgID, &e.TokenID, &e.Kind, &e.Message, &e.Link, &created, &read, &emailed,
+			&e.Username, &e.Email, &e.TokenName, &e.TokenKind, &e.OrgName); err != nil {
+			return nil, err
+		}
+		e.CreatedAt, e.ReadAt, e.EmailedAt = scanTime(created), scanTime(read), scanTime(emailed)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// MarkEmailed records that these notifications were emailed, and failed
+// that these were not (to be retried later).
+func (db *DB) MarkEmailed(ctx context.Context, sent, failed []int64) error {
+	if len(sent) == 0 && len(failed) == 0 {
+		return nil
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	now := formatTime(tx.now)
+	if len(sent) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET emailed_at = ? WHERE id IN (`+noticePlaceholders(len(sent))+`)`,
+			append([]any{now}, noticeIDArgs(sent)...)...); err != nil {
+			return err
+		}
+	}
+	if len(failed) > 0 {
+		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET email_attempts = email_attempts + 1, email_tried_at = ?
+			WHERE id IN (`+noticePlaceholders(len(failed))+`)`, append([]any{now}, noticeIDArgs(failed)...)...); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+func noticePlaceholders(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+func noticeIDArgs(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
