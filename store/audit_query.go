@@ -155,7 +155,7 @@ func auditHolderWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string,
 		args = append(args, a...)
 	}
 	if q.User != "" {
-		ids, err := userIDs(ctx, tx, `SELECT id FROM users WHERE username LIKE ? ESCAPE '\'`, escapeLike(q.User)+"%")
+		ids, err := column[int64](ctx, tx, `SELECT id FROM users WHERE username LIKE ? ESCAPE '\'`, escapeLike(q.User)+"%")
 		if err != nil {
 			return nil, nil, err
 		}
@@ -163,7 +163,7 @@ func auditHolderWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string,
 		add("(+t.creator_id IN "+list+" OR +t.owner_user_id IN "+list+")", a...)
 	}
 	if q.Admin {
-		ids, err := userIDs(ctx, tx, `SELECT user_id FROM memberships WHERE org_id = ? AND role = 'admin'`, q.OrgID)
+		ids, err := column[int64](ctx, tx, `SELECT user_id FROM memberships WHERE org_id = ? AND role = 'admin'`, q.OrgID)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -180,24 +180,6 @@ func auditHolderWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string,
 		where = append(where, "("+strings.Join(held, " OR ")+")")
 	}
 	return where, args, nil
-}
-
-// userIDs reads a column of user ids.
-func userIDs(ctx context.Context, tx *Tx, query string, args ...any) ([]int64, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // idList is "(:name0, :name1, …)" and its arguments; "(NULL)", which

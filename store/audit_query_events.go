@@ -299,24 +299,11 @@ func (db *DB) EventActions(ctx context.Context, orgID int64) ([]string, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `WITH RECURSIVE a(action) AS (
+	return column[string](ctx, tx, `WITH RECURSIVE a(action) AS (
 			SELECT MIN(action) FROM audit_events WHERE org_id = ?1
 			UNION ALL
 			SELECT (SELECT MIN(action) FROM audit_events WHERE org_id = ?1 AND action > a.action) FROM a WHERE a.action IS NOT NULL)
 		SELECT action FROM a WHERE action IS NOT NULL`, orgID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // ImportEvents appends many events with their times, actors and IPs

@@ -260,3 +260,21 @@ func named(name string, v any) any { return sql.Named(name, v) }
 // Pools returns the reader pool and the writer connection, for metrics of
 // their statistics.
 func (db *DB) Pools() (reader, writer *sql.DB) { return db.read, db.write }
+
+// column reads a query's single column into a slice.
+func column[T any](ctx context.Context, tx *Tx, query string, args ...any) ([]T, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -151,18 +151,5 @@ func revokeToken(ctx context.Context, tx *Tx, orgID int64, id, reason string, ac
 
 // liveTokenIDs lists the ids of live tokens matching a condition on t.
 func liveTokenIDs(ctx context.Context, tx *Tx, cond string, args ...any) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id FROM tokens WHERE revoked_at IS NULL AND `+cond+` ORDER BY created_at`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return column[string](ctx, tx, `SELECT id FROM tokens WHERE revoked_at IS NULL AND `+cond+` ORDER BY created_at`, args...)
 }
