@@ -34,8 +34,9 @@ type DB struct {
 	read  *sql.DB
 	path  string
 
-	// Now is the clock used for every timestamp the store writes. Tests fix it.
-	Now func() time.Time
+	// clock is used for every timestamp the store writes; it is fixed at
+	// Open, so nothing can move it while the server runs (see WithClock).
+	clock func() time.Time
 
 	// tokenGen counts committed changes that can make a token stop working
 	// or change what it may do, so caches of token checks know when to
@@ -60,7 +61,7 @@ func (db *DB) TokenGeneration() uint64 { return db.tokenGen.Load() }
 
 // Open opens (creating when needed) the database file at path, applies the
 // pragmas Tokenward relies on and runs any pending migrations.
-func Open(ctx context.Context, path string) (*DB, error) {
+func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("database path: %w", err)
@@ -93,7 +94,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	db := &DB{write: write, read: read, path: abs, Now: func() time.Time { return time.Now().UTC() }}
+	db := &DB{write: write, read: read, path: abs, clock: time.Now}
+	for _, o := range opts {
+		o(db)
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -121,6 +125,10 @@ func (db *DB) Ping(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Now is the time by the store's clock, in UTC: the one clock of the
+// process, which the server reads too.
+func (db *DB) Now() time.Time { return db.clock().UTC() }
 
 // now returns the store clock's time truncated to the second in UTC, which
 // is the precision every timestamp column holds.

@@ -282,20 +282,21 @@ func TestExpiryNoticesSurviveRestart(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tokenward.db")
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+	clock := &store.ManualClock{}
+	clock.Set(now)
 	open := func() *store.DB {
-		db, err := store.Open(ctx, path)
+		db, err := store.Open(ctx, path, store.WithClock(clock.Now))
 		if err != nil {
 			t.Fatal(err)
 		}
-		db.Now = func() time.Time { return now }
 		return db
 	}
 	db := open()
-	w := &world{t: t, ctx: ctx, db: db, start: now}
+	w := &world{t: t, ctx: ctx, db: db, start: now, clock: clock}
 	w.root, w.org = setup(t, db)
 	w.actor = store.Actor{UserID: w.root.ID, Label: "root"}
 	w.mint(store.NewToken{Name: "soon", ExpiresAt: now.Add(60 * 24 * time.Hour)})
-	now = now.Add(55 * 24 * time.Hour)
+	clock.Set(now.Add(55 * 24 * time.Hour))
 	if got := w.notifyExpiries(); got != 1 {
 		t.Fatalf("first run created %d", got)
 	}

@@ -12,14 +12,22 @@ import (
 // MustOpen opens a fresh database file in a temp dir with a fixed clock.
 func MustOpen(t testing.TB) *store.DB {
 	t.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "tokenward.db"))
+	db, _ := MustOpenClock(t)
+	return db
+}
+
+// MustOpenClock opens a fresh database file in a temp dir over a clock
+// standing at 2026-11-22 12:00 UTC, which the test may move.
+func MustOpenClock(t testing.TB) (*store.DB, *store.ManualClock) {
+	t.Helper()
+	clock := &store.ManualClock{}
+	clock.Set(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "tokenward.db"), store.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	db.Now = func() time.Time { return now }
 	t.Cleanup(func() { db.Close() })
-	return db
+	return db, clock
 }
 
 // setup creates the first admin and org and returns them.
@@ -136,14 +144,14 @@ func TestUsers(t *testing.T) {
 
 func TestSessionLimits(t *testing.T) {
 	ctx := context.Background()
-	db := MustOpen(t)
+	db, clock := MustOpenClock(t)
 	root, _ := setup(t, db)
 	lim := store.SessionLimits{Idle: time.Hour, Absolute: 3 * time.Hour}
 	start := db.Now()
 	if err := db.CreateSession(ctx, "h", root.ID, "", "", lim); err != nil {
 		t.Fatal(err)
 	}
-	at := func(d time.Duration) { db.Now = func() time.Time { return start.Add(d) } }
+	at := func(d time.Duration) { clock.Set(start.Add(d)) }
 
 	at(59 * time.Minute)
 	if _, _, err := db.SessionUser(ctx, "h", lim); err != nil {

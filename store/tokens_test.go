@@ -24,12 +24,13 @@ type world struct {
 	other store.Org
 	actor store.Actor
 	start time.Time
+	clock *store.ManualClock
 }
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
 	ctx := context.Background()
-	db := MustOpen(t)
+	db, clock := MustOpenClock(t)
 	root, org := setup(t, db)
 	actor := store.Actor{UserID: root.ID, Label: root.Username}
 	m, err := db.CreateMember(ctx, org.ID, store.NewUser{Username: "mia", Email: "mia@example.com", PasswordHash: "x"}, "member", actor)
@@ -40,13 +41,12 @@ func newWorld(t *testing.T) *world {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &world{t: t, ctx: ctx, db: db, root: root, mia: m.User, org: org, other: other, actor: actor, start: db.Now()}
+	return &world{t: t, ctx: ctx, db: db, root: root, mia: m.User, org: org, other: other, actor: actor, start: db.Now(), clock: clock}
 }
 
 // at moves the store's clock to d after the world's start.
 func (w *world) at(d time.Duration) {
-	now := w.start.Add(d)
-	w.db.Now = func() time.Time { return now }
+	w.clock.Set(w.start.Add(d))
 }
 
 // prepare fills in what a test leaves out of nt, including a fresh secret,

@@ -172,16 +172,16 @@ func TestAPIRefusals(t *testing.T) {
 			t.Fatalf("fresh: %d", r.status)
 		}
 		now := a.db.Now()
-		a.db.Now = func() time.Time { return now.Add(25 * time.Hour) }
+		a.clock.Set(now.Add(25 * time.Hour))
 		r := a.call(t, "GET", "/api/v1/token", expiring.Secret, "", "")
-		a.db.Now = func() time.Time { return now }
+		a.clock.Set(now)
 		if r.status != 401 || !strings.Contains(r.body, "expired") {
 			t.Errorf("expired: %d %s", r.status, r.body)
 		}
 		// Warm the cache, tighten the policy: the next request is refused.
 		old := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Expiry: "365", CreatorID: ada.ID, OwnerUserID: ada.ID})
-		a.db.Now = func() time.Time { return now.Add(40 * 24 * time.Hour) }
-		defer func() { a.db.Now = func() time.Time { return now } }()
+		a.clock.Set(now.Add(40 * 24 * time.Hour))
+		defer a.clock.Set(now)
 		if r := a.call(t, "GET", "/api/v1/token", old.Secret, "", ""); r.status != 200 {
 			t.Fatalf("before policy: %d", r.status)
 		}
@@ -250,8 +250,8 @@ func TestAPIRotationGrace(t *testing.T) {
 		}
 	}
 	now := a.db.Now()
-	a.db.Now = func() time.Time { return now.Add(61 * time.Minute) }
-	defer func() { a.db.Now = func() time.Time { return now } }()
+	a.clock.Set(now.Add(61 * time.Minute))
+	defer a.clock.Set(now)
 	if r := a.call(t, "GET", "/api/v1/token", target.Secret, "", ""); r.status != 401 {
 		t.Errorf("old secret after grace: %d", r.status)
 	}
@@ -264,7 +264,7 @@ func TestAPIQuota(t *testing.T) {
 	a := seededApp(t)
 	ada := a.user(t, "ada")
 	start := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
-	a.db.Now = func() time.Time { return start }
+	a.clock.Set(start)
 	tok := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Quota: "3", CreatorID: ada.ID, OwnerUserID: ada.ID})
 	for i := range 3 {
 		if r := a.call(t, "GET", "/api/v1/token", tok.Secret, "", ""); r.status != 200 {
@@ -285,7 +285,7 @@ func TestAPIQuota(t *testing.T) {
 	if r := a.call(t, "GET", "/api/v1/token", tok.Secret, "", ""); r.status != 429 {
 		t.Fatalf("after restart: %d", r.status)
 	}
-	a.db.Now = func() time.Time { return start.Add(2 * time.Hour) } // 1 December
+	a.clock.Set(start.Add(2 * time.Hour)) // 1 December
 	r = a.call(t, "GET", "/api/v1/quota", tok.Secret, "", "")
 	if r.status != 200 || r.json["used"] != float64(1) || r.json["remaining"] != float64(2) || r.json["month"] != "2026-12" {
 		t.Fatalf("new month: %d %s", r.status, r.body)

@@ -30,12 +30,15 @@ const testPassword = "correct horse battery"
 // app is a real server over a real SQLite file in a temp dir, reached
 // through a real HTTP listener on 127.0.0.1.
 type app struct {
-	t   testing.TB
-	db  *store.DB
-	srv *web.Server
-	ts  *httptest.Server
-	log *syncBuffer
-	org store.Org // acme, when seeded
+	t  testing.TB
+	db *store.DB
+	// clock is the server's one clock: it follows the real time until the
+	// test sets it.
+	clock *store.ManualClock
+	srv   *web.Server
+	ts    *httptest.Server
+	log   *syncBuffer
+	org   store.Org // acme, when seeded
 	// proxies are the trusted proxies the server is started with.
 	proxies []netip.Prefix
 }
@@ -62,12 +65,13 @@ func (b *syncBuffer) String() string {
 func newApp(t testing.TB) *app {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "tokenward.db"))
+	clock := &store.ManualClock{}
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "tokenward.db"), store.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a := &app{t: t, db: db, log: &syncBuffer{}}
+	a := &app{t: t, db: db, clock: clock, log: &syncBuffer{}}
 	a.start()
 	return a
 }
@@ -98,7 +102,8 @@ func (a *app) start() {
 func seededApp(t testing.TB) *app {
 	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "tokenward.db"))
+	clock := &store.ManualClock{}
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "tokenward.db"), store.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +130,7 @@ func seededApp(t testing.TB) *app {
 	if _, err := db.CreateOrg(ctx, store.NewOrg{Slug: "globex", Name: "Globex"}, gus.ID, actor); err != nil {
 		t.Fatal(err)
 	}
-	a := &app{t: t, db: db, log: &syncBuffer{}, org: acme}
+	a := &app{t: t, db: db, clock: clock, log: &syncBuffer{}, org: acme}
 	a.start()
 	return a
 }

@@ -155,7 +155,7 @@ func TestSparklineSVG(t *testing.T) {
 // fixClock stops the app's clock at 2026-11-22 12:00 UTC.
 func fixClock(a *app) time.Time {
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-	a.db.Now = func() time.Time { return now }
+	a.clock.Set(now)
 	return now
 }
 

@@ -358,7 +358,7 @@ func TestNotificationEmailRetried(t *testing.T) {
 	sink.setRefuse(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"})
 	saveSMTP(t, a.signIn("ada"), sink, "none", nil)
 	now := time.Now().UTC().Truncate(time.Second)
-	a.db.Now = func() time.Time { return now }
+	a.clock.Set(now)
 	max := a.user(t, "max")
 	is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "retry-me", CreatorID: max.ID, OwnerUserID: max.ID})
 	a.db.RevokeToken(context.Background(), a.org.ID, is.Token.ID, store.ReasonLeakReport, store.Actor{Label: "revocation endpoint"})
@@ -372,7 +372,7 @@ func TestNotificationEmailRetried(t *testing.T) {
 	if n, _ := a.srv.RunMailPass(context.Background()); n != 0 {
 		t.Errorf("retried at once: sent %d", n)
 	}
-	now = now.Add(store.EmailRetryAfter)
+	a.clock.Set(now.Add(store.EmailRetryAfter))
 	if _, err := a.srv.RunMailPass(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -166,12 +166,13 @@ func TestNotificationsPageEmptyAndSignedOut(t *testing.T) {
 func TestExpiryJobRunTwiceSendsOnce(t *testing.T) {
 	a := seededApp(t)
 	now := time.Now().UTC().Truncate(time.Second)
-	a.db.Now = func() time.Time { return now }
+	a.clock.Set(now)
 	max := a.user(t, "max")
 	is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "expiring", Expiry: "30", CreatorID: max.ID, OwnerUserID: max.ID})
 	ctx := context.Background()
 
 	now = now.Add(24 * 24 * time.Hour) // six days left
+	a.clock.Set(now)
 	first, err := a.srv.RunExpiryPass(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -204,6 +205,7 @@ func TestExpiryJobRunTwiceSendsOnce(t *testing.T) {
 	})
 	t.Run("then it expires", func(t *testing.T) {
 		now = now.Add(7 * 24 * time.Hour)
+		a.clock.Set(now)
 		if _, err := a.srv.RunExpiryPass(ctx); err != nil {
 			t.Fatal(err)
 		}

@@ -122,8 +122,8 @@ func TestDeviceAuthorizationBadInput(t *testing.T) {
 func TestDeviceTokenErrors(t *testing.T) {
 	a := seededApp(t)
 	start := time.Now().UTC().Truncate(time.Second)
-	a.db.Now = func() time.Time { return start }
-	at := func(d time.Duration) { a.db.Now = func() time.Time { return start.Add(d) } }
+	a.clock.Set(start)
+	at := func(d time.Duration) { a.clock.Set(start.Add(d)) }
 	token := func(form string) apiResponse { return a.call(t, "POST", "/oauth/token", "", formType, form) }
 	grant := "grant_type=" + url.QueryEscape(deviceGrant)
 

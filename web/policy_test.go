@@ -77,9 +77,8 @@ func policyTokens(t *testing.T, a *app) (cut, kept []store.Token) {
 	t.Helper()
 	ctx := context.Background()
 	base := time.Now().UTC().Truncate(time.Second)
-	clock := a.db.Now
-	defer func() { a.db.Now = clock }()
-	at := func(daysAgo int) { a.db.Now = func() time.Time { return base.AddDate(0, 0, -daysAgo) } }
+	defer a.clock.Release()
+	at := func(daysAgo int) { a.clock.Set(base.AddDate(0, 0, -daysAgo)) }
 	never := store.DefaultPolicy()
 	never.NeverExpire["api"] = true
 	if _, err := a.db.SetPolicy(ctx, a.org.ID, never, store.Actor{UserID: userID(t, a, "ada")}); err != nil {

@@ -33,8 +33,6 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed.
 	TrustedProxies []netip.Prefix
-	// Now is the clock; time.Now when nil.
-	Now func() time.Time
 	// SMTPTLSConfig, when set, is the TLS configuration for connections to
 	// the mail server (tests trust their own certificate with it); nil
 	// uses the system's roots.
@@ -73,17 +71,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	// One clock for the process: the store's, fixed when it was opened.
+	now := cfg.DB.Now
 	s := &Server{
 		db:       cfg.DB,
 		log:      cfg.Logger,
 		proxies:  cfg.TrustedProxies,
 		public:   cfg.PublicURL,
-		now:      cfg.Now,
-		throttle: newFailThrottle(cfg.Now, userFailures, ipFailures),
-		devices:  newFailThrottle(cfg.Now, deviceUserFailures, deviceIPFailures),
+		now:      now,
+		throttle: newFailThrottle(now, userFailures, ipFailures),
+		devices:  newFailThrottle(now, deviceUserFailures, deviceIPFailures),
 		setup:    &setupGate{},
 	}
 	s.cookies = sessions.NewCookieStore(
@@ -113,8 +110,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.metrics = newMetrics(s.db)
 	s.usage = newUsageRecorder(s.db, s.log)
 	s.usage.onFlush = s.metrics.flushed
-	s.fails = newIPLimiter(cfg.Now, failRate, failBurst)
-	s.revokes = newIPLimiter(cfg.Now, revokeRate, revokeBurst)
+	s.fails = newIPLimiter(now, failRate, failBurst)
+	s.revokes = newIPLimiter(now, revokeRate, revokeBurst)
 	s.mail, err = newMailer(s.db, s.log, cfg.MasterKey, cfg.PublicURL)
 	if err != nil {
 		return nil, err

@@ -119,8 +119,8 @@ func TestRotateWithGrace(t *testing.T) {
 		t.Errorf("rotation changed name or scopes: %+v", rotated)
 	}
 	now := a.db.Now()
-	a.db.Now = func() time.Time { return now.Add(61 * time.Minute) }
-	defer func() { a.db.Now = func() time.Time { return now } }()
+	a.clock.Set(now.Add(61 * time.Minute))
+	defer a.clock.Set(now)
 	if _, _, err := a.db.TokenBySecretHash(ctx, hashOf(old)); !store.IsNotFound(err) {
 		t.Errorf("old secret after grace: %v", err)
 	}

@@ -528,12 +528,11 @@ func TestJourneyPolicyPreview(t *testing.T) {
 	ctx := newTab(t)
 	a := seededApp(t)
 	base := time.Now().UTC().Truncate(time.Second)
-	clock := a.db.Now
-	a.db.Now = func() time.Time { return base.AddDate(0, 0, -100) }
+	a.clock.Set(base.AddDate(0, 0, -100))
 	old := mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "hundred-days", Expiry: "365"})
-	a.db.Now = func() time.Time { return base.AddDate(0, 0, -10) }
+	a.clock.Set(base.AddDate(0, 0, -10))
 	recent := mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "ten-days", Expiry: "30"})
-	a.db.Now = clock
+	a.clock.Release()
 	signInBrowser(t, ctx, a, "ada")
 
 	visit(t, ctx, apiTab(a))

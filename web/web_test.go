@@ -351,8 +351,8 @@ func TestSecureCookieBehindProxy(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := &app{t: t, log: &syncBuffer{}, proxies: tc.proxies}
-			db := newApp(t).db
-			a.db = db
+			inner := newApp(t)
+			a.db, a.clock = inner.db, inner.clock
 			a.start()
 			c := a.client()
 			req := c.request(http.MethodGet, "/login", nil, "")

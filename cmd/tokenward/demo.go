@@ -23,7 +23,7 @@ var demoUsers = []struct {
 // seedDemo fills an empty deployment with the demo org `acme` and prints
 // the generated passwords. A deployment that already has users is left as
 // it is.
-func seedDemo(ctx context.Context, db *store.DB, out io.Writer) error {
+func seedDemo(ctx context.Context, db *store.DB, clock *store.ManualClock, out io.Writer) error {
 	has, err := db.HasSiteAdmin(ctx)
 	if err != nil {
 		return err
@@ -53,7 +53,7 @@ func seedDemo(ctx context.Context, db *store.DB, out io.Writer) error {
 		fmt.Fprintf(out, "    %-7s %-6s password %s\n", d.role, d.username, password)
 	}
 	fmt.Fprintln(out, "(ada is also a site admin.)")
-	n, err := seedDemoTokens(ctx, db, org)
+	n, err := seedDemoTokens(ctx, db, clock, org)
 	if err != nil {
 		return err
 	}

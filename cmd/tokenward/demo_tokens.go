@@ -69,7 +69,7 @@ var demoClients = map[auth.Kind]struct{ agents, whats []string }{
 // dashboard's own paths, with the store's clock set back to each token's
 // creation, then writes their usage history. It returns how many tokens it
 // made.
-func seedDemoTokens(ctx context.Context, db *store.DB, org store.Org) (int, error) {
+func seedDemoTokens(ctx context.Context, db *store.DB, clock *store.ManualClock, org store.Org) (int, error) {
 	// The deployment key openData made sits beside the database.
 	key, err := auth.LoadOrCreateMasterKey(filepath.Join(filepath.Dir(db.Path()), "tokenward.key"))
 	if err != nil {
@@ -79,9 +79,8 @@ func seedDemoTokens(ctx context.Context, db *store.DB, org store.Org) (int, erro
 	if err != nil {
 		return 0, err
 	}
-	clock := db.Now
-	defer func() { db.Now = clock }()
-	now := clock().UTC().Truncate(time.Second)
+	defer clock.Release()
+	now := clock.Now().Truncate(time.Second)
 	rng := rand.New(rand.NewPCG(1, 2)) // the same demo every time
 	members, err := db.Members(ctx, org.ID)
 	if err != nil {
@@ -95,7 +94,7 @@ func seedDemoTokens(ctx context.Context, db *store.DB, org store.Org) (int, erro
 	var uses []store.Use
 	for i, d := range demoTokens {
 		created := now.Add(-time.Duration(d.age)*24*time.Hour - time.Duration(i)*37*time.Minute)
-		db.Now = func() time.Time { return created }
+		clock.Set(created)
 		tok, err := issueDemoToken(ctx, db, sealer, org, d, users, services)
 		if err != nil {
 			return 0, fmt.Errorf("demo token %s: %w", d.name, err)
@@ -106,8 +105,8 @@ func seedDemoTokens(ctx context.Context, db *store.DB, org store.Org) (int, erro
 		}
 		if d.state != "" {
 			at := created.Add(now.Sub(created) * 2 / 3)
-			db.Now = func() time.Time { return at }
-			if err := settleDemoToken(ctx, db, sealer, tok, d, now); err != nil {
+			clock.Set(at)
+			if err := settleDemoToken(ctx, db, clock, sealer, tok, d, now); err != nil {
 				return 0, fmt.Errorf("demo token %s: %w", d.name, err)
 			}
 			if d.state != demoRotated {
@@ -120,7 +119,7 @@ func seedDemoTokens(ctx context.Context, db *store.DB, org store.Org) (int, erro
 		}
 		uses = append(uses, demoUses(rng, tok, d, 10*(i+1), from, end)...)
 	}
-	db.Now = clock
+	clock.Release()
 	return len(demoTokens), db.RecordUses(ctx, uses)
 }
 
@@ -163,7 +162,7 @@ func issueDemoToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, org 
 }
 
 // settleDemoToken disables, revokes or rotates a demo token.
-func settleDemoToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, t store.Token, d demoToken, now time.Time) error {
+func settleDemoToken(ctx context.Context, db *store.DB, clock *store.ManualClock, sealer *auth.Sealer, t store.Token, d demoToken, now time.Time) error {
 	actor := store.Actor{UserID: t.CreatorID, Label: t.CreatorName}
 	var err error
 	switch d.state {
@@ -184,7 +183,7 @@ func settleDemoToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, t s
 		}
 		// Rotated yesterday: the old secret works for 7 days from then.
 		at := now.Add(-24 * time.Hour)
-		db.Now = func() time.Time { return at }
+		clock.Set(at)
 		_, err = db.RotateToken(ctx, t.OrgID, t.ID, r, actor)
 	}
 	return err

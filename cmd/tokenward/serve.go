@@ -57,13 +57,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer logOut.Close()
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
 
-	db, key, err := openData(ctx, cfg.data)
+	// The process's one clock: it follows the real time, except while the
+	// demo backdates what it makes, before the server starts.
+	clock := &store.ManualClock{}
+	db, key, err := openData(ctx, cfg.data, store.WithClock(clock.Now))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if cfg.demo {
-		if err := seedDemo(ctx, db, stdout); err != nil {
+		if err := seedDemo(ctx, db, clock, stdout); err != nil {
 			return err
 		}
 	}
@@ -121,7 +124,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // openData makes the data directory, loads (or creates) the deployment key
 // and opens the database.
-func openData(ctx context.Context, dir string) (*store.DB, []byte, error) {
+func openData(ctx context.Context, dir string, opts ...store.Option) (*store.DB, []byte, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, nil, fmt.Errorf("data directory: %w", err)
 	}
@@ -129,7 +132,7 @@ func openData(ctx context.Context, dir string) (*store.DB, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, filepath.Join(dir, "tokenward.db"))
+	db, err := store.Open(ctx, filepath.Join(dir, "tokenward.db"), opts...)
 	if err != nil {
 		return nil, nil, err
 	}
