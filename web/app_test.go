@@ -27,6 +27,10 @@ import (
 // testPassword is every seeded user's password.
 const testPassword = "correct horse battery"
 
+// testPasswordHash is testPassword's argon2id hash, computed once for every
+// fixture: each seeded user shares it, and each hash costs about 50 ms.
+var testPasswordHash = sync.OnceValues(func() (string, error) { return auth.HashPassword(testPassword) })
+
 // app is a real server over a real SQLite file in a temp dir, reached
 // through a real HTTP listener on 127.0.0.1.
 type app struct {
@@ -88,6 +92,7 @@ func (a *app) start() {
 		a.t.Fatal(err)
 	}
 	a.srv = srv
+	srv.Start()
 	a.ts.Config.Handler = srv.Handler()
 	a.ts.Start()
 	a.t.Cleanup(func() {
@@ -108,7 +113,7 @@ func seededApp(t testing.TB) *app {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	hash, err := auth.HashPassword(testPassword)
+	hash, err := testPasswordHash()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,7 @@ type Server struct {
 	proxies  []netip.Prefix
 	public   string
 	now      func() time.Time
+	started  bool // Start ran and Close has not
 }
 
 // New builds the server. When no site admin exists yet it opens the
@@ -120,18 +121,29 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.notices = newNoticeJob(s.db, s.log, s.mail)
 	s.echo = s.newEcho()
 	s.routes()
-	go s.usage.run()
-	go s.notices.run()
 	return s, nil
 }
 
-// Close stops the notification job (expiry warnings and email), writes
-// the token uses gathered since the last flush and stops the background
-// flush. Call it after the HTTP server has drained and before
-// the database closes.
+// Start starts the background work: the flush of gathered token uses about
+// once a second, and the notification job (expiry warnings and email). New
+// starts nothing, so everything the server reads is in place first.
+func (s *Server) Start() {
+	s.started = true
+	go s.usage.run()
+	go s.notices.run()
+}
+
+// Close stops the notification job, writes the token uses gathered since
+// the last flush and stops the background flush. Call it after the HTTP
+// server has drained and before the database closes.
 func (s *Server) Close() {
-	s.notices.close()
-	s.usage.close()
+	if s.started {
+		s.notices.close()
+		s.usage.close()
+		s.started = false
+		return
+	}
+	s.usage.flush(context.Background())
 }
 
 // Handler is the server as an http.Handler.
