@@ -25,7 +25,7 @@ func serviceJSON(sv store.Service) apiService {
 	return apiService{ID: sv.ID, Name: sv.Name, URL: sv.URL, CreatedAt: sv.CreatedAt, CreatedBy: sv.CreatorName, LiveTokens: sv.LiveTokens}
 }
 
-// apiAllowed refuses unless the calling token's creator may do a.
+// apiAllowed refuses unless the calling token may do a.
 func apiAllowed(c echo.Context, a auth.Action, verb string) error {
 	if me := apiPrincipal(c); !auth.Authorize(me, a, nil) {
 		return apiForbidden(me, verb)
