@@ -166,12 +166,17 @@ func (s *Server) apiAudit(c echo.Context) error {
 	out := struct {
 		Events []apiEvent `json:"events"`
 	}{Events: []apiEvent{}}
+	names := newActorNames(s.db, org.ID, apiPrincipal(c))
 	for _, e := range page.Events {
+		actor, err := names.label(c.Request().Context(), e.ActorToken, e.ActorLabel)
+		if err != nil {
+			return err
+		}
 		d := e.Details
 		if d == nil {
 			d = map[string]string{}
 		}
-		out.Events = append(out.Events, apiEvent{ID: e.ID, At: e.At, Actor: e.ActorLabel, ActorToken: e.ActorToken, Action: e.Action,
+		out.Events = append(out.Events, apiEvent{ID: e.ID, At: e.At, Actor: actor, ActorToken: e.ActorToken, Action: e.Action,
 			TargetType: e.TargetType, TargetID: e.TargetID, Target: e.TargetLabel, IP: e.IP, Details: d})
 	}
 	return c.JSON(http.StatusOK, out)

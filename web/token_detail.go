@@ -51,8 +51,13 @@ func (s *Server) tokenDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	names := newActorNames(s.db, st.org.ID, principal(st))
 	for _, e := range events {
-		p.Events = append(p.Events, views.EventView{When: moment(e.At, now, ""), Actor: e.ActorLabel, Action: e.Action,
+		actor, err := names.label(ctx, e.ActorToken, e.ActorLabel)
+		if err != nil {
+			return err
+		}
+		p.Events = append(p.Events, views.EventView{When: moment(e.At, now, ""), Actor: actor, Action: e.Action,
 			Details: eventDetails(e.Details), IP: e.IP})
 	}
 	if p.Usage, err = s.usageChart(ctx, t.ID, now); err != nil {
