@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"tokenward/auth"
@@ -85,4 +86,31 @@ func memberPrincipal(ctx context.Context, db *store.DB, orgID, userID int64) (au
 		return auth.Principal{}, err
 	}
 	return auth.Principal{UserID: userID, Role: auth.Role(m.Role)}, nil
+}
+
+// introspectedPrefix starts the last use of a token another token asked
+// about; the asking token's id follows (ids are safe to show, names are
+// not), and pages put its name back for viewers who may see it.
+const introspectedPrefix = "introspected by token "
+
+// lastUseWhat is what a token's last use did, as the viewer may read it:
+// the token that introspected it named only if the viewer may see it.
+func (n *actorNames) lastUseWhat(ctx context.Context, what string) (string, error) {
+	id, ok := strings.CutPrefix(what, introspectedPrefix)
+	if !ok {
+		if strings.HasPrefix(what, "introspected by ") && !n.seesAll {
+			return "introspected by a token", nil // recorded by name, before ids
+		}
+		return what, nil
+	}
+	t, err := n.db.TokenByID(ctx, n.orgID, id)
+	switch {
+	case store.IsNotFound(err):
+		return "introspected by a token", nil
+	case err != nil:
+		return "", err
+	case auth.Authorize(n.viewer, auth.ViewToken, tokenFacts(t)):
+		return fmt.Sprintf("introspected by %s (%s)", t.Name, t.Kind), nil
+	}
+	return "introspected by " + unnamedToken(t), nil
 }

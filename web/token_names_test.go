@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"tokenward/auth"
 	"tokenward/web"
@@ -49,6 +50,14 @@ func newHiddenCase(t *testing.T) *hiddenCase {
 			t.Fatalf("%s %s with zz-hidden: %d %s", call.method, call.path, r.status, r.body)
 		}
 	}
+	if r := a.call(t, "POST", "/oauth/introspect", hc.hidden.Secret, "application/x-www-form-urlencoded",
+		url.Values{"token": {hc.shared.Secret}}.Encode()); r.json["active"] != true {
+		t.Fatalf("introspect with zz-hidden: %d %s", r.status, r.body)
+	}
+	deadline := time.Now().Add(10 * web.FlushInterval) // the last use is written by the background flush
+	for mustToken(t, a, hc.shared.Token.ID).LastUsedAt.IsZero() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
 	if _, err := a.srv.RunMailPass(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -84,8 +93,13 @@ func TestMemberNeverLearnsAdminsOnlyTokenName(t *testing.T) {
 	if toMax == 0 {
 		t.Fatal("no email was sent to max")
 	}
+	if got := mustToken(t, hc.a, hc.shared.Token.ID).LastUsedWhat; !strings.HasPrefix(got, "introspected by token ") {
+		t.Fatalf("the shared token's last use was not flushed: %q", got)
+	}
+	max.get("/orgs/acme/settings/tokens/api/"+hc.shared.Token.ID).contains(t, "introspected by an API token (created by ada)")
 	t.Run("an admin still reads the token's name", func(t *testing.T) {
 		ada := hc.a.signIn("ada")
+		ada.get("/orgs/acme/settings/tokens/api/"+hc.shared.Token.ID).contains(t, "introspected by zz-hidden (api)")
 		ada.get("/orgs/acme/settings/tokens/cli/"+hc.maxCLI.Token.ID).contains(t, "token zz-hidden (created by ada)")
 		ada.get("/orgs/acme/settings/audit/events").contains(t, "token zz-hidden (created by ada)")
 	})
