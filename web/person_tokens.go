@@ -31,7 +31,7 @@ func (s *Server) personAPITokens(ctx context.Context, org store.Org, u store.Use
 		if t.Kind != string(auth.KindAPI) || t.OrgID != org.ID {
 			continue
 		}
-		pt := views.PersonAPIToken{Name: t.Name, Owner: t.OwnerName, Status: store.TokenStatus(t.Token, now, org.Policy.MaxDays),
+		pt := views.PersonAPIToken{ID: t.ID, Name: t.Name, Owner: t.OwnerName, Status: store.TokenStatus(t.Token, now, org.Policy.MaxDays),
 			URL: tokenPath(org.Slug, t.Token, "")}
 		if act {
 			pt.RotateURL, pt.RevokeURL = tokenPath(org.Slug, t.Token, "rotate"), tokenPath(org.Slug, t.Token, "revoke")
