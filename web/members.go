@@ -147,8 +147,8 @@ func (s *Server) changeRole(c echo.Context) error {
 	}
 	msg := m.User.Username + " is now " + strings.ToLower(role.Label()) + "."
 	next := "/orgs/" + org.Slug + "/settings/members"
-	if before.Role == string(auth.RoleAdmin) && role != auth.RoleAdmin && id != state(c).user.ID {
-		// A demoted admin's API tokens keep working as the org's: show them,
+	if before.Role != string(role) && role != auth.RoleAdmin && id != state(c).user.ID {
+		// A demoted person's API tokens keep working as the org's: show them,
 		// with rotate, hand over and revoke.
 		tokens, err := s.db.PersonTokens(ctx, id, org.ID)
 		if err != nil {
