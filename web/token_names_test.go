@@ -135,10 +135,13 @@ func TestMembersAndAuditorsWalkLeaksNoHiddenToken(t *testing.T) {
 		}
 		seen := 0
 		for _, p := range paths {
-			for _, htmx := range []bool{false, true} {
+			// The full page, then each fragment an htmx request may ask for.
+			for _, target := range []string{"", "body", "token-table", "audit-table", "event-table"} {
+				htmx := target != ""
 				req := c.request(http.MethodGet, p, nil, "")
 				if htmx {
 					req.Header.Set("HX-Request", "true")
+					req.Header.Set("HX-Target", target)
 				}
 				r := c.do(req)
 				if r.status != http.StatusOK {
@@ -149,7 +152,7 @@ func TestMembersAndAuditorsWalkLeaksNoHiddenToken(t *testing.T) {
 				if who == "max" {
 					for _, w := range hiddenWords {
 						if strings.Contains(r.body, w) {
-							t.Errorf("max reads %q on %s (htmx %v)", w, p, htmx)
+							t.Errorf("max reads %q on %s (htmx target %q)", w, p, target)
 						}
 					}
 				}
