@@ -45,11 +45,15 @@ const (
 )
 
 // Principal is who asks: their role in the org at hand (RoleNone outside
-// one) and whether they are a site admin.
+// one) and whether they are a site admin. A token's principal comes from
+// TokenPrincipal.
 type Principal struct {
 	UserID    int64
 	Role      Role
 	SiteAdmin bool
+	// OrgCredential marks the org acting through one of its API or service
+	// tokens, with the power the token's scopes grant, rather than a person.
+	OrgCredential bool
 }
 
 // TokenFacts is what a decision needs to know about the token at hand. For

@@ -295,16 +295,11 @@ func settleAPITokens(ctx context.Context, tx *Tx, orgID int64, r *Removal, opt R
 		return err
 	}
 	for _, id := range ids {
-		tx.tokensChanged = true
-		if _, err := tx.ExecContext(ctx, `UPDATE tokens SET owner_user_id = ? WHERE id = ?`, to.User.ID, id); err != nil {
-			return err
-		}
 		t, err := tokenByID(ctx, tx, orgID, id)
 		if err != nil {
 			return err
 		}
-		if err := recordEvent(ctx, tx, actor, tokenEvent(t, "token.transferred",
-			map[string]string{"from": r.User.Username, "to": to.User.Username})); err != nil {
+		if _, err := handOver(ctx, tx, t, to.User, actor); err != nil {
 			return err
 		}
 	}

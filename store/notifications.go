@@ -36,6 +36,11 @@ type Notification struct {
 	CreatedAt time.Time
 	ReadAt    time.Time // zero: unread
 	EmailedAt time.Time
+	// ActorTokenID is the token the change was made with ("" when a person
+	// made it), and ActorLabel the words naming it in Message, which a page
+	// or an email replaces for a recipient who may not see that token.
+	ActorTokenID string
+	ActorLabel   string
 }
 
 // Unread reports whether the user has not read it yet.
@@ -99,8 +104,13 @@ func notifyTokenChange(ctx context.Context, tx *Tx, t Token, kind string, actor 
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO notifications (user_id, org_id, token_id, kind, message, link, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, owner, t.OrgID, t.ID, kind, msg, link, formatTime(tx.now))
+	actorLabel := ""
+	if actor.TokenID != "" {
+		actorLabel = by
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO notifications (user_id, org_id, token_id, kind, message, link, created_at,
+		actor_token_id, actor_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		owner, t.OrgID, t.ID, kind, msg, link, formatTime(tx.now), nullString(actor.TokenID), actorLabel)
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", kind, err)
 	}
@@ -118,12 +128,14 @@ func revokeNotice(reason string) (kind, detail string) {
 	return NoticeRevoked, "Reason: " + reason + "."
 }
 
-const notificationColumns = `id, user_id, org_id, token_id, kind, message, link, created_at, read_at, emailed_at`
+const notificationColumns = `id, user_id, org_id, token_id, kind, message, link, created_at, read_at, emailed_at,
+	COALESCE(actor_token_id, ''), actor_label`
 
 func scanNotification(row interface{ Scan(...any) error }) (Notification, error) {
 	var n Notification
 	var created, read, emailed sql.NullString
-	if err := row.Scan(&n.ID, &n.UserID, &n.OrgID, &n.TokenID, &n.Kind, &n.Message, &n.Link, &created, &read, &emailed); err != nil {
+	if err := row.Scan(&n.ID, &n.UserID, &n.OrgID, &n.TokenID, &n.Kind, &n.Message, &n.Link, &created, &read, &emailed,
+		&n.ActorTokenID, &n.ActorLabel); err != nil {
 		return Notification{}, err
 	}
 	n.CreatedAt, n.ReadAt, n.EmailedAt = scanTime(created), scanTime(read), scanTime(emailed)

@@ -25,6 +25,7 @@ type OutgoingEmail struct {
 	TokenName string
 	TokenKind string
 	OrgName   string
+	Role      string // the recipient's role in the org now ("" outside it)
 }
 
 // QueuedEmails returns up to limit notifications due to be emailed, oldest
@@ -37,7 +38,8 @@ func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, err
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT n.id, n.user_id, n.org_id, n.token_id, n.kind, n.message, n.link, n.created_at,
-		n.read_at, n.emailed_at, u.username, u.email, t.name, t.kind, o.name
+		n.read_at, n.emailed_at, COALESCE(n.actor_token_id, ''), n.actor_label, u.username, u.email, t.name, t.kind, o.name,
+		COALESCE((SELECT m.role FROM memberships m WHERE m.org_id = n.org_id AND m.user_id = n.user_id), '')
 		FROM notifications n
 		JOIN users u ON u.id = n.user_id
 		JOIN tokens t ON t.id = n.token_id
@@ -56,7 +58,7 @@ func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, err
 		var e OutgoingEmail
 		var created, read, emailed sql.NullString
 		if err := rows.Scan(&e.ID, &e.UserID, &e.OrgID, &e.TokenID, &e.Kind, &e.Message, &e.Link, &created, &read, &emailed,
-			&e.Username, &e.Email, &e.TokenName, &e.TokenKind, &e.OrgName); err != nil {
+			&e.ActorTokenID, &e.ActorLabel, &e.Username, &e.Email, &e.TokenName, &e.TokenKind, &e.OrgName, &e.Role); err != nil {
 			return nil, err
 		}
 		e.CreatedAt, e.ReadAt, e.EmailedAt = scanTime(created), scanTime(read), scanTime(emailed)

@@ -21,13 +21,17 @@ type Token struct {
 	CreatorRole string // the creator's current role in the org; "" once they left
 	OwnerUserID int64
 	OwnerName   string
-	ServiceID   int64
-	ServiceName string
-	Scopes      []string
-	Visibility  string
-	Sealed      []byte // the encrypted secret of an org-visible token
-	Hint        string
-	DeviceName  string
+	// OwnerRole is the owner's current role in the org ("" once they left);
+	// OwnerDisabled reports that the owner's account is disabled.
+	OwnerRole     string
+	OwnerDisabled bool
+	ServiceID     int64
+	ServiceName   string
+	Scopes        []string
+	Visibility    string
+	Sealed        []byte // the encrypted secret of an org-visible token
+	Hint          string
+	DeviceName    string
 
 	CreatedAt      time.Time
 	ExpiresAt      time.Time // zero: no expiry of its own
@@ -70,7 +74,9 @@ type NewToken struct {
 
 const tokenColumns = `t.id, t.org_id, t.kind, t.name, t.creator_id, cu.username,
 	COALESCE((SELECT m.role FROM memberships m WHERE m.org_id = t.org_id AND m.user_id = t.creator_id), ''),
-	COALESCE(t.owner_user_id, 0), COALESCE(ou.username, ''), COALESCE(t.service_id, 0), COALESCE(sv.name, ''),
+	COALESCE(t.owner_user_id, 0), COALESCE(ou.username, ''),
+	COALESCE((SELECT m.role FROM memberships m WHERE m.org_id = t.org_id AND m.user_id = t.owner_user_id), ''),
+	COALESCE(ou.disabled_at IS NOT NULL, 0), COALESCE(t.service_id, 0), COALESCE(sv.name, ''),
 	t.scopes, t.visibility, t.secret_sealed, t.hint, t.device_name,
 	t.created_at, t.expires_at, t.disabled_at, COALESCE(t.disabled_by, 0), t.revoked_at, COALESCE(t.revoked_by, 0),
 	t.revoked_reason, t.rotated_at, t.prev_valid_until,
@@ -87,7 +93,7 @@ func scanToken(row interface{ Scan(...any) error }) (Token, error) {
 	var scopes string
 	var created, expires, disabled, revoked, rotated, prevUntil, lastUsed sql.NullString
 	err := row.Scan(&t.ID, &t.OrgID, &t.Kind, &t.Name, &t.CreatorID, &t.CreatorName, &t.CreatorRole,
-		&t.OwnerUserID, &t.OwnerName, &t.ServiceID, &t.ServiceName,
+		&t.OwnerUserID, &t.OwnerName, &t.OwnerRole, &t.OwnerDisabled, &t.ServiceID, &t.ServiceName,
 		&scopes, &t.Visibility, &t.Sealed, &t.Hint, &t.DeviceName,
 		&created, &expires, &disabled, &t.DisabledBy, &revoked, &t.RevokedBy, &t.RevokedReason, &rotated, &prevUntil,
 		&lastUsed, &t.LastUsedIP, &t.LastUsedUA, &t.LastUsedWhat,

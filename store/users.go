@@ -155,7 +155,9 @@ func (db *DB) HasSiteAdmin(ctx context.Context) (bool, error) {
 }
 
 // SetUserDisabled disables or re-enables a user. Disabling ends every
-// session the user has, so they are signed out at their next request.
+// session the user has, so they are signed out at their next request, and
+// (through the token generation) their CLI tokens are refused from the
+// next request on.
 func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool, actor Actor) (User, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -167,6 +169,7 @@ func (db *DB) SetUserDisabled(ctx context.Context, userID int64, disabled bool, 
 		return User{}, err
 	}
 	action := "user.enabled"
+	tx.tokensChanged = true // a disabled user's CLI tokens are refused, so cached checks must go
 	if disabled {
 		action = "user.disabled"
 		if u.SiteAdmin && u.ID == actor.UserID {

@@ -87,10 +87,68 @@ func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
 	}
 	msg := "Enabled " + u.Username + "."
 	if disabled {
-		msg = "Disabled " + u.Username + ". Their sessions have ended."
+		msg = "Disabled " + u.Username + ". Their sessions have ended and their CLI tokens are refused; their API tokens keep working as their organizations'."
 	}
 	if err := s.flash(c, "success", msg); err != nil {
 		return err
 	}
 	return redirect(c, "/admin")
+}
+
+// confirmDisableUser is GET /admin/users/{id}/disable: what disabling the
+// user does to their tokens. Their CLI tokens are refused while disabled;
+// their API tokens keep working as their orgs', listed per org with
+// rotate, hand over and revoke for the orgs the site admin administers.
+func (s *Server) confirmDisableUser(c echo.Context) error {
+	ctx := c.Request().Context()
+	id, err := pathID(c, "user")
+	if err != nil {
+		return err
+	}
+	u, err := s.db.UserByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	tokens, err := s.db.PersonTokens(ctx, u.ID, 0)
+	if err != nil {
+		return err
+	}
+	shell, err := s.pageShell(c, "Disable "+u.Username, "")
+	if err != nil {
+		return err
+	}
+	st := state(c)
+	p := views.DisableUserProps{Shell: shell, UserID: u.ID, Username: u.Username}
+	for _, t := range tokens {
+		if t.Kind == string(auth.KindCLI) && t.OwnerUserID == u.ID {
+			p.CLICount++
+		}
+	}
+	for _, orgID := range apiTokenOrgs(tokens) {
+		org, err := s.db.OrgByID(ctx, orgID)
+		if err != nil {
+			return err
+		}
+		me, err := memberPrincipal(ctx, s.db, org.ID, st.user.ID)
+		if err != nil {
+			return err
+		}
+		v, err := s.personAPITokens(ctx, org, u, tokens, auth.Authorize(me, auth.ManageMembers, nil), st.csrf, c.Request().URL.Path)
+		if err != nil {
+			return err
+		}
+		p.Orgs = append(p.Orgs, v)
+	}
+	return s.render(c, http.StatusOK, views.DisableUserPage(p))
+}
+
+// apiTokenOrgs lists, in order, the orgs that hold API tokens among tokens.
+func apiTokenOrgs(tokens []store.UserToken) []int64 {
+	var out []int64
+	for _, t := range tokens {
+		if t.Kind == string(auth.KindAPI) && (len(out) == 0 || out[len(out)-1] != t.OrgID) {
+			out = append(out, t.OrgID)
+		}
+	}
+	return out
 }

@@ -108,11 +108,18 @@ func apiActor(c echo.Context) store.Actor {
 	return store.Actor{TokenID: t.ID, Label: fmt.Sprintf("token %s (created by %s)", t.Name, t.CreatorName), IP: c.RealIP()}
 }
 
-// apiPrincipal is who the calling token acts as: its creator, with the role
-// the creator holds in the org now.
+// apiPrincipal is who the calling token acts as: auth.TokenPrincipal
+// decides (the org, for API and service tokens; the owner with their
+// current role, for CLI tokens).
 func apiPrincipal(c echo.Context) auth.Principal {
-	t := bearer(c).Token
-	return auth.Principal{UserID: t.CreatorID, Role: auth.Role(t.CreatorRole)}
+	p, _ := auth.TokenPrincipal(tokenBearer(bearer(c).Token))
+	return p
+}
+
+// tokenBearer is what auth.TokenPrincipal needs to know about t.
+func tokenBearer(t store.Token) auth.Bearer {
+	return auth.Bearer{Kind: auth.Kind(t.Kind), CreatorID: t.CreatorID, OwnerUserID: t.OwnerUserID,
+		OwnerRole: auth.Role(t.OwnerRole), OwnerDisabled: t.OwnerDisabled}
 }
 
 func scopes(t store.Token) []auth.Scope {

@@ -25,7 +25,7 @@ func serviceJSON(sv store.Service) apiService {
 	return apiService{ID: sv.ID, Name: sv.Name, URL: sv.URL, CreatedAt: sv.CreatedAt, CreatedBy: sv.CreatorName, LiveTokens: sv.LiveTokens}
 }
 
-// apiAllowed refuses unless the calling token's creator may do a.
+// apiAllowed refuses unless the calling token may do a.
 func apiAllowed(c echo.Context, a auth.Action, verb string) error {
 	if me := apiPrincipal(c); !auth.Authorize(me, a, nil) {
 		return apiForbidden(me, verb)
@@ -166,12 +166,17 @@ func (s *Server) apiAudit(c echo.Context) error {
 	out := struct {
 		Events []apiEvent `json:"events"`
 	}{Events: []apiEvent{}}
+	names := newActorNames(s.db, org.ID, apiPrincipal(c))
 	for _, e := range page.Events {
+		actor, err := names.label(c.Request().Context(), e.ActorToken, e.ActorLabel)
+		if err != nil {
+			return err
+		}
 		d := e.Details
 		if d == nil {
 			d = map[string]string{}
 		}
-		out.Events = append(out.Events, apiEvent{ID: e.ID, At: e.At, Actor: e.ActorLabel, ActorToken: e.ActorToken, Action: e.Action,
+		out.Events = append(out.Events, apiEvent{ID: e.ID, At: e.At, Actor: actor, ActorToken: e.ActorToken, Action: e.Action,
 			TargetType: e.TargetType, TargetID: e.TargetID, Target: e.TargetLabel, IP: e.IP, Details: d})
 	}
 	return c.JSON(http.StatusOK, out)

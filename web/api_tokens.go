@@ -14,7 +14,7 @@ import (
 
 // apiListTokens is GET /api/v1/tokens: the dashboard's search and filters
 // (q, role, service, status, sort, dir, page) for one kind, plus per_page,
-// narrowed to what the token's creator may see.
+// narrowed to what the calling token may see (auth.TokenPrincipal).
 func (s *Server) apiListTokens(c echo.Context) error {
 	kind := auth.KindAPI
 	if k := c.QueryParam("kind"); k != "" {
@@ -75,8 +75,9 @@ type createTokenJSON struct {
 }
 
 // apiCreateToken is POST /api/v1/tokens. The new token is created by, and
-// (for API and CLI tokens) owned by, the calling token's creator, who must
-// be allowed to create it.
+// (for API and CLI tokens) owned by, the person the calling token acts
+// under (auth.TokenPrincipal), and the calling token must be allowed to
+// create it.
 func (s *Server) apiCreateToken(c echo.Context) error {
 	var body createTokenJSON
 	if err := decodeJSON(c, &body); err != nil {
@@ -125,8 +126,8 @@ func (s *Server) apiCreateToken(c echo.Context) error {
 	return sendSecret(c, http.StatusCreated, issuedJSON{Token: s.tokenJSON(issued.Token, ct.Org, s.db.Now()), Secret: issued.Secret, EnvVar: "TOKENWARD_TOKEN"})
 }
 
-// apiToken loads the token in the path for an action by the calling
-// token's creator: 404 for what they may not see, 403 for what they see but
+// apiTokenFor loads the token in the path for an action by the calling
+// token: 404 for what they may not see, 403 for what they see but
 // may not change.
 func (s *Server) apiTokenFor(c echo.Context, a auth.Action, verb string) (store.Token, error) {
 	ct := bearer(c)
@@ -145,12 +146,16 @@ func (s *Server) apiTokenFor(c echo.Context, a auth.Action, verb string) (store.
 }
 
 func apiForbidden(me auth.Principal, verb string) *Error {
+	if me.OrgCredential {
+		return &Error{Status: http.StatusForbidden, Title: "Not allowed", Code: "insufficient_scope",
+			Message: "This token is the organization's and may not " + verb + "."}
+	}
 	role := string(me.Role)
 	if role == "" {
 		role = "no longer a member"
 	}
 	return &Error{Status: http.StatusForbidden, Title: "Not allowed", Code: "insufficient_scope",
-		Message: "This token acts for its creator, whose role (" + role + ") does not allow them to " + verb + "."}
+		Message: "This token acts for its owner, whose role (" + role + ") does not allow them to " + verb + "."}
 }
 
 // apiGetToken is GET /api/v1/tokens/{id}.

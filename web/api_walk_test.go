@@ -14,15 +14,16 @@ import (
 
 // The API's callers: no token, a malformed one, a revoked one, a CLI token,
 // a service token, an API token lacking scopes, and API tokens holding
-// "api" whose creators are now an admin, a member and an auditor (the
-// token acts with its creator's current role).
+// "api" whose creators are now an admin, a member and an auditor. API
+// tokens are the org's credentials: all three act with the power of their
+// scopes, whoever made them (DESIGN.md, "Whose power a token carries").
 var apiCallers = []string{"none", "malformed", "revoked", "cli", "service", "api-report", "api-member", "api-auditor", "api-admin"}
 
 var (
 	anyValid  = []string{"cli", "service", "api-report", "api-member", "api-auditor", "api-admin"}
 	readers   = []string{"api-member", "api-auditor", "api-admin"}
-	apiAdmins = []string{"api-admin"}
-	apiAudit  = []string{"api-auditor", "api-admin"}
+	apiAdmins = readers
+	apiAudit  = readers
 )
 
 type apiCase struct {
@@ -31,7 +32,7 @@ type apiCase struct {
 }
 
 // apiWalkTable maps "METHOD pattern" to who may call it, from DESIGN.md:
-// each endpoint's scope, then the role table for the token's creator.
+// each endpoint's scope, then what an org's API token may do.
 func apiWalkTable(target store.Token, svc store.Service, sample string) map[string]apiCase {
 	tok := "/api/v1/tokens/" + target.ID
 	js, form := "application/json", "application/x-www-form-urlencoded"
@@ -41,7 +42,7 @@ func apiWalkTable(target store.Token, svc store.Service, sample string) map[stri
 		"GET /api/v1/quota":               {path: "/api/v1/quota", allowed: anyValid},
 		"GET /api/v1/tokens":              {path: "/api/v1/tokens", allowed: readers},
 		"POST /api/v1/tokens":             {path: "/api/v1/tokens", body: `{"name":"walk new"}`, contentType: js, allowed: apiAdmins},
-		"GET /api/v1/tokens/:id":          {path: tok, allowed: apiAudit}, // admins-only: a member's token does not see it
+		"GET /api/v1/tokens/:id":          {path: tok, allowed: apiAudit},
 		"PATCH /api/v1/tokens/:id":        {path: tok, body: `{"name":"walk renamed"}`, contentType: js, allowed: apiAdmins},
 		"DELETE /api/v1/tokens/:id":       {path: tok, allowed: apiAdmins},
 		"POST /api/v1/tokens/:id/rotate":  {path: tok + "/rotate", allowed: apiAdmins},

@@ -10,6 +10,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"tokenward/auth"
 	"tokenward/store"
 )
 
@@ -153,15 +154,30 @@ func (s *Server) auditEventsCSV(c echo.Context) error {
 }
 
 // eventsCSV streams the events q selects (at most limit; 0: all), newest
-// first.
+// first, naming acting tokens as the viewer may see them.
 func (s *Server) eventsCSV(c echo.Context, org *store.Org, q eventQuery, limit int) error {
 	x := newCSV(c, csvName(org.Slug, "audit-events", s.db.Now()), eventCSVHeader)
-	err := s.db.EachEvent(c.Request().Context(), q.storeQuery(org.ID, limit), func(e store.LogEvent) error {
-		return x.write([]string{strconv.FormatInt(e.ID, 10), isoTime(e.At), e.ActorLabel, e.ActorToken, e.Action,
+	ctx := c.Request().Context()
+	names := newActorNames(s.db, org.ID, s.csvViewer(c))
+	err := s.db.EachEvent(ctx, q.storeQuery(org.ID, limit), func(e store.LogEvent) error {
+		actor, err := names.label(ctx, e.ActorToken, e.ActorLabel)
+		if err != nil {
+			return err
+		}
+		return x.write([]string{strconv.FormatInt(e.ID, 10), isoTime(e.At), actor, e.ActorToken, e.Action,
 			e.TargetType, e.TargetID, e.TargetLabel, e.IP, e.DetailsJSON})
 	})
 	if se := asStoreError(err); se != nil && se.Field == "before" {
 		return &Error{Status: http.StatusBadRequest, Title: "Invalid filter", Message: "Before is the id of an event in this organization's log."}
 	}
 	return s.finishCSV(x, err)
+}
+
+// csvViewer is who asks for an export: the calling token on the API, the
+// signed-in person on a page.
+func (s *Server) csvViewer(c echo.Context) auth.Principal {
+	if bearer(c) != nil {
+		return apiPrincipal(c)
+	}
+	return principal(state(c))
 }

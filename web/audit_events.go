@@ -168,8 +168,13 @@ func (s *Server) auditEvents(c echo.Context) error {
 	if len(q.values()) > 0 {
 		t.Empty = "No events match these filters. Clear a filter or widen the dates."
 	}
+	names := newActorNames(s.db, org.ID, principal(state(c)))
 	for _, e := range page.Events {
-		t.Rows = append(t.Rows, eventRow(org.Slug, e, now))
+		r, err := eventRow(ctx, names, org.Slug, e, now)
+		if err != nil {
+			return err
+		}
+		t.Rows = append(t.Rows, r)
 	}
 	if q.Before != 0 {
 		t.NewestURL = withQuery(base, q.values())
@@ -198,15 +203,20 @@ func (s *Server) auditEvents(c echo.Context) error {
 		Tabs: auditTabs(org.Slug, "events"), Filter: f, Table: t}))
 }
 
-// eventRow is one event as the log shows it, linking the tokens it names.
-func eventRow(org string, e store.LogEvent, now time.Time) views.EventRow {
-	r := views.EventRow{ID: e.ID, When: moment(e.At, now, ""), Actor: e.ActorLabel, Action: e.Action,
+// eventRow is one event as the log shows it, linking the tokens it names
+// (the acting token only for a viewer who may see it).
+func eventRow(ctx context.Context, names *actorNames, org string, e store.LogEvent, now time.Time) (views.EventRow, error) {
+	actor, err := names.label(ctx, e.ActorToken, e.ActorLabel)
+	if err != nil {
+		return views.EventRow{}, err
+	}
+	r := views.EventRow{ID: e.ID, When: moment(e.At, now, ""), Actor: actor, Action: e.Action,
 		Target: strings.TrimSpace(e.TargetType + " " + cmp.Or(e.TargetLabel, e.TargetID)), IP: e.IP, Details: eventDetails(e.Details)}
-	if e.ActorToken != "" && e.ActorTokenKind != "" {
+	if e.ActorToken != "" && e.ActorTokenKind != "" && actor == e.ActorLabel {
 		r.ActorURL = tokenPath(org, store.Token{Kind: e.ActorTokenKind, ID: e.ActorToken}, "")
 	}
 	if e.TargetTokenKind != "" {
 		r.TargetURL = tokenPath(org, store.Token{Kind: e.TargetTokenKind, ID: e.TargetID}, "")
 	}
-	return r
+	return r, nil
 }

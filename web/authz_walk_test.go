@@ -80,6 +80,9 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /orgs/:org/settings/members/:user/role":   {{path: "/orgs/acme/settings/members/" + victim + "/role", form: url.Values{"role": {"auditor"}}, allowed: admins}},
 		"GET /orgs/:org/settings/members/:user/remove":  {{path: "/orgs/acme/settings/members/" + victim + "/remove", allowed: admins}},
 		"POST /orgs/:org/settings/members/:user/remove": {{path: "/orgs/acme/settings/members/" + victim + "/remove", allowed: admins}},
+		"GET /orgs/:org/settings/members/:user/tokens":  {{path: "/orgs/acme/settings/members/" + victim + "/tokens", allowed: admins}},
+		"POST /orgs/:org/settings/members/:user/tokens/:id/handover": {{path: "/orgs/acme/settings/members/" + victim + "/tokens/" + f.adminsAPI.ID + "/handover",
+			allowed: admins}},
 
 		"GET /orgs/:org/settings/tokens/:kind": {{path: "/orgs/acme/settings/tokens/api", allowed: members},
 			{path: "/orgs/acme/settings/tokens/cli", allowed: members}, {path: "/orgs/acme/settings/tokens/service", allowed: members}},
@@ -114,6 +117,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /orgs/:org/settings/policy":              {{path: "/orgs/acme/settings/policy", allowed: admins}},
 		"GET /admin":                                   {{path: "/admin", allowed: siteAdmins}},
 		"POST /admin/orgs":                             {{path: "/admin/orgs", allowed: siteAdmins}},
+		"GET /admin/users/:user/disable":               {{path: "/admin/users/" + victim + "/disable", allowed: siteAdmins}},
 		"POST /admin/users/:user/disable":              {{path: "/admin/users/" + victim + "/disable", allowed: siteAdmins}},
 		"POST /admin/users/:user/enable":               {{path: "/admin/users/" + victim + "/enable", allowed: siteAdmins}},
 		"GET /admin/smtp":                              {{path: "/admin/smtp", allowed: siteAdmins}},

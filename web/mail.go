@@ -158,7 +158,7 @@ func (m *mailer) pass(ctx context.Context) (int, error) {
 	var msgs []*mail.Msg
 	var ids, failed []int64
 	for _, q := range queued {
-		e, err := m.notificationEmail(q)
+		e, err := m.notificationEmail(ctx, q)
 		var msg *mail.Msg
 		if err == nil {
 			msg, err = m.message(set, e)
@@ -188,16 +188,22 @@ func (m *mailer) pass(ctx context.Context) (int, error) {
 	return len(sent), m.db.MarkEmailed(context.WithoutCancel(ctx), sent, failed)
 }
 
-// notificationEmail words a notification as an email: the message, the
+// notificationEmail words a notification as an email: the message (naming
+// the token that made the change only if the recipient may see it), the
 // token's absolute link and where the notifications are.
-func (m *mailer) notificationEmail(q store.OutgoingEmail) (email, error) {
+func (m *mailer) notificationEmail(ctx context.Context, q store.OutgoingEmail) (email, error) {
+	msg, err := newActorNames(m.db, q.OrgID, auth.Principal{UserID: q.UserID, Role: auth.Role(q.Role)}).notice(ctx, q.Notification)
+	if err != nil {
+		return email{}, err
+	}
+	q.Message = msg
 	link := m.public + q.Link
 	subject := "Tokenward: " + noticeSubject(q.Kind, q.TokenKind, q.TokenName)
 	var text strings.Builder
 	fmt.Fprintf(&text, "Hello %s,\n\n%s\n\nOpen the token: %s\n\nOrganization: %s\nAll your notifications: %s/notifications\n\n-- \n"+
 		"Tokenward at %s. You get this email because the token is yours.\n", q.Username, q.Message, link, q.OrgName, m.public, m.public)
 	var body bytes.Buffer
-	err := views.NotificationEmail(views.NotificationEmailProps{Username: q.Username, Subject: subject, Message: q.Message,
+	err = views.NotificationEmail(views.NotificationEmailProps{Username: q.Username, Subject: subject, Message: q.Message,
 		Link: link, TokenName: q.TokenName, OrgName: q.OrgName, SiteURL: m.public}).Render(context.Background(), &body)
 	return email{to: q.Email, subject: subject, text: text.String(), html: body.String()}, err
 }

@@ -136,14 +136,33 @@ func (s *Server) changeRole(c echo.Context) error {
 		return &Error{Status: http.StatusUnprocessableEntity, Title: "Unknown role", Message: "Choose Admin, Member or Auditor."}
 	}
 	org := state(c).org
-	m, err := s.db.ChangeRole(c.Request().Context(), org.ID, id, string(role), s.actor(c))
+	ctx := c.Request().Context()
+	before, err := s.db.Membership(ctx, org.ID, id)
+	if err != nil {
+		return err
+	}
+	m, err := s.db.ChangeRole(ctx, org.ID, id, string(role), s.actor(c))
 	if err != nil {
 		return s.refuseMemberChange(c, err)
 	}
-	if err := s.flash(c, "success", m.User.Username+" is now "+strings.ToLower(role.Label())+"."); err != nil {
+	msg := m.User.Username + " is now " + strings.ToLower(role.Label()) + "."
+	next := "/orgs/" + org.Slug + "/settings/members"
+	if before.Role != string(role) && role != auth.RoleAdmin && id != state(c).user.ID {
+		// A demoted person's API tokens keep working as the org's: show them,
+		// with rotate, hand over and revoke.
+		tokens, err := s.db.PersonTokens(ctx, id, org.ID)
+		if err != nil {
+			return err
+		}
+		if n := countKind(tokens, auth.KindAPI); n > 0 {
+			msg += fmt.Sprintf(" Their %s keep working as the organization's; %s may still hold the secrets.", countOf(n, "API token"), m.User.Username)
+			next = personTokensPath(org.Slug, id)
+		}
+	}
+	if err := s.flash(c, "success", msg); err != nil {
 		return err
 	}
-	return redirect(c, "/orgs/"+org.Slug+"/settings/members")
+	return redirect(c, next)
 }
 
 // confirmRemoveMember lists a member's live tokens and asks what becomes of
@@ -187,6 +206,9 @@ func (s *Server) renderRemoveMember(c echo.Context, status int, form views.Remov
 		if o.Role == string(auth.RoleAdmin) && o.User.ID != id {
 			p.Admins = append(p.Admins, views.AdminChoice{ID: o.User.ID, Username: o.User.Username})
 		}
+	}
+	if p.APITokens, err = s.personTokensView(ctx, state(c), m.User, fmt.Sprintf("/orgs/%s/settings/members/%d/remove", org.Slug, id)); err != nil {
+		return err
 	}
 	return s.render(c, status, views.RemoveMemberPage(p))
 }
@@ -255,6 +277,9 @@ func removalMessage(r store.Removal, org string) string {
 		msg += " Their API token keeps working."
 	case r.APIKept > 1:
 		msg += fmt.Sprintf(" Their %d API tokens keep working.", r.APIKept)
+	}
+	if r.APITransferred+r.APIKept > 0 {
+		msg += " " + r.User.Username + " may still hold their secrets: rotate them so those copies stop working."
 	}
 	return msg
 }

@@ -30,7 +30,7 @@ func newMetrics(db *store.DB) *metrics {
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tokenward_http_requests_total",
 		Help: "HTTP requests by route pattern, method and status."}, []string{"route", "method", "status"})
 	m.checks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tokenward_token_checks_total",
-		Help: "Bearer token checks by outcome: ok, malformed, unknown, revoked, disabled, expired, rotated, missing, insufficient_scope, quota_exceeded."},
+		Help: "Bearer token checks by outcome: ok, malformed, unknown, revoked, disabled, expired, rotated, owner_disabled, missing, insufficient_scope, quota_exceeded."},
 		[]string{"outcome"})
 	m.flushTime = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "tokenward_usage_flush_seconds",
 		Help: "Time to write one batch of token uses.", Buckets: prometheus.ExponentialBuckets(0.0005, 2, 14)})

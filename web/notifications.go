@@ -27,8 +27,21 @@ func (s *Server) notifications(c echo.Context) error {
 		list, p.More = list[:notificationsShown], true
 	}
 	now := s.db.Now()
+	ctx := c.Request().Context()
+	names := map[int64]*actorNames{} // by org: the recipient's role differs
 	for _, n := range list {
-		p.Items = append(p.Items, views.NotificationRow{ID: n.ID, Message: n.Message, Unread: n.Unread(),
+		if names[n.OrgID] == nil {
+			me, err := memberPrincipal(ctx, s.db, n.OrgID, state(c).user.ID)
+			if err != nil {
+				return err
+			}
+			names[n.OrgID] = newActorNames(s.db, n.OrgID, me)
+		}
+		msg, err := names[n.OrgID].notice(ctx, n)
+		if err != nil {
+			return err
+		}
+		p.Items = append(p.Items, views.NotificationRow{ID: n.ID, Message: msg, Unread: n.Unread(),
 			Href: fmt.Sprintf("/notifications/%d", n.ID), At: moment(n.CreatedAt, now, "")})
 	}
 	return s.render(c, http.StatusOK, views.NotificationsPage(p))

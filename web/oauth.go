@@ -66,7 +66,7 @@ func (s *Server) introspect(c echo.Context) error {
 		clientIP = c.RealIP()
 	}
 	s.usage.record(store.Use{TokenID: t.ID, At: now, IP: clientIP, UserAgent: ua,
-		What: "introspected by " + caller.Token.Name + " (" + caller.Token.Kind + ")"})
+		What: introspectedPrefix + caller.Token.ID})
 	c.Response().Header().Set("Cache-Control", "no-store")
 	body := ct.active.get(func() []byte {
 		b, _ := json.Marshal(activeIntrospection(ct))

@@ -98,6 +98,8 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/role", inOrg(auth.ManageMembers), s.changeRole)
 	s.route(http.MethodGet, "/orgs/:org/settings/members/:user/remove", inOrg(auth.ManageMembers), s.confirmRemoveMember)
 	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/remove", inOrg(auth.ManageMembers), s.removeMember)
+	s.route(http.MethodGet, "/orgs/:org/settings/members/:user/tokens", inOrg(auth.ManageMembers), s.personTokens)
+	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/tokens/:id/handover", inOrg(auth.ManageMembers), s.handOverToken)
 	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind", inOrg(auth.ViewTokens), s.tokens)
 	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/new", onToken(auth.CreateToken), s.newToken)
 	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind", onToken(auth.CreateToken), s.createToken)
@@ -150,6 +152,7 @@ func (s *Server) routes() {
 	// Site admins.
 	s.route(http.MethodGet, "/admin", onSite(auth.ManageSite), s.adminPage)
 	s.route(http.MethodPost, "/admin/orgs", onSite(auth.ManageSite), s.createOrg)
+	s.route(http.MethodGet, "/admin/users/:user/disable", onSite(auth.ManageSite), s.confirmDisableUser)
 	s.route(http.MethodPost, "/admin/users/:user/disable", onSite(auth.ManageSite), s.disableUser)
 	s.route(http.MethodPost, "/admin/users/:user/enable", onSite(auth.ManageSite), s.enableUser)
 	s.route(http.MethodGet, "/admin/smtp", onSite(auth.ManageSite), s.smtpPage)

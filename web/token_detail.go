@@ -1,10 +1,12 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,21 +41,8 @@ func (s *Server) tokenDetail(c echo.Context) error {
 		}
 	}
 	p.Quota = quotaView(t, now.Format("2006-01"))
-	p.LastUse = views.LastUseView{When: moment(t.LastUsedAt, now, "Never"), IP: t.LastUsedIP, UserAgent: t.LastUsedUA, What: t.LastUsedWhat}
-	ips, err := s.db.TokenIPs(ctx, t.ID)
-	if err != nil {
+	if err := s.tokenActivity(ctx, st, t, now, &p); err != nil {
 		return err
-	}
-	for _, ip := range ips {
-		p.IPs = append(p.IPs, views.IPView{IP: ip.IP, UserAgent: ip.UserAgent, When: moment(ip.LastSeenAt, now, "")})
-	}
-	events, err := s.db.TokenEvents(ctx, st.org.ID, t.ID, 100)
-	if err != nil {
-		return err
-	}
-	for _, e := range events {
-		p.Events = append(p.Events, views.EventView{When: moment(e.At, now, ""), Actor: e.ActorLabel, Action: e.Action,
-			Details: eventDetails(e.Details), IP: e.IP})
 	}
 	if p.Usage, err = s.usageChart(ctx, t.ID, now); err != nil {
 		return err
@@ -68,6 +57,37 @@ func (s *Server) tokenDetail(c echo.Context) error {
 		}
 	}
 	return s.render(c, http.StatusOK, views.TokenDetailPage(p))
+}
+
+// tokenActivity fills a token's page with its last use, recent IPs and
+// audit history, naming the tokens involved as the viewer may see them.
+func (s *Server) tokenActivity(ctx context.Context, st *requestState, t store.Token, now time.Time, p *views.TokenDetailProps) error {
+	names := newActorNames(s.db, st.org.ID, principal(st))
+	what, err := names.lastUseWhat(ctx, t.LastUsedWhat)
+	if err != nil {
+		return err
+	}
+	p.LastUse = views.LastUseView{When: moment(t.LastUsedAt, now, "Never"), IP: t.LastUsedIP, UserAgent: t.LastUsedUA, What: what}
+	ips, err := s.db.TokenIPs(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	for _, ip := range ips {
+		p.IPs = append(p.IPs, views.IPView{IP: ip.IP, UserAgent: ip.UserAgent, When: moment(ip.LastSeenAt, now, "")})
+	}
+	events, err := s.db.TokenEvents(ctx, st.org.ID, t.ID, 100)
+	if err != nil {
+		return err
+	}
+	for _, e := range events {
+		actor, err := names.label(ctx, e.ActorToken, e.ActorLabel)
+		if err != nil {
+			return err
+		}
+		p.Events = append(p.Events, views.EventView{When: moment(e.At, now, ""), Actor: actor, Action: e.Action,
+			Details: eventDetails(e.Details), IP: e.IP})
+	}
+	return nil
 }
 
 // quotaView is a token's allowance for the month (UTC) given as "2006-01":

@@ -154,7 +154,8 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, 
 }
 
 // validate refuses a revoked, disabled or expired token (policy maximum
-// included), and the previous secret once its grace has passed.
+// included), the previous secret once its grace has passed, and a token
+// that auth.TokenPrincipal says cannot act (a disabled user's CLI token).
 func validate(ct checkedToken, now time.Time) *checkError {
 	t := ct.Token
 	refuse := func(title, outcome, msg string) *checkError {
@@ -171,6 +172,10 @@ func validate(ct checkedToken, now time.Time) *checkError {
 	}
 	if ct.Prev && !now.Before(t.PrevValidUntil) {
 		return refuse("Token rotated", "rotated", "This token was rotated and its old secret no longer works. Use the new one.")
+	}
+	if _, ok := auth.TokenPrincipal(tokenBearer(t)); !ok {
+		return refuse("Owner disabled", "owner_disabled", "This token is refused: "+auth.OwnerDisabledMessage+
+			". It works again if a site admin enables the account.")
 	}
 	return nil
 }
