@@ -58,7 +58,7 @@ func (s *Server) revealSecret(c echo.Context, status int, t store.Token, secret,
 	c.Response().Header().Set("Cache-Control", "no-store")
 	org := state(c).org
 	return s.showDialog(c, status, auth.Kind(t.Kind), views.RevealDialog(views.Reveal{Title: title, TokenID: t.ID,
-		Name: t.Name, Secret: secret, Once: once, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
+		Name: t.Name, Secret: secret, Once: once, Shared: t.Visibility == auth.VisibilityOrg, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
 }
 
 // tokenForm builds the create or edit dialog for kind from the posted or
