@@ -1,9 +1,13 @@
 package web_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
+
+	"tokenward/auth"
+	"tokenward/web"
 )
 
 // TestSharedTokenRevealSaysAnEncryptedCopyIsKept: the reveal of an
@@ -44,4 +48,57 @@ func TestSharedTokenRevealSaysAnEncryptedCopyIsKept(t *testing.T) {
 	}
 	revealed.contains(t, kept, "Every reveal is recorded in the audit log")
 	revealed.lacks(t, hashOnly)
+}
+
+// TestPagePastTheEndLinksLastPage: a page number past the end says so and
+// links the last page, keeping the filters, on the token tabs (page and
+// fragment) and the audit page, instead of "No API tokens yet" or "Page 5
+// of 1".
+func TestPagePastTheEndLinksLastPage(t *testing.T) {
+	a := seededApp(t)
+	ada := a.user(t, "ada")
+	for i := range 16 {
+		a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: fmt.Sprintf("page token %02d", i), Scopes: []string{"api"},
+			CreatorID: ada.ID, OwnerUserID: ada.ID})
+	}
+	admin := a.signIn("ada")
+	t.Run("token tab", func(t *testing.T) {
+		r := admin.get("/orgs/acme/settings/tokens/api?page=2")
+		if r.status != http.StatusOK {
+			t.Fatalf("status %d", r.status)
+		}
+		r.contains(t, "Page 2 is past the end: the 16 tokens fit on 1 page.",
+			`href="/orgs/acme/settings/tokens/api" rel="last" data-testid="page-last"`)
+		r.lacks(t, "No API tokens yet", "Create one for each integration")
+	})
+	t.Run("token tab keeps the filters", func(t *testing.T) {
+		r := admin.get("/orgs/acme/settings/tokens/api?sort=name&page=9")
+		r.contains(t, "Page 9 is past the end", `href="/orgs/acme/settings/tokens/api?sort=name" rel="last"`)
+	})
+	t.Run("token table fragment", func(t *testing.T) {
+		req := admin.request(http.MethodGet, "/orgs/acme/settings/tokens/api?page=2", nil, "")
+		req.Header.Set("HX-Request", "true")
+		req.Header.Set("HX-Target", "token-table")
+		r := admin.do(req)
+		r.contains(t, `id="token-table"`, "Page 2 is past the end", `data-testid="page-last"`)
+		r.lacks(t, "No API tokens yet", "<html")
+	})
+	t.Run("audit tokens", func(t *testing.T) {
+		r := admin.get("/orgs/acme/settings/audit?page=5")
+		if r.status != http.StatusOK {
+			t.Fatalf("status %d", r.status)
+		}
+		r.contains(t, "Page 5 is past the end", `href="/orgs/acme/settings/audit" rel="last"`)
+		r.lacks(t, "Page 5 of 1", "No tokens have access")
+	})
+	t.Run("the last page itself is listed", func(t *testing.T) {
+		r := admin.get("/orgs/acme/settings/tokens/api?page=1")
+		r.contains(t, "page token 00", "Page 1 of 1")
+		r.lacks(t, "past the end")
+	})
+	t.Run("past the end of a search with no matches is no match", func(t *testing.T) {
+		r := admin.get("/orgs/acme/settings/tokens/api?q=nothing-matches&page=3")
+		r.contains(t, "No tokens match")
+		r.lacks(t, "past the end")
+	})
 }

@@ -220,19 +220,31 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q tokenQuery) (views
 	}
 	now := s.db.Now()
 	t.Total = page.Total
-	t.Pages = max(1, (page.Total+perPage-1)/perPage)
 	for _, tok := range page.Tokens {
 		t.Rows = append(t.Rows, s.tokenRow(st, tok, now))
 	}
 	base := tabPath(org.Slug, kind)
-	if q.Page > 1 {
-		t.PageLinks.Prev = pageURL(base, q, q.Page-1)
-	}
-	if q.Page < t.Pages {
-		t.PageLinks.Next = pageURL(base, q, q.Page+1)
-	}
+	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string { return pageURL(base, q, n) })
 	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
 	return t, nil
+}
+
+// pageLinks is how many pages of perPage rows total fills (at least one),
+// and the links from page to its neighbours; a page past the end links the
+// last page instead.
+func pageLinks(page, total int, link func(page int) string) (int, views.PageLinks) {
+	pages := max(1, (total+perPage-1)/perPage)
+	var l views.PageLinks
+	switch {
+	case page > pages && total > 0:
+		l.Last = link(pages)
+	case page > 1:
+		l.Prev = link(page - 1)
+	}
+	if page < pages {
+		l.Next = link(page + 1)
+	}
+	return pages, l
 }
 
 func pageURL(base string, q tokenQuery, page int) string {
