@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"tokenward/store"
@@ -45,6 +46,28 @@ func TestOrgNameEndingInFullStopGetsNoSecond(t *testing.T) {
 	for in, want := range map[string]string{"Acme": "Acme.", "Acme Inc.": "Acme Inc.", "Yes!": "Yes!", "Who?": "Who?", "Etc…": "Etc…"} {
 		if got := views.EndSentence(in); got != want {
 			t.Errorf("EndSentence(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestDeviceCodeNamesTheLettersCodesNeverUse: a code with letters outside
+// the alphabet is refused with those letters named, not "letters only".
+func TestDeviceCodeNamesTheLettersCodesNeverUse(t *testing.T) {
+	a := seededApp(t)
+	member := a.signIn("max")
+	for typed, want := range map[string][]string{
+		"ABCD-EFGH": {"Codes never use “A” and “E”", "no vowels, no L or Y, no digits"},
+		"bcdf-ghj0": {"Codes never use “0”"},
+		"BCDL-LGHY": {"Codes never use “L” and “Y”"},
+		"BCDF-GHJ":  {"A code has 8 letters; this has 7."},
+	} {
+		r := member.get("/device?code=" + url.QueryEscape(typed))
+		if r.status != http.StatusUnprocessableEntity {
+			t.Errorf("code %q: status %d", typed, r.status)
+		}
+		r.contains(t, append([]string{"8-letter code"}, want...)...)
+		if strings.Contains(r.body, "letters only") {
+			t.Errorf("code %q: still says letters only", typed)
 		}
 	}
 }
