@@ -6,9 +6,12 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
+	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/views"
+	"tokenward/web"
 )
 
 // TestOrgNameEndingInFullStopGetsNoSecond: "Acme Inc." closes a sentence
@@ -69,5 +72,60 @@ func TestDeviceCodeNamesTheLettersCodesNeverUse(t *testing.T) {
 		if strings.Contains(r.body, "letters only") {
 			t.Errorf("code %q: still says letters only", typed)
 		}
+	}
+}
+
+// TestRevokeAllCountsOnlyLiveTokens: "Revoke all N live tokens of max?"
+// leaves out max's expired token, and confirming revokes the tokens it
+// counted, not one made after the confirmation opened.
+func TestRevokeAllCountsOnlyLiveTokens(t *testing.T) {
+	a := seededApp(t)
+	max := a.user(t, "max")
+	now := a.db.Now()
+	a.db.Now = func() time.Time { return now.Add(-48 * time.Hour) }
+	expired := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "old laptop", Expiry: "1", CreatorID: max.ID, OwnerUserID: max.ID})
+	a.db.Now = func() time.Time { return now }
+	live := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "laptop", CreatorID: max.ID, OwnerUserID: max.ID})
+	admin := a.signIn("ada")
+	admin.get("/orgs/acme/settings/tokens/cli")
+
+	r := admin.post("/orgs/acme/settings/tokens/revoke-all", url.Values{"user": {itoa(max.ID)}})
+	r.contains(t, "Revoke all 1 live token of max?", "laptop (cli", `name="ids" value="`+live.Token.ID+`"`)
+	r.lacks(t, "old laptop", "2 live tokens")
+
+	later := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "new laptop", CreatorID: max.ID, OwnerUserID: max.ID})
+	r = admin.post("/orgs/acme/settings/tokens/revoke-all", url.Values{"user": {itoa(max.ID)}, "ids": {live.Token.ID}, "confirm": {"yes"}})
+	if r.status != http.StatusSeeOther {
+		t.Fatalf("confirm: %d\n%.1000s", r.status, r.body)
+	}
+	admin.get("/orgs/acme/settings/tokens/api").contains(t, "Revoked 1 token.")
+	for id, want := range map[string]string{live.Token.ID: "revoked", later.Token.ID: "active", expired.Token.ID: "expired"} {
+		tok := mustToken(t, a, id)
+		if got := store.TokenStatus(tok, a.db.Now(), 0); got != want {
+			t.Errorf("%s: %s, want %s", tok.Name, got, want)
+		}
+	}
+}
+
+// TestCancelOnServiceRevokeAllReturnsToServiceTab: the confirmation for
+// a service's tokens cancels (and, once done, returns) to the service tab.
+func TestCancelOnServiceRevokeAllReturnsToServiceTab(t *testing.T) {
+	a := seededApp(t)
+	ada := a.user(t, "ada")
+	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	svc, _, errs, err := web.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
+		web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "acme/payments", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
+	if err != nil || len(errs) > 0 {
+		t.Fatal(err, errs)
+	}
+	admin := a.signIn("ada")
+	admin.get("/orgs/acme/settings/tokens/service")
+	r := admin.post("/orgs/acme/settings/tokens/revoke-all", url.Values{"service": {itoa(svc.ID)}})
+	r.contains(t, "Revoke all 1 live token of acme/payments?",
+		`href="/orgs/acme/settings/tokens/service" data-dialog-close data-testid="dialog-cancel"`)
+	r.lacks(t, `href="/orgs/acme/settings/tokens/api" data-dialog-close`)
+	r = admin.post("/orgs/acme/settings/tokens/revoke-all", url.Values{"service": {itoa(svc.ID)}, "confirm": {"yes"}})
+	if got := r.header.Get("Location"); r.status != http.StatusSeeOther || got != "/orgs/acme/settings/tokens/service" {
+		t.Errorf("after confirming: %d to %q", r.status, got)
 	}
 }
