@@ -129,3 +129,53 @@ func TestCancelOnServiceRevokeAllReturnsToServiceTab(t *testing.T) {
 		t.Errorf("after confirming: %d to %q", r.status, got)
 	}
 }
+
+// TestOldSecretAfterRotateNowSaysRotated: after "rotate now" (and after a
+// grace ends) the old secret gets 401 saying the token was rotated and the
+// new secret must be used, not "not known"; it cannot revoke the new one.
+func TestOldSecretAfterRotateNowSaysRotated(t *testing.T) {
+	a := seededApp(t)
+	admin := a.signIn("ada")
+	old, id := admin.createToken(t, "api", url.Values{"name": {"rotating"}, "scopes": {"api"}})
+	tok := mustToken(t, a, id)
+	r := admin.post(tokenURL(tok, "rotate"), url.Values{"grace": {"now"}, "hint": {tok.Hint}})
+	fresh := secretPattern.FindString(r.body)
+	if r.status != http.StatusOK || fresh == "" {
+		t.Fatalf("rotate: %d", r.status)
+	}
+	got := a.call(t, "GET", "/api/v1/token", old, "", "")
+	detail, _ := got.json["detail"].(string)
+	if got.status != http.StatusUnauthorized || got.json["title"] != "Token rotated" ||
+		!strings.Contains(detail, "This token was rotated on") || !strings.Contains(detail, "Use the new secret") {
+		t.Errorf("old secret: %d %s", got.status, got.body)
+	}
+	if strings.Contains(got.body, "not known") {
+		t.Errorf("old secret is called unknown: %s", got.body)
+	}
+	if !strings.Contains(got.header.Get("WWW-Authenticate"), "rotated") {
+		t.Errorf("WWW-Authenticate = %q", got.header.Get("WWW-Authenticate"))
+	}
+	if rv := a.call(t, "POST", "/oauth/revoke", "", "application/x-www-form-urlencoded", url.Values{"token": {old}}.Encode()); rv.status != http.StatusOK {
+		t.Fatalf("revoke with the old secret: %d", rv.status)
+	}
+	if r := a.call(t, "GET", "/api/v1/token", fresh, "", ""); r.status != http.StatusOK {
+		t.Errorf("the old secret revoked the new one: %d %s", r.status, r.body)
+	}
+
+	t.Run("after a grace has ended", func(t *testing.T) {
+		tok := mustToken(t, a, id)
+		r := admin.post(tokenURL(tok, "rotate"), url.Values{"grace": {"1h"}, "hint": {tok.Hint}})
+		if r.status != http.StatusOK {
+			t.Fatalf("rotate: %d", r.status)
+		}
+		if r := a.call(t, "GET", "/api/v1/token", fresh, "", ""); r.status != http.StatusOK {
+			t.Fatalf("within its grace: %d", r.status)
+		}
+		now := a.db.Now()
+		a.db.Now = func() time.Time { return now.Add(2 * time.Hour) }
+		defer func() { a.db.Now = func() time.Time { return now } }()
+		if r := a.call(t, "GET", "/api/v1/token", fresh, "", ""); r.status != http.StatusUnauthorized || r.json["title"] != "Token rotated" {
+			t.Errorf("after its grace: %d %s", r.status, r.body)
+		}
+	})
+}

@@ -139,8 +139,11 @@ func (s *Server) revoke(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		if cerr != nil || !ct.Token.RevokedAt.IsZero() {
-			continue // not a token, or already revoked: nothing to do, and nothing to tell
+		if cerr != nil || !ct.Token.RevokedAt.IsZero() || !ct.Retired.IsZero() {
+			// Not a token, already revoked, or a secret a rotation replaced (it is
+			// no longer the token, so it cannot end the new one): nothing to do,
+			// and nothing to tell.
+			continue
 		}
 		actor := store.Actor{Label: "revocation endpoint (" + ct.Token.Name + " presented)", IP: c.RealIP()}
 		if _, err := s.db.RevokeToken(c.Request().Context(), ct.Org.ID, ct.Token.ID, store.ReasonLeakReport, actor); err != nil {
