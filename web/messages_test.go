@@ -179,3 +179,40 @@ func TestOldSecretAfterRotateNowSaysRotated(t *testing.T) {
 		}
 	})
 }
+
+// TestAPITypeErrorsSpeakJSON: a JSON value of the wrong type is named in
+// JSON's words ("a whole number", "a list of strings"), never Go's ("a
+// int64", "slice", "struct").
+func TestAPITypeErrorsSpeakJSON(t *testing.T) {
+	a := seededApp(t)
+	tok := a.adminToken(t)
+	target := a.adminToken(t).Token
+	for _, tt := range []struct{ method, path, body, want string }{
+		{"POST", "/api/v1/tokens", `{"name": "x", "quota": "5"}`, `The field "quota" must be a whole number, not a string.`},
+		{"POST", "/api/v1/tokens", `{"name": "x", "quota": 1.5}`, `The field "quota" must be a whole number (at most 9223372036854775807), not 1.5.`},
+		{"POST", "/api/v1/tokens", `{"name": "x", "quota": true}`, `The field "quota" must be a whole number, not true or false.`},
+		{"POST", "/api/v1/tokens", `{"name": 5}`, `The field "name" must be a string, not a number.`},
+		{"POST", "/api/v1/tokens", `{"name": "x", "scopes": "api"}`, `The field "scopes" must be a list of strings, not a string.`},
+		{"POST", "/api/v1/tokens", `{"name": "x", "scopes": [1]}`, `Each item of the field "scopes" must be a string, not a number.`},
+		{"POST", "/api/v1/tokens", `{"name": {"first": "x"}}`, `The field "name" must be a string, not an object.`},
+		{"POST", "/api/v1/tokens", `[]`, `The body must be an object, not a list.`},
+		{"PATCH", "/api/v1/tokens/" + target.ID, `{"visibility": true}`, `The field "visibility" must be a string, not true or false.`},
+		{"POST", "/oauth/revoke", `{"tokens": "twa_x"}`, `The field "tokens" must be a list of strings, not a string.`},
+	} {
+		t.Run(tt.body, func(t *testing.T) {
+			secret := tok.Secret
+			if tt.path == "/oauth/revoke" {
+				secret = ""
+			}
+			r := a.call(t, tt.method, tt.path, secret, "application/json", tt.body)
+			if r.status != http.StatusBadRequest || r.json["detail"] != tt.want {
+				t.Errorf("%d %v, want 400 %q", r.status, r.json["detail"], tt.want)
+			}
+			for _, goWord := range []string{"int64", "a int", "slice", "struct", "JSON string"} {
+				if strings.Contains(r.body, goWord) {
+					t.Errorf("says %q: %s", goWord, r.body)
+				}
+			}
+		})
+	}
+}
