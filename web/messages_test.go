@@ -216,3 +216,54 @@ func TestAPITypeErrorsSpeakJSON(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminRevealingAdminsOnlyTokenIsToldToRotate: an admin posting Reveal
+// for an admins-only token by hand is told only shared tokens can be
+// revealed and to rotate instead, not that their role forbids it.
+func TestAdminRevealingAdminsOnlyTokenIsToldToRotate(t *testing.T) {
+	a := seededApp(t)
+	admin := a.signIn("ada")
+	_, id := admin.createToken(t, "api", url.Values{"name": {"hidden"}, "scopes": {"api"}})
+	tok := mustToken(t, a, id)
+	r := admin.post(tokenURL(tok, "reveal"), url.Values{})
+	if r.status != http.StatusForbidden {
+		t.Errorf("status %d, want 403", r.status)
+	}
+	r.contains(t, "Only tokens shared with the organization can be revealed", "Rotate it to get a new secret")
+	r.lacks(t, "does not allow this")
+	if secretPattern.MatchString(r.body) {
+		t.Error("a secret is on the page")
+	}
+	t.Run("the auditor is still refused for their role", func(t *testing.T) {
+		aud := a.signIn("audra")
+		aud.get("/orgs/acme/settings/tokens/api")
+		if r := aud.post(tokenURL(tok, "reveal"), url.Values{}); r.status != http.StatusForbidden {
+			t.Errorf("status %d", r.status)
+		}
+	})
+}
+
+// TestRotateWithoutItsHintSaysWhatIsMissing: a rotate post without its
+// hidden hint field says the field is missing, not "Already rotated", and
+// rotates nothing.
+func TestRotateWithoutItsHintSaysWhatIsMissing(t *testing.T) {
+	a := seededApp(t)
+	admin := a.signIn("ada")
+	_, id := admin.createToken(t, "api", url.Values{"name": {"rotating"}, "scopes": {"api"}})
+	tok := mustToken(t, a, id)
+	for _, path := range []string{tokenURL(tok, "rotate"), tokenURL(tok, "edit")} {
+		form := url.Values{"grace": {"now"}}
+		if strings.HasSuffix(path, "/edit") {
+			form = url.Values{"name": {"rotating"}, "scopes": {"api"}, "visibility": {"org"}, "op": {"rotate-share"}}
+		}
+		r := admin.post(path, form)
+		if r.status != http.StatusBadRequest {
+			t.Errorf("%s: status %d, want 400", path, r.status)
+		}
+		r.contains(t, "This form lacks its hint field")
+		r.lacks(t, "Already rotated", "was rotated after this form was opened")
+		if got := mustToken(t, a, id); got.Hint != tok.Hint {
+			t.Errorf("%s: rotated anyway", path)
+		}
+	}
+}
