@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"net/http"
+	"net/http/httptest"
+	"net/netip"
 	"testing"
 )
 
@@ -34,5 +36,58 @@ func TestHeadWorksWhereGetDoes(t *testing.T) {
 	}
 	if r := anon.do(anon.request(http.MethodHead, "/login", nil, "")); r.header.Get("Content-Security-Policy") == "" {
 		t.Error("HEAD /login lacks the page's security headers")
+	}
+}
+
+// TestStrictTransportSecurityOnlyOverTLS: Strict-Transport-Security is sent
+// when the browser came over TLS, directly or through a trusted proxy that
+// says https, and never over plain HTTP.
+func TestStrictTransportSecurityOnlyOverTLS(t *testing.T) {
+	const want = "max-age=31536000"
+	t.Run("plain HTTP", func(t *testing.T) {
+		a := seededApp(t)
+		if got := a.client().get("/login").header.Get("Strict-Transport-Security"); got != "" {
+			t.Errorf("over plain HTTP: %q", got)
+		}
+	})
+	t.Run("TLS", func(t *testing.T) {
+		a := seededApp(t)
+		ts := httptest.NewTLSServer(a.srv.Handler())
+		defer ts.Close()
+		for _, path := range []string{"/login", "/api/v1/token"} {
+			res, err := ts.Client().Get(ts.URL + path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if got := res.Header.Get("Strict-Transport-Security"); got != want {
+				t.Errorf("%s over TLS: %q, want %q", path, got, want)
+			}
+		}
+	})
+	for _, tc := range []struct {
+		name    string
+		proxies []netip.Prefix
+		want    string
+	}{
+		{"trusted proxy saying https", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, want},
+		{"untrusted peer saying https", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := &app{t: t, log: &syncBuffer{}, proxies: tc.proxies}
+			a.db = newApp(t).db
+			a.start()
+			c := a.client()
+			req := c.request(http.MethodGet, "/login", nil, "")
+			req.Header.Set("X-Forwarded-Proto", "https")
+			if got := c.do(req).header.Get("Strict-Transport-Security"); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+			req = c.request(http.MethodGet, "/login", nil, "")
+			req.Header.Set("X-Forwarded-Proto", "http")
+			if got := c.do(req).header.Get("Strict-Transport-Security"); got != "" {
+				t.Errorf("proxy saying http: %q", got)
+			}
+		})
 	}
 }
