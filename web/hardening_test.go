@@ -1,10 +1,16 @@
 package web_test
 
 import (
+	"database/sql"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"testing"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/web"
 )
 
 // TestHeadWorksWhereGetDoes: HEAD of a page answers as its GET would, with
@@ -89,5 +95,49 @@ func TestStrictTransportSecurityOnlyOverTLS(t *testing.T) {
 				t.Errorf("proxy saying http: %q", got)
 			}
 		})
+	}
+}
+
+// TestLeakReportIsAllOrNothing: a JSON leak report to /oauth/revoke is one
+// transaction. When a change fails part-way (here a trigger refuses one
+// token's revocation, as a conflicting write would), no token of the report
+// is revoked; sent again once the conflict is gone, all are.
+func TestLeakReportIsAllOrNothing(t *testing.T) {
+	a := seededApp(t)
+	ada := a.user(t, "ada")
+	var secrets []string
+	var ids []string
+	for _, name := range []string{"first", "poison", "last"} {
+		is := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: name, Scopes: []string{"api"}, CreatorID: ada.ID, OwnerUserID: ada.ID})
+		secrets, ids = append(secrets, is.Secret), append(ids, is.Token.ID)
+	}
+	side, err := sql.Open("sqlite", "file:"+a.db.Path()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer side.Close()
+	if _, err := side.Exec(`CREATE TRIGGER poison_revoke BEFORE UPDATE OF revoked_at ON tokens
+		WHEN new.name = 'poison' AND new.revoked_at IS NOT NULL BEGIN SELECT RAISE(ABORT, 'a conflicting change'); END`); err != nil {
+		t.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string][]string{"tokens": secrets})
+	if r := a.call(t, "POST", "/oauth/revoke", "", "application/json", string(body)); r.status < 500 {
+		t.Fatalf("with the conflict: %d %s", r.status, r.body)
+	}
+	for i, id := range ids {
+		if s := store.TokenStatus(mustToken(t, a, id), a.db.Now(), 0); s != store.StatusActive {
+			t.Errorf("token %d is %s after a failed report, want active", i, s)
+		}
+	}
+	if _, err := side.Exec(`DROP TRIGGER poison_revoke`); err != nil {
+		t.Fatal(err)
+	}
+	if r := a.call(t, "POST", "/oauth/revoke", "", "application/json", string(body)); r.status != http.StatusOK {
+		t.Fatalf("sent again: %d %s", r.status, r.body)
+	}
+	for i, id := range ids {
+		if s := store.TokenStatus(mustToken(t, a, id), a.db.Now(), 0); s != store.StatusRevoked {
+			t.Errorf("token %d is %s after the report, want revoked", i, s)
+		}
 	}
 }

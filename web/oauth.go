@@ -133,7 +133,7 @@ func (s *Server) revoke(c echo.Context) error {
 		}
 		secrets = []string{c.FormValue("token")}
 	}
-	revoked := 0
+	var leaked []store.Revocation
 	for _, secret := range secrets {
 		ct, cerr, err := s.lookupToken(c.Request().Context(), secret)
 		if err != nil {
@@ -145,14 +145,17 @@ func (s *Server) revoke(c echo.Context) error {
 			// and nothing to tell.
 			continue
 		}
-		actor := store.Actor{Label: "revocation endpoint (" + ct.Token.Name + " presented)", IP: c.RealIP()}
-		if _, err := s.db.RevokeToken(c.Request().Context(), ct.Org.ID, ct.Token.ID, store.ReasonLeakReport, actor); err != nil {
-			return err
-		}
-		revoked++
+		leaked = append(leaked, store.Revocation{OrgID: ct.Org.ID, ID: ct.Token.ID,
+			Actor: store.Actor{Label: "revocation endpoint (" + ct.Token.Name + " presented)", IP: c.RealIP()}})
 	}
-	if revoked > 0 {
-		s.log.Info("tokens revoked through /oauth/revoke", "count", revoked, "ip", c.RealIP())
+	// One transaction for the whole report: a failure part-way revokes none,
+	// so the reporter can simply send it again.
+	res, err := s.db.RevokeEach(c.Request().Context(), leaked, store.ReasonLeakReport)
+	if err != nil {
+		return err
+	}
+	if res.Changed > 0 {
+		s.log.Info("tokens revoked through /oauth/revoke", "count", res.Changed, "ip", c.RealIP())
 	}
 	return c.JSON(http.StatusOK, map[string]int{"received": len(secrets)})
 }
