@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"net/http"
@@ -139,5 +140,27 @@ func TestLeakReportIsAllOrNothing(t *testing.T) {
 		if s := store.TokenStatus(mustToken(t, a, id), a.db.Now(), 0); s != store.StatusRevoked {
 			t.Errorf("token %d is %s after the report, want revoked", i, s)
 		}
+	}
+}
+
+// TestMemberSeesOnlySharedServicesInFilter: the service tab's filter lists
+// for a member only the services whose tokens they may see (shared ones),
+// not every service name of the org; admins and auditors see them all.
+func TestMemberSeesOnlySharedServicesInFilter(t *testing.T) {
+	a := seededApp(t)
+	ada := a.user(t, "ada")
+	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	for name, vis := range map[string]string{"acme/secret-payroll": auth.VisibilityAdmins, "acme/shared-scanner": auth.VisibilityOrg} {
+		if _, _, errs, err := web.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: name},
+			web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: name, Visibility: vis, CreatorID: ada.ID},
+			store.Actor{UserID: ada.ID, Label: "ada"}); err != nil || len(errs) > 0 {
+			t.Fatal(err, errs)
+		}
+	}
+	member := a.signIn("max").get("/orgs/acme/settings/tokens/service")
+	member.contains(t, `data-testid="service-filter"`, ">acme/shared-scanner</option>")
+	member.lacks(t, "acme/secret-payroll")
+	for _, who := range []string{"ada", "audra"} {
+		a.signIn(who).get("/orgs/acme/settings/tokens/service").contains(t, ">acme/shared-scanner</option>", ">acme/secret-payroll</option>")
 	}
 }

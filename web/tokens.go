@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -178,7 +179,7 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q tokenQuery, probl
 		p.Filter.Service = fmt.Sprint(q.Service)
 	}
 	if kind == auth.KindService {
-		svcs, err := s.db.Services(ctx, org.ID)
+		svcs, err := s.serviceChoices(ctx, me, org.ID)
 		if err != nil {
 			return p, err
 		}
@@ -192,6 +193,20 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q tokenQuery, probl
 	table, err := s.tokenTable(c, kind, q)
 	p.Table = table
 	return p, err
+}
+
+// serviceChoices are the services the service tab's filter offers: every
+// one to those who may open the services page, otherwise only those with a
+// service token the viewer may see.
+func (s *Server) serviceChoices(ctx context.Context, me auth.Principal, orgID int64) ([]store.Service, error) {
+	if auth.Authorize(me, auth.ViewServices, nil) {
+		return s.db.Services(ctx, orgID)
+	}
+	f := auth.TokenListFilter(me, auth.KindService)
+	if f.Nothing || f.OwnerUserID != 0 {
+		return nil, nil
+	}
+	return s.db.ServicesWithTokens(ctx, orgID, f.OnlyOrgVisible)
 }
 
 func tabPath(org string, k auth.Kind) string { return "/orgs/" + org + "/settings/tokens/" + string(k) }
