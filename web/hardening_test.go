@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"tokenward/auth"
@@ -162,5 +164,47 @@ func TestMemberSeesOnlySharedServicesInFilter(t *testing.T) {
 	member.lacks(t, "acme/secret-payroll")
 	for _, who := range []string{"ada", "audra"} {
 		a.signIn(who).get("/orgs/acme/settings/tokens/service").contains(t, ">acme/shared-scanner</option>", ">acme/secret-payroll</option>")
+	}
+}
+
+// TestFirstSMTPSaveMailsOnlyLaterNotifications: saving mail settings for
+// the first time does not email the notifications made before; those made
+// after are emailed, and saving the settings again changes nothing of that.
+func TestFirstSMTPSaveMailsOnlyLaterNotifications(t *testing.T) {
+	a := seededApp(t)
+	ctx := context.Background()
+	sink, _ := startSMTP(t, "none")
+	max := a.user(t, "max")
+	revoke := func(name string) {
+		is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: name, CreatorID: max.ID, OwnerUserID: max.ID})
+		if _, err := a.db.RevokeToken(ctx, a.org.ID, is.Token.ID, "", store.Actor{Label: "ada"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	revoke("before-1")
+	revoke("before-2")
+	ada := a.signIn("ada")
+	saveSMTP(t, ada, sink, "none", nil)
+	if n, err := a.srv.RunMailPass(ctx); err != nil || n != 0 {
+		t.Fatalf("first pass after setting up email: sent %d, %v; want 0", n, err)
+	}
+	revoke("after-1")
+	saveSMTP(t, ada, sink, "none", nil) // saved again: not a new start
+	revoke("after-2")
+	if n, err := a.srv.RunMailPass(ctx); err != nil || n != 2 {
+		t.Fatalf("sent %d, %v; want the 2 made after email was set up", n, err)
+	}
+	var subjects []string
+	for _, m := range sink.messages() {
+		subjects = append(subjects, parseMail(t, m.data).header.Get("Subject"))
+	}
+	got := fmt.Sprint(subjects)
+	for _, want := range []string{"after-1", "after-2"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no email about %s: %s", want, got)
+		}
+	}
+	if strings.Contains(got, "before-") {
+		t.Errorf("emailed a notification made before email was set up: %s", got)
 	}
 }
