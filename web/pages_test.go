@@ -102,3 +102,24 @@ func TestPagePastTheEndLinksLastPage(t *testing.T) {
 		r.lacks(t, "past the end")
 	})
 }
+
+// TestAPIListPastTheEndSaysHowManyPages: GET /api/v1/tokens answers how
+// many pages the total fills, so a client asking past the end can tell its
+// empty list from "no tokens".
+func TestAPIListPastTheEndSaysHowManyPages(t *testing.T) {
+	a := seededApp(t)
+	tok := a.adminToken(t)
+	for range 3 {
+		a.adminToken(t)
+	}
+	for _, tt := range []struct {
+		query       string
+		pages, rows int
+	}{{"?per_page=2", 2, 2}, {"?per_page=2&page=2", 2, 2}, {"?per_page=2&page=3", 2, 0}, {"", 1, 4}} {
+		r := a.call(t, "GET", "/api/v1/tokens"+tt.query, tok.Secret, "", "")
+		rows, _ := r.json["tokens"].([]any)
+		if r.status != http.StatusOK || r.json["pages"] != float64(tt.pages) || r.json["total"] != float64(4) || len(rows) != tt.rows {
+			t.Errorf("%s: %d pages=%v total=%v rows=%d, want pages=%d total=4 rows=%d", tt.query, r.status, r.json["pages"], r.json["total"], len(rows), tt.pages, tt.rows)
+		}
+	}
+}

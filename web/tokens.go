@@ -248,7 +248,7 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q tokenQuery) (views
 // and the links from page to its neighbours; a page past the end links the
 // last page instead.
 func pageLinks(page, total int, link func(page int) string) (int, views.PageLinks) {
-	pages := max(1, (total+perPage-1)/perPage)
+	pages := pageCount(total, perPage)
 	var l views.PageLinks
 	switch {
 	case page > pages && total > 0:
@@ -261,6 +261,9 @@ func pageLinks(page, total int, link func(page int) string) (int, views.PageLink
 	}
 	return pages, l
 }
+
+// pageCount is how many pages of per rows total fills: at least one.
+func pageCount(total, per int) int { return max(1, (total+per-1)/per) }
 
 func pageURL(base string, q tokenQuery, page int) string {
 	v := q.values()
