@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
 
 	"tokenward/auth"
+	"tokenward/store"
 	"tokenward/web"
 )
 
@@ -122,4 +124,23 @@ func TestAPIListPastTheEndSaysHowManyPages(t *testing.T) {
 			t.Errorf("%s: %d pages=%v total=%v rows=%d, want pages=%d total=4 rows=%d", tt.query, r.status, r.json["pages"], r.json["total"], len(rows), tt.pages, tt.rows)
 		}
 	}
+}
+
+// TestEventLogPastTheEndSaysSo: the event log pages by "before" an event;
+// asked for what is before the oldest one, it says the page is past the end
+// and links the newest events, not "Nothing has happened in this
+// organization yet".
+func TestEventLogPastTheEndSaysSo(t *testing.T) {
+	a := seededApp(t)
+	page, err := a.db.Events(context.Background(), store.EventQuery{OrgID: a.org.ID, Limit: 1000})
+	if err != nil || len(page.Events) == 0 {
+		t.Fatalf("events: %v, %v", page.Events, err)
+	}
+	oldest := page.Events[len(page.Events)-1].ID
+	r := a.signIn("ada").get(fmt.Sprintf("/orgs/acme/settings/audit/events?before=%d", oldest))
+	if r.status != http.StatusOK {
+		t.Fatalf("status %d", r.status)
+	}
+	r.contains(t, "the page is past the end of the log", `href="/orgs/acme/settings/audit/events" data-testid="page-newest"`)
+	r.lacks(t, "Nothing has happened in this organization yet")
 }
