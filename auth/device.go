@@ -2,7 +2,10 @@ package auth
 
 import (
 	"crypto/rand"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The device flow (RFC 8628): `tokenward login` asks for a user code, and the
@@ -63,6 +66,52 @@ func NormalizeUserCode(s string) (string, bool) {
 		return "", false
 	}
 	return b.String(), true
+}
+
+// UserCodeProblem says why s cannot be a user code, naming the characters
+// codes never use; "" when NormalizeUserCode accepts it.
+func UserCodeProblem(s string) string {
+	if _, ok := NormalizeUserCode(s); ok {
+		return ""
+	}
+	if len(s) > 64 {
+		return "That is far longer than a code."
+	}
+	var unused []string
+	seen := map[rune]bool{}
+	letters := 0
+	for _, r := range strings.ToUpper(s) {
+		switch {
+		case r == '-' || r == ' ' || r == '\t':
+		case r < 128 && strings.IndexByte(UserCodeAlphabet, byte(r)) >= 0:
+			letters++
+		case !seen[r]:
+			seen[r] = true
+			unused = append(unused, quoteChar(r))
+		}
+	}
+	if len(unused) > 0 {
+		return "Codes never use " + joinAnd(unused) + ": they are made of the consonants " + UserCodeAlphabet +
+			" (no vowels, no L or Y, no digits)."
+	}
+	return "A code has " + strconv.Itoa(UserCodeLength) + " letters; this has " + strconv.Itoa(letters) + "."
+}
+
+// quoteChar shows a typed character in a message: “A”, or escaped when it
+// does not print.
+func quoteChar(r rune) string {
+	if unicode.IsPrint(r) && r != utf8.RuneError {
+		return "“" + string(r) + "”"
+	}
+	return strconv.QuoteRune(r)
+}
+
+// joinAnd lists items as a sentence does: "a", "a and b", "a, b and c".
+func joinAnd(items []string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
 
 // FormatUserCode shows a stored user code as people read it: "BCDF-GHJK".

@@ -28,15 +28,55 @@ func (db *DB) DisableTokens(ctx context.Context, orgID int64, ids []string, acto
 	})
 }
 
+// Revocation is one token for RevokeEach: its org, its id and who asked.
+type Revocation struct {
+	OrgID int64
+	ID    string
+	Actor Actor
+}
+
+// RevokeEach revokes each live token among rs, each in its org and its
+// actor's name, in one transaction: all of them or, on any error, none.
+func (db *DB) RevokeEach(ctx context.Context, rs []Revocation, reason string) (BulkResult, error) {
+	refs := make([]tokenRef, len(rs))
+	for i, r := range rs {
+		refs[i] = tokenRef{orgID: r.OrgID, id: r.ID, actor: r.Actor}
+	}
+	return db.each(ctx, refs, func(tx *Tx, r tokenRef) error {
+		_, err := revokeToken(ctx, tx, r.orgID, r.id, reason, r.actor)
+		return err
+	})
+}
+
+// tokenRef names a token of an org for a bulk change, with who makes it.
+type tokenRef struct {
+	orgID int64
+	id    string
+	actor Actor
+}
+
 func (db *DB) bulk(ctx context.Context, orgID int64, ids []string, do func(*Tx, string) error) (BulkResult, error) {
+	refs := make([]tokenRef, len(ids))
+	for i, id := range ids {
+		refs[i] = tokenRef{orgID: orgID, id: id}
+	}
+	return db.each(ctx, refs, func(tx *Tx, r tokenRef) error { return do(tx, r.id) })
+}
+
+// each applies do to every live token among refs in one transaction,
+// skipping those revoked already or not found in their org.
+func (db *DB) each(ctx context.Context, refs []tokenRef, do func(*Tx, tokenRef) error) (BulkResult, error) {
+	if len(refs) == 0 {
+		return BulkResult{}, nil
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return BulkResult{}, err
 	}
 	defer tx.Rollback()
 	var r BulkResult
-	for _, id := range ids {
-		t, err := tokenByID(ctx, tx, orgID, id)
+	for _, ref := range refs {
+		t, err := tokenByID(ctx, tx, ref.orgID, ref.id)
 		if IsNotFound(err) || (err == nil && !t.RevokedAt.IsZero()) {
 			r.Skipped++
 			continue
@@ -44,8 +84,8 @@ func (db *DB) bulk(ctx context.Context, orgID int64, ids []string, do func(*Tx, 
 		if err != nil {
 			return BulkResult{}, err
 		}
-		if err := do(tx, id); err != nil {
-			return BulkResult{}, fmt.Errorf("token %s: %w", id, err)
+		if err := do(tx, ref); err != nil {
+			return BulkResult{}, fmt.Errorf("token %s: %w", ref.id, err)
 		}
 		r.Changed++
 	}

@@ -29,8 +29,8 @@ type OutgoingEmail struct {
 }
 
 // QueuedEmails returns up to limit notifications due to be emailed, oldest
-// first: never tried, or failed at least EmailRetryAfter ago. Users without
-// an address, or disabled, are left out.
+// first: made after email was set up, and never tried or failed at least
+// EmailRetryAfter ago. Users without an address, or disabled, are left out.
 func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -45,6 +45,7 @@ func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, err
 		JOIN tokens t ON t.id = n.token_id
 		JOIN organizations o ON o.id = n.org_id
 		WHERE n.emailed_at IS NULL AND n.created_at >= ? AND n.email_attempts < ?
+		AND n.id > COALESCE((SELECT mail_after FROM smtp_settings WHERE id = 1), 0)
 		AND (n.email_tried_at IS NULL OR n.email_tried_at <= ?)
 		AND u.disabled_at IS NULL AND u.email != ''
 		ORDER BY n.created_at, n.id LIMIT ?`,

@@ -43,13 +43,27 @@ func scanService(row interface{ Scan(...any) error }) (Service, error) {
 
 // Services lists an org's onboarded (not removed) services by name.
 func (db *DB) Services(ctx context.Context, orgID int64) ([]Service, error) {
+	return db.queryServices(ctx, ``, orgID)
+}
+
+// ServicesWithTokens lists an org's onboarded services that have a service
+// token (of any status), only an org-visible one when onlyOrgVisible: the
+// services whose names a viewer sees in the tokens they may list.
+func (db *DB) ServicesWithTokens(ctx context.Context, orgID int64, onlyOrgVisible bool) ([]Service, error) {
+	return db.queryServices(ctx, `AND EXISTS (SELECT 1 FROM tokens t WHERE t.service_id = s.id AND (NOT ? OR t.visibility = 'org'))`,
+		orgID, onlyOrgVisible)
+}
+
+// queryServices lists an org's onboarded services by name, narrowed by a
+// further condition on s.
+func (db *DB) queryServices(ctx context.Context, cond string, args ...any) ([]Service, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT `+serviceColumns+` FROM services s JOIN users u ON u.id = s.created_by
-		WHERE s.org_id = ? AND s.removed_at IS NULL ORDER BY s.name`, orgID)
+		WHERE s.org_id = ? AND s.removed_at IS NULL `+cond+` ORDER BY s.name`, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -48,7 +48,8 @@ func (db *DB) SMTPSettings(ctx context.Context) (SMTPSettings, error) {
 	return s, nil
 }
 
-// SaveSMTPSettings stores the settings. keepPassword keeps the saved
+// SaveSMTPSettings stores the settings; once email is set up, the
+// notifications made from then on are emailed. keepPassword keeps the saved
 // password instead of s.PasswordSealed (the form left it empty); without a
 // username no password is kept. The audit event records what changed but
 // never the password.
@@ -58,8 +59,10 @@ func (db *DB) SaveSMTPSettings(ctx context.Context, s SMTPSettings, keepPassword
 		return err
 	}
 	defer tx.Rollback()
-	_, err = tx.ExecContext(ctx, `INSERT INTO smtp_settings (id, host, port, security, username, password_sealed, from_address, updated_at, updated_by)
-		VALUES (1, :host, :port, :security, :username, :sealed, :from, :now, :by)
+	// A first save (no row yet) marks where email starts: notifications made
+	// before it are not mailed. Later saves leave the mark.
+	_, err = tx.ExecContext(ctx, `INSERT INTO smtp_settings (id, host, port, security, username, password_sealed, from_address, updated_at, updated_by,
+		mail_after) VALUES (1, :host, :port, :security, :username, :sealed, :from, :now, :by, (SELECT COALESCE(MAX(id), 0) FROM notifications))
 		ON CONFLICT (id) DO UPDATE SET host = :host, port = :port, security = :security, username = :username,
 		password_sealed = CASE WHEN :username = '' THEN NULL WHEN :keep THEN password_sealed ELSE :sealed END,
 		from_address = :from, updated_at = :now, updated_by = :by`,

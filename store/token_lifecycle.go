@@ -33,6 +33,10 @@ func (db *DB) RotateToken(ctx context.Context, orgID int64, id string, r Rotatio
 		prevUntil = formatTime(r.OldValidUntil)
 	}
 	tx.tokensChanged = true
+	if _, err := tx.ExecContext(ctx, `INSERT INTO retired_secrets (secret_hash, token_id, rotated_at)
+		SELECT secret_hash, id, ? FROM tokens WHERE id = ? ON CONFLICT DO NOTHING`, formatTime(tx.now), id); err != nil {
+		return Token{}, err
+	}
 	_, err = tx.ExecContext(ctx, `UPDATE tokens SET
 		prev_secret_hash = CASE WHEN ? IS NULL THEN NULL ELSE secret_hash END, prev_valid_until = ?,
 		secret_hash = ?, secret_sealed = ?, hint = ?, visibility = ?, rotated_at = ? WHERE id = ?`,

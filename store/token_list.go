@@ -239,10 +239,17 @@ func TokenStatus(t Token, now time.Time, maxDays int) string {
 	case !t.DisabledAt.IsZero():
 		return StatusDisabled
 	}
-	if exp := EffectiveExpiry(t, maxDays); !exp.IsZero() && !now.Before(exp) {
+	if Expired(t, now, maxDays) {
 		return StatusExpired
 	}
 	return StatusActive
+}
+
+// Expired reports whether t is past its effective expiry at now, whatever
+// else its state (a disabled token can be expired too).
+func Expired(t Token, now time.Time, maxDays int) bool {
+	exp := EffectiveExpiry(t, maxDays)
+	return !exp.IsZero() && !now.Before(exp)
 }
 
 // EffectiveExpiry is when a token stops working: the earlier of its own

@@ -220,6 +220,29 @@ func (db *DB) TokenBySecretHash(ctx context.Context, hash []byte) (t Token, prev
 	return t, !current, err
 }
 
+// RetiredSecret finds the token whose secret this SHA-256 was until a
+// rotation replaced it, and when that rotation was. A secret that still
+// works in its grace is found by TokenBySecretHash instead; ENotFound when
+// the hash was never a token's.
+func (db *DB) RetiredSecret(ctx context.Context, hash []byte) (Token, time.Time, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return Token{}, time.Time{}, err
+	}
+	defer tx.Rollback()
+	var id string
+	var at sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT r.token_id, r.rotated_at FROM retired_secrets r WHERE r.secret_hash = ?`, hash).Scan(&id, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Token{}, time.Time{}, notFound("token")
+	}
+	if err != nil {
+		return Token{}, time.Time{}, err
+	}
+	t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+tokenJoins+` WHERE t.id = ?`, id))
+	return t, scanTime(at), err
+}
+
 // TokenEdit is a change to a token's name, scopes and visibility. Sealed is
 // the encrypted secret to keep: nil removes it (admins-only tokens keep
 // none).

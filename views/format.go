@@ -3,7 +3,19 @@ package views
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 )
+
+// EndSentence is s closing a sentence: with a full stop added, unless s
+// already ends with one (an org named "Acme Inc." gets no second).
+func EndSentence(s string) string {
+	for _, end := range []string{".", "!", "?", "…"} {
+		if strings.HasSuffix(s, end) {
+			return s
+		}
+	}
+	return s + "."
+}
 
 func csrfHeaders(token string) string {
 	b, _ := json.Marshal(map[string]string{"X-CSRF-Token": token})

@@ -91,10 +91,17 @@ type TokenTable struct {
 	CSRF      string
 }
 
-// PageLinks are the previous and next page URLs ("" when none).
+// PageLinks are the previous and next page URLs ("" when none), and the
+// last page's when the page asked for is past the end.
 type PageLinks struct {
 	Prev string
 	Next string
+	Last string
+}
+
+// pastEndMessage says that page is past the end of total rows on pages.
+func pastEndMessage(page, pages, total int, noun string) string {
+	return fmt.Sprintf("Page %d is past the end: the %d %s%s fit on %d page%s.", page, total, noun, plural(total), pages, plural(pages))
 }
 
 // TokenRow is one token in a table.
@@ -130,7 +137,7 @@ type RowAction struct {
 }
 
 func pageLabel(t TokenTable) string {
-	if t.Total == 0 {
+	if t.Total == 0 || t.Page > t.Pages {
 		return ""
 	}
 	return fmt.Sprintf("Page %d of %d · %d token%s", t.Page, t.Pages, t.Total, plural(t.Total))

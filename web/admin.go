@@ -60,7 +60,7 @@ func (s *Server) createOrg(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.flash(c, "success", "Created "+o.Name+". You are its first admin."); err != nil {
+	if err := s.flash(c, "success", "Created "+views.EndSentence(o.Name)+" You are its first admin."); err != nil {
 		return err
 	}
 	return redirect(c, "/admin")

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
 	"strings"
 	"time"
 
@@ -154,7 +155,7 @@ func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: jsonProblem(err)}
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: jsonProblem(err, v)}
 	}
 	if dec.More() {
 		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: "Send one JSON object; there is more after it."}
@@ -162,15 +163,15 @@ func decodeJSON(c echo.Context, v any) error {
 	return nil
 }
 
-// jsonProblem explains a decoding error in terms of the request.
-func jsonProblem(err error) string {
+// jsonProblem explains a decoding error into v in terms of the request.
+func jsonProblem(err error, v any) string {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
 		return fmt.Sprintf("The body is not valid JSON (at byte %d): %v.", syntax.Offset, err)
 	case errors.As(err, &typ):
-		return fmt.Sprintf("The field %q must be a %s, not a JSON %s.", typ.Field, typ.Type.Kind(), typ.Value)
+		return jsonTypeProblem(typ, reflect.TypeOf(v))
 	case errors.Is(err, io.EOF):
 		return "The body is empty: send a JSON object."
 	case strings.HasPrefix(err.Error(), "json: unknown field "):

@@ -42,7 +42,8 @@ func (s *Server) apiListTokens(c echo.Context) error {
 		Total   int        `json:"total"`
 		Page    int        `json:"page"`
 		PerPage int        `json:"per_page"`
-	}{Tokens: []apiToken{}, Page: q.Page, PerPage: per}
+		Pages   int        `json:"pages"` // a page past it lists nothing
+	}{Tokens: []apiToken{}, Page: q.Page, PerPage: per, Pages: 1}
 	if !f.Nothing {
 		sq := store.TokenQuery{OrgID: ct.Org.ID, Kind: string(kind), Search: q.Q, CreatorRole: q.Role, ServiceID: q.Service,
 			Statuses: q.Statuses, OnlyOrgVisible: f.OnlyOrgVisible, OwnerUserID: f.OwnerUserID, Sort: q.Sort, Desc: q.Desc,
@@ -56,7 +57,7 @@ func (s *Server) apiListTokens(c echo.Context) error {
 			return err
 		}
 		now := s.db.Now()
-		out.Total = page.Total
+		out.Total, out.Pages = page.Total, pageCount(page.Total, per)
 		for _, t := range page.Tokens {
 			out.Tokens = append(out.Tokens, s.tokenJSON(t, ct.Org, now))
 		}

@@ -165,7 +165,10 @@ func (s *Server) auditEvents(c echo.Context) error {
 	}
 	now := s.db.Now()
 	t := views.EventTable{ExportURL: withQuery(base+".csv", q.values()), Empty: "Nothing has happened in this organization yet."}
-	if len(q.values()) > 0 {
+	switch {
+	case q.Before != 0 && len(page.Events) == 0:
+		t.Empty = "Nothing is older than this: the page is past the end of the log. Newest shows the latest events."
+	case len(q.values()) > 0:
 		t.Empty = "No events match these filters. Clear a filter or widen the dates."
 	}
 	names := newActorNames(s.db, org.ID, principal(state(c)))

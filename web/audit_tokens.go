@@ -280,7 +280,7 @@ func (s *Server) auditTokenTable(c echo.Context, q auditTokenQuery) (views.Audit
 	}
 	now := s.db.Now()
 	base := auditPath(org.Slug)
-	t := views.AuditTokenTable{Total: page.Total, Page: q.Page, Pages: max(1, (page.Total+perPage-1)/perPage),
+	t := views.AuditTokenTable{Total: page.Total, Page: q.Page,
 		ExportURL: withQuery(base+"/tokens.csv", q.values()),
 		Empty:     "No tokens have access to this organization yet."}
 	if q.filtered() {
@@ -299,19 +299,13 @@ func (s *Server) auditTokenTable(c echo.Context, q auditTokenQuery) (views.Audit
 		r.Sparkline = views.Sparkline(lines[tok.ID])
 		t.Rows = append(t.Rows, r)
 	}
-	pageLink := func(n int) string {
+	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string {
 		v := q.values()
 		if n > 1 {
 			v.Set("page", fmt.Sprint(n))
 		}
 		return withQuery(base, v)
-	}
-	if q.Page > 1 {
-		t.PageLinks.Prev = pageLink(q.Page - 1)
-	}
-	if q.Page < t.Pages {
-		t.PageLinks.Next = pageLink(q.Page + 1)
-	}
+	})
 	return t, nil
 }
 

@@ -97,7 +97,7 @@ func (s *Server) pendingDevice(c echo.Context, raw string) (store.DeviceAuthoriz
 	code, ok := auth.NormalizeUserCode(raw)
 	if !ok {
 		return store.DeviceAuthorization{}, &deviceError{status: http.StatusUnprocessableEntity, code: raw,
-			msg: "Enter the 8-letter code your terminal shows, such as BCDF-GHJK: letters only, the dash is optional."}
+			msg: "Enter the 8-letter code your terminal shows, such as BCDF-GHJK (the dash is optional). " + auth.UserCodeProblem(raw)}
 	}
 	user, ip := strconv.FormatInt(state(c).user.ID, 10), c.RealIP()
 	if wait := s.devices.wait(user, ip); wait > 0 {

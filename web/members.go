@@ -264,7 +264,7 @@ func (s *Server) removeMember(c echo.Context) error {
 
 // removalMessage says what removing a member did to their tokens.
 func removalMessage(r store.Removal, org string) string {
-	msg := "Removed " + r.User.Username + " from " + org + "."
+	msg := "Removed " + r.User.Username + " from " + views.EndSentence(org)
 	if r.CLIRevoked > 0 {
 		msg += fmt.Sprintf(" Revoked %s.", countOf(r.CLIRevoked, "CLI token"))
 	}

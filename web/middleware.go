@@ -30,7 +30,7 @@ func (s *Server) newEcho() *echo.Echo {
 		s.requestID,
 		s.logRequests,
 		middleware.Recover(),
-		securityHeaders,
+		s.securityHeaders,
 		middleware.BodyLimit(maxBody),
 		s.loadSession,
 	)
@@ -88,11 +88,21 @@ var securityHeaderValues = map[string][]string{
 var (
 	noStore = []string{"no-store"}
 	nosniff = []string{"nosniff"}
+	// hsts tells a browser that reached us over TLS to use nothing else for
+	// a year. Subdomains are left alone: they may be other people's servers.
+	hsts = []string{"max-age=31536000"}
 )
 
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// securityHeaders sets the headers every answer carries, and
+// Strict-Transport-Security when the browser came over TLS (directly or
+// through a trusted proxy that says so), never over plain HTTP, where it
+// would mean nothing and could lock out a deployment that has no TLS.
+func (s *Server) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
+		if s.secureRequest(c.Request()) {
+			h["Strict-Transport-Security"] = hsts
+		}
 		if path := c.Request().URL.Path; strings.HasPrefix(path, "/api/") || strings.HasPrefix(path, "/oauth/") {
 			// JSON for programs: the page policies (CSP, framing) mean nothing
 			// there and would only add bytes to every answer.
@@ -141,5 +151,5 @@ func (s *Server) fromTrustedProxy(r *http.Request) bool {
 // secureRequest reports whether the browser reached us over TLS, directly or
 // through a trusted proxy that says so.
 func (s *Server) secureRequest(r *http.Request) bool {
-	return r.TLS != nil || (s.fromTrustedProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
+	return r.TLS != nil || (strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") && s.fromTrustedProxy(r))
 }

@@ -133,23 +133,29 @@ func (s *Server) revoke(c echo.Context) error {
 		}
 		secrets = []string{c.FormValue("token")}
 	}
-	revoked := 0
+	var leaked []store.Revocation
 	for _, secret := range secrets {
 		ct, cerr, err := s.lookupToken(c.Request().Context(), secret)
 		if err != nil {
 			return err
 		}
-		if cerr != nil || !ct.Token.RevokedAt.IsZero() {
-			continue // not a token, or already revoked: nothing to do, and nothing to tell
+		if cerr != nil || !ct.Token.RevokedAt.IsZero() || !ct.Retired.IsZero() {
+			// Not a token, already revoked, or a secret a rotation replaced (it is
+			// no longer the token, so it cannot end the new one): nothing to do,
+			// and nothing to tell.
+			continue
 		}
-		actor := store.Actor{Label: "revocation endpoint (" + ct.Token.Name + " presented)", IP: c.RealIP()}
-		if _, err := s.db.RevokeToken(c.Request().Context(), ct.Org.ID, ct.Token.ID, store.ReasonLeakReport, actor); err != nil {
-			return err
-		}
-		revoked++
+		leaked = append(leaked, store.Revocation{OrgID: ct.Org.ID, ID: ct.Token.ID,
+			Actor: store.Actor{Label: "revocation endpoint (" + ct.Token.Name + " presented)", IP: c.RealIP()}})
 	}
-	if revoked > 0 {
-		s.log.Info("tokens revoked through /oauth/revoke", "count", revoked, "ip", c.RealIP())
+	// One transaction for the whole report: a failure part-way revokes none,
+	// so the reporter can simply send it again.
+	res, err := s.db.RevokeEach(c.Request().Context(), leaked, store.ReasonLeakReport)
+	if err != nil {
+		return err
+	}
+	if res.Changed > 0 {
+		s.log.Info("tokens revoked through /oauth/revoke", "count", res.Changed, "ip", c.RealIP())
 	}
 	return c.JSON(http.StatusOK, map[string]int{"received": len(secrets)})
 }

@@ -14,6 +14,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
+	"tokenward/views"
 )
 
 // The device flow (RFC 8628), as `tokenward login` uses it.
@@ -263,7 +264,7 @@ func (s *Server) issueDeviceToken(c echo.Context, d store.DeviceAuthorization, h
 	me := auth.Principal{UserID: u.ID, Role: auth.Role(m.Role)}
 	if err != nil || u.Disabled() || !auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: auth.KindCLI, OwnerUserID: u.ID}) {
 		return oauthError("access_denied", "Login no longer allowed",
-			u.Username+" activated this login but can no longer create CLI tokens in "+org.Name+". Run tokenward login again.")
+			u.Username+" activated this login but can no longer create CLI tokens in "+views.EndSentence(org.Name)+" Run tokenward login again.")
 	}
 	actor := store.Actor{UserID: u.ID, Label: u.Username, IP: c.RealIP()}
 	// The name is made unique first; should another login take it meanwhile,

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -72,7 +73,6 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/healthz", public, s.healthz)
 	s.route(http.MethodGet, "/readyz", public, s.readyz)
 	s.route(http.MethodGet, "/static/*", public, echo.WrapHandler(static.Handler()))
-	s.route(http.MethodHead, "/static/*", public, echo.WrapHandler(static.Handler()))
 	s.route(http.MethodGet, "/login", public, s.loginForm)
 	s.route(http.MethodPost, "/login", public, s.login)
 	s.route(http.MethodGet, "/setup", public, s.setupForm)
@@ -161,10 +161,15 @@ func (s *Server) routes() {
 	s.route(http.MethodPost, "/admin/smtp/remove", onSite(auth.ManageSite), s.removeSMTP)
 }
 
-// route registers one route behind its guard.
+// route registers one route behind its guard, and for a page's GET the
+// same route for HEAD (the API and OAuth endpoints answer what they
+// document).
 // Every unsafe method checks the CSRF token first; doing it here rather
 // than globally lets unknown paths and wrong methods answer 404 and 405.
 func (s *Server) route(method, path string, g guard, h echo.HandlerFunc) {
+	if method == http.MethodGet && !strings.HasPrefix(path, "/api/") && !strings.HasPrefix(path, "/oauth/") {
+		s.route(http.MethodHead, path, g, h)
+	}
 	mw := []echo.MiddlewareFunc{s.metrics.count}
 	switch {
 	case g.kind == guardBearer || g.kind == guardPublic && sessionless(path):
@@ -194,7 +199,7 @@ func (s *Server) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 		if state(c).user != nil {
 			return next(c)
 		}
-		if c.Request().Method != http.MethodGet {
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
 			return &Error{Status: http.StatusUnauthorized, Title: "Signed out",
 				Message: "Your session has ended. Sign in again, then repeat what you were doing."}
 		}

@@ -58,7 +58,7 @@ func (s *Server) revealSecret(c echo.Context, status int, t store.Token, secret,
 	c.Response().Header().Set("Cache-Control", "no-store")
 	org := state(c).org
 	return s.showDialog(c, status, auth.Kind(t.Kind), views.RevealDialog(views.Reveal{Title: title, TokenID: t.ID,
-		Name: t.Name, Secret: secret, Once: once, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
+		Name: t.Name, Secret: secret, Once: once, Shared: t.Visibility == auth.VisibilityOrg, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
 }
 
 // tokenForm builds the create or edit dialog for kind from the posted or
@@ -273,6 +273,10 @@ func (s *Server) rotateToken(c echo.Context) error {
 // token's last rotation: a reload of the reveal, or a second tab, must not
 // rotate again and kill the secret just copied.
 func notRotatedSince(c echo.Context, t store.Token) error {
+	if c.FormValue("hint") == "" {
+		return &Error{Status: http.StatusBadRequest, Title: "Incomplete form",
+			Message: "This form lacks its hint field, which makes sure a token is not rotated twice by mistake. Nothing was changed: open Rotate again from the tokens page."}
+	}
 	if c.FormValue("hint") != t.Hint {
 		return &Error{Status: http.StatusConflict, Title: "Already rotated",
 			Message: "This token was rotated after this form was opened, and its new secret was shown then. Open Rotate again from the tokens page if you need another secret."}
@@ -306,13 +310,25 @@ func (s *Server) rotateSecret(ctx context.Context, t store.Token, visibility str
 }
 
 // revealToken shows an org-visible token's secret and records who saw it.
+// Asked for an admins-only token by someone who could reveal it were it
+// shared, it says that only shared tokens can be, rather than blaming the
+// role.
 func (s *Server) revealToken(c echo.Context) error {
-	t, err := s.orgToken(c, auth.RevealToken)
+	t, err := s.orgToken(c, auth.ViewToken)
 	if err != nil {
 		return err
 	}
-	if t.Visibility != auth.VisibilityOrg || len(t.Sealed) == 0 {
-		return &Error{Status: http.StatusConflict, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed."}
+	me := principal(state(c))
+	shared := *tokenFacts(t)
+	shared.Visibility = auth.VisibilityOrg
+	switch {
+	case auth.Authorize(me, auth.RevealToken, tokenFacts(t)) && len(t.Sealed) > 0:
+	case auth.Authorize(me, auth.RevealToken, &shared):
+		return &Error{Status: http.StatusForbidden, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed: " +
+			"Tokenward keeps only the hash of an admins-only token, so its secret cannot be shown again. Rotate it to get a new secret, " +
+			"or use “Rotate and share” in Edit to share it."}
+	default:
+		return forbidden()
 	}
 	secret, err := s.sealer.Open(t.ID, t.Sealed)
 	if err != nil {

@@ -57,43 +57,57 @@ func (s *Server) bulkTokens(c echo.Context) error {
 }
 
 // revokeAll revokes every live token of one user or one service, after a
-// confirmation that states the count.
+// confirmation that states the count. Live is neither revoked nor expired;
+// the confirmed post revokes only the tokens the confirmation counted.
 func (s *Server) revokeAll(c echo.Context) error {
 	st := state(c)
-	var userID, serviceID int64
-	var whose string
-	if v := c.FormValue("service"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return notFound()
-		}
-		sv, err := s.db.ServiceByID(c.Request().Context(), st.org.ID, id)
-		if err != nil {
-			return err
-		}
-		serviceID, whose = sv.ID, sv.Name
-	} else {
-		id, err := strconv.ParseInt(c.FormValue("user"), 10, 64)
-		if err != nil {
-			return notFound()
-		}
-		m, err := s.db.Membership(c.Request().Context(), st.org.ID, id)
-		if err != nil {
-			return err
-		}
-		userID, whose = m.User.ID, m.User.Username
-	}
-	tokens, err := s.db.LiveTokensOwnedBy(c.Request().Context(), st.org.ID, userID, serviceID)
+	userID, serviceID, whose, err := s.revokeAllTarget(c)
 	if err != nil {
 		return err
 	}
-	hidden := map[string][]string{"user": {c.FormValue("user")}, "service": {c.FormValue("service")}}
-	if serviceID != 0 {
-		delete(hidden, "user")
-	} else {
-		delete(hidden, "service")
+	owned, err := s.db.LiveTokensOwnedBy(c.Request().Context(), st.org.ID, userID, serviceID)
+	if err != nil {
+		return err
 	}
-	return s.confirmTokens(c, auth.KindAPI, tokens, "revoke", whose, "/orgs/"+st.org.Slug+"/settings/tokens/revoke-all", hidden)
+	form, _ := c.FormParams()
+	counted, confirmed := map[string]bool{}, c.FormValue("confirm") == "yes" && form.Has("ids")
+	for _, id := range form["ids"] {
+		counted[id] = true
+	}
+	now := s.db.Now()
+	var tokens []store.Token
+	for _, t := range owned {
+		if !store.Expired(t, now, st.org.Policy.MaxDays) && (!confirmed || counted[t.ID]) {
+			tokens = append(tokens, t)
+		}
+	}
+	hidden := map[string][]string{"user": {c.FormValue("user")}, "ids": tokenIDs(tokens)}
+	kind := auth.KindAPI
+	if serviceID != 0 {
+		hidden = map[string][]string{"service": {c.FormValue("service")}, "ids": tokenIDs(tokens)}
+		kind = auth.KindService
+	}
+	return s.confirmTokens(c, kind, tokens, "revoke", whose, "/orgs/"+st.org.Slug+"/settings/tokens/revoke-all", hidden)
+}
+
+// revokeAllTarget reads whose tokens "revoke all" is about: a service of
+// the org (the service field) or a member (the user field).
+func (s *Server) revokeAllTarget(c echo.Context) (userID, serviceID int64, whose string, err error) {
+	ctx, org := c.Request().Context(), state(c).org
+	if v := c.FormValue("service"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, 0, "", notFound()
+		}
+		sv, err := s.db.ServiceByID(ctx, org.ID, id)
+		return 0, sv.ID, sv.Name, err
+	}
+	id, err := strconv.ParseInt(c.FormValue("user"), 10, 64)
+	if err != nil {
+		return 0, 0, "", notFound()
+	}
+	m, err := s.db.Membership(ctx, org.ID, id)
+	return m.User.ID, 0, m.User.Username, err
 }
 
 // confirmTokens asks before revoking or disabling tokens (all of whose, when
@@ -102,7 +116,11 @@ func (s *Server) confirmTokens(c echo.Context, kind auth.Kind, tokens []store.To
 	st := state(c)
 	back := tabPath(st.org.Slug, kind)
 	if len(tokens) == 0 {
-		if err := s.flash(c, "info", "None of the chosen tokens can be changed: they are revoked already or no longer exist."); err != nil {
+		msg := "None of the chosen tokens can be changed: they are revoked already or no longer exist."
+		if whose != "" {
+			msg = whose + " has no live tokens to revoke: they are revoked or expired already."
+		}
+		if err := s.flash(c, "info", msg); err != nil {
 			return err
 		}
 		return redirect(c, back)

@@ -20,6 +20,9 @@ type checkedToken struct {
 	Token store.Token
 	Org   store.Org
 	Prev  bool
+	// Retired, when set, is when a rotation replaced the secret presented:
+	// it names the token but no longer works.
+	Retired time.Time
 	// self is the token's JSON less its last use and quota, made once per
 	// cache entry for GET /api/v1/token (shared by the entry's copies);
 	// active is its RFC 7662 answer, which nothing but a change to the token
@@ -137,6 +140,10 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, 
 		return checkedToken{}, unknown, nil
 	}
 	t, prev, err := s.db.TokenBySecretHash(ctx, h[:])
+	var retired time.Time
+	if store.IsNotFound(err) {
+		t, retired, err = s.db.RetiredSecret(ctx, h[:])
+	}
 	if store.IsNotFound(err) {
 		s.cache.putUnknown(h, creations, now)
 		return checkedToken{}, unknown, nil
@@ -148,7 +155,7 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, 
 	if err != nil {
 		return checkedToken{}, nil, err
 	}
-	ct := checkedToken{Token: t, Org: org, Prev: prev, self: &onceJSON{}, active: &onceJSON{}}
+	ct := checkedToken{Token: t, Org: org, Prev: prev, Retired: retired, self: &onceJSON{}, active: &onceJSON{}}
 	s.cache.put(h, gen, ct)
 	return ct, nil, nil
 }
@@ -169,6 +176,10 @@ func validate(ct checkedToken, now time.Time) *checkError {
 	case store.StatusExpired:
 		exp := store.EffectiveExpiry(t, ct.Org.Policy.MaxDays)
 		return refuse("Token expired", "expired", fmt.Sprintf("This token expired on %s. Create a new one.", exp.Format(time.RFC3339)))
+	}
+	if !ct.Retired.IsZero() {
+		return refuse("Token rotated", "rotated", fmt.Sprintf("This token was rotated on %s: this secret was replaced by a new one "+
+			"and no longer works. Use the new secret.", ct.Retired.Format(time.RFC3339)))
 	}
 	if ct.Prev && !now.Before(t.PrevValidUntil) {
 		return refuse("Token rotated", "rotated", "This token was rotated and its old secret no longer works. Use the new one.")

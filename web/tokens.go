@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -178,7 +179,7 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q tokenQuery, probl
 		p.Filter.Service = fmt.Sprint(q.Service)
 	}
 	if kind == auth.KindService {
-		svcs, err := s.db.Services(ctx, org.ID)
+		svcs, err := s.serviceChoices(ctx, me, org.ID)
 		if err != nil {
 			return p, err
 		}
@@ -192,6 +193,20 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q tokenQuery, probl
 	table, err := s.tokenTable(c, kind, q)
 	p.Table = table
 	return p, err
+}
+
+// serviceChoices are the services the service tab's filter offers: every
+// one to those who may open the services page, otherwise only those with a
+// service token the viewer may see.
+func (s *Server) serviceChoices(ctx context.Context, me auth.Principal, orgID int64) ([]store.Service, error) {
+	if auth.Authorize(me, auth.ViewServices, nil) {
+		return s.db.Services(ctx, orgID)
+	}
+	f := auth.TokenListFilter(me, auth.KindService)
+	if f.Nothing || f.OwnerUserID != 0 {
+		return nil, nil
+	}
+	return s.db.ServicesWithTokens(ctx, orgID, f.OnlyOrgVisible)
 }
 
 func tabPath(org string, k auth.Kind) string { return "/orgs/" + org + "/settings/tokens/" + string(k) }
@@ -220,20 +235,35 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q tokenQuery) (views
 	}
 	now := s.db.Now()
 	t.Total = page.Total
-	t.Pages = max(1, (page.Total+perPage-1)/perPage)
 	for _, tok := range page.Tokens {
 		t.Rows = append(t.Rows, s.tokenRow(st, tok, now))
 	}
 	base := tabPath(org.Slug, kind)
-	if q.Page > 1 {
-		t.PageLinks.Prev = pageURL(base, q, q.Page-1)
-	}
-	if q.Page < t.Pages {
-		t.PageLinks.Next = pageURL(base, q, q.Page+1)
-	}
+	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string { return pageURL(base, q, n) })
 	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
 	return t, nil
 }
+
+// pageLinks is how many pages of perPage rows total fills (at least one),
+// and the links from page to its neighbours; a page past the end links the
+// last page instead.
+func pageLinks(page, total int, link func(page int) string) (int, views.PageLinks) {
+	pages := pageCount(total, perPage)
+	var l views.PageLinks
+	switch {
+	case page > pages && total > 0:
+		l.Last = link(pages)
+	case page > 1:
+		l.Prev = link(page - 1)
+	}
+	if page < pages {
+		l.Next = link(page + 1)
+	}
+	return pages, l
+}
+
+// pageCount is how many pages of per rows total fills: at least one.
+func pageCount(total, per int) int { return max(1, (total+per-1)/per) }
 
 func pageURL(base string, q tokenQuery, page int) string {
 	v := q.values()
