@@ -82,9 +82,9 @@ func TestRevokeAllCountsOnlyLiveTokens(t *testing.T) {
 	a := seededApp(t)
 	max := a.user(t, "max")
 	now := a.db.Now()
-	a.db.Now = func() time.Time { return now.Add(-48 * time.Hour) }
+	a.clock.Set(now.Add(-48 * time.Hour))
 	expired := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "old laptop", Expiry: "1", CreatorID: max.ID, OwnerUserID: max.ID})
-	a.db.Now = func() time.Time { return now }
+	a.clock.Set(now)
 	live := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "laptop", CreatorID: max.ID, OwnerUserID: max.ID})
 	admin := a.signIn("ada")
 	admin.get("/orgs/acme/settings/tokens/cli")
@@ -172,8 +172,8 @@ func TestOldSecretAfterRotateNowSaysRotated(t *testing.T) {
 			t.Fatalf("within its grace: %d", r.status)
 		}
 		now := a.db.Now()
-		a.db.Now = func() time.Time { return now.Add(2 * time.Hour) }
-		defer func() { a.db.Now = func() time.Time { return now } }()
+		a.clock.Set(now.Add(2 * time.Hour))
+		defer a.clock.Set(now)
 		if r := a.call(t, "GET", "/api/v1/token", fresh, "", ""); r.status != http.StatusUnauthorized || r.json["title"] != "Token rotated" {
 			t.Errorf("after its grace: %d %s", r.status, r.body)
 		}
