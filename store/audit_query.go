@@ -233,7 +233,7 @@ func auditOrder(sort string, desc bool) string {
 
 // auditTokenColumns reads a token and its recent IPs, newest first.
 const auditTokenColumns = tokenColumns + `,
-	COALESCE((SELECT group_concat(ip, ' ' ORDER BY last_seen_at DESC, ip) FROM token_ips WHERE token_id = t.id), '')`
+	COALESCE((SELECT group_concat(ip, ' ' ORDER BY last_seen_ns DESC, ip) FROM token_ips WHERE token_id = t.id), '')`
 
 func scanAuditToken(row interface{ Scan(...any) error }) (AuditToken, error) {
 	var ips string
