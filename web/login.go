@@ -39,9 +39,14 @@ func (s *Server) login(c echo.Context) error {
 	} else if len(username) > auth.MaxUsername {
 		p.Errors["username"] = fmt.Sprintf("Usernames have at most %d characters.", auth.MaxUsername)
 		p.Username = ""
+	} else if hasControl(username) {
+		p.Errors["username"] = "Usernames have no control characters such as tabs or line breaks: type it again."
+		p.Username = ""
 	}
 	if password == "" {
 		p.Errors["password"] = "Enter your password."
+	} else if hasControl(password) {
+		p.Errors["password"] = "Passwords have no control characters such as tabs or line breaks: type it again."
 	}
 	if p.Errors.Any() {
 		return s.renderLogin(c, http.StatusUnprocessableEntity, p)
