@@ -175,3 +175,32 @@ func newSecret(t *testing.T) string {
 	}
 	return s
 }
+
+// TestGoodSignInsGiveBackTheirAttempt: a sign-in takes from the address's
+// allowance before its password is checked and gives it back when the
+// password is right, so people signing in behind one NAT do not use up
+// the 20 failures the address may have.
+func TestGoodSignInsGiveBackTheirAttempt(t *testing.T) {
+	a := seededApp(t)
+	try := func(user, pass string) int {
+		c := a.client()
+		c.get("/login")
+		return c.post("/login", url.Values{"username": {user}, "password": {pass}}).status
+	}
+	for i := range 19 {
+		if st := try(fmt.Sprintf("guess%d", i), "wrong password!"); st != http.StatusUnauthorized {
+			t.Fatalf("wrong password %d: %d", i+1, st)
+		}
+	}
+	for _, name := range []string{"ada", "max", "audra", "gus"} {
+		if st := try(name, testPassword); st != http.StatusSeeOther {
+			t.Fatalf("%s signing in after 19 failures: %d", name, st)
+		}
+	}
+	if st := try("guess19", "wrong password!"); st != http.StatusUnauthorized {
+		t.Errorf("20th failure: %d, want 401", st)
+	}
+	if st := try("ada", testPassword); st != http.StatusTooManyRequests {
+		t.Errorf("after 20 failures: %d, want 429", st)
+	}
+}
