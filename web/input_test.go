@@ -107,3 +107,55 @@ func TestControlCharactersAreRefusedInEveryInput(t *testing.T) {
 		t.Errorf("tokens %d -> %d", before, n)
 	}
 }
+
+// TestFormsRefuseControlCharactersInTheFieldsTheyCheck walks every browser
+// form field that refuseControls leaves to its form: each form refuses a
+// NUL byte in it with a 4xx (never a 5xx, never a change made).
+func TestFormsRefuseControlCharactersInTheFieldsTheyCheck(t *testing.T) {
+	a := seededApp(t)
+	admin := a.signIn("ada")
+	_, id := admin.createToken(t, "api", url.Values{"name": {"walked"}, "scopes": {"api"}})
+	forms := []struct {
+		path string
+		good url.Values
+	}{
+		{"/login", url.Values{"username": {"ada"}, "password": {testPassword}}},
+		{"/orgs/acme/settings/tokens/api", url.Values{"name": {"fresh"}, "scopes": {"api"}}},
+		{"/orgs/acme/settings/tokens/api/" + id + "/edit", url.Values{"name": {"renamed"}, "scopes": {"api"}, "visibility": {"admins"}}},
+		{"/orgs/acme/settings/services", url.Values{"name": {"acme/payments"}, "url": {"https://example.com/p"}}},
+		{"/orgs/acme/settings/members", url.Values{"username": {"newbie"}, "email": {"newbie@example.com"}, "display_name": {"New"},
+			"password": {"a long enough password"}, "role": {"member"}}},
+		{"/admin/orgs", url.Values{"slug": {"initech"}, "name": {"Initech"}}},
+		{"/admin/smtp", url.Values{"host": {"smtp.example.com"}, "port": {"587"}, "security": {"starttls"}, "username": {"mailer"},
+			"password": {"secret"}, "from": {"tokenward@example.com"}}},
+	}
+	before := a.tokenCount(t)
+	for _, f := range forms {
+		for field := range f.good {
+			t.Run(f.path+" "+field, func(t *testing.T) {
+				vals := url.Values{}
+				for k, v := range f.good {
+					vals[k] = v
+				}
+				vals.Set(field, "ab\x00cd")
+				c := admin
+				if f.path == "/login" {
+					c = a.client()
+					c.get("/login")
+				} else {
+					c.get("/orgs/acme/settings/tokens/api")
+				}
+				r := c.post(f.path, vals)
+				if r.status < 400 || r.status >= 500 || r.status == http.StatusForbidden { // 403: the form was not reached
+					t.Fatalf("status %d\n%.500s", r.status, r.body)
+				}
+			})
+		}
+	}
+	if n := a.tokenCount(t); n != before {
+		t.Errorf("tokens %d -> %d", before, n)
+	}
+	if r := admin.get("/orgs/acme/settings/members"); strings.Contains(r.body, "newbie") {
+		t.Error("a member was added")
+	}
+}
