@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -168,6 +169,9 @@ func CheckPasswordAgainstDummy(password string) {
 func ValidatePassword(password string) string {
 	if !utf8.ValidString(password) {
 		return "The password contains bytes that are not valid text (UTF-8); type it again."
+	}
+	if strings.IndexFunc(password, unicode.IsControl) >= 0 {
+		return "A password cannot contain control characters such as tabs or line breaks."
 	}
 	if n := utf8.RuneCountInString(password); n < MinPasswordChars {
 		return fmt.Sprintf("Use at least %d characters for the password (this one has %d).", MinPasswordChars, n)

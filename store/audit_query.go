@@ -129,11 +129,13 @@ func auditTokenWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string, 
 	if q.TokenID != "" {
 		add("t.id = :id", named("id", q.TokenID))
 	}
-	if q.Hint != "" {
+	if q.Hint != "" && !searchable(q.Hint) {
+		add("0")
+	} else if q.Hint != "" {
 		// The trigram index finds the few tokens whose text holds the hint.
 		add(`t.rowid IN (SELECT token_search.rowid FROM token_search JOIN tokens h ON h.rowid = token_search.rowid
 			WHERE token_search MATCH :fts AND h.hint = :hint)`,
-			named("fts", `"`+strings.ReplaceAll(q.Hint, `"`, `""`)+`"`), named("hint", q.Hint))
+			named("fts", ftsPhrase(q.Hint)), named("hint", q.Hint))
 	}
 	if q.IP != "" {
 		add("t.rowid IN (SELECT h.rowid FROM token_ips i JOIN tokens h ON h.id = i.token_id WHERE i.ip = :ip)", named("ip", q.IP))
@@ -208,7 +210,7 @@ func auditFrom(q AuditTokenQuery) string {
 		return " FROM tokens t"
 	case len(q.SecretHash) > 0:
 		driver = "SELECT rowid AS r FROM tokens WHERE secret_hash = :hash OR prev_secret_hash = :hash"
-	case q.Hint != "":
+	case q.Hint != "" && searchable(q.Hint):
 		driver = "SELECT rowid AS r FROM token_search WHERE token_search MATCH :fts"
 	case q.IP != "":
 		driver = "SELECT h.rowid AS r FROM token_ips i JOIN tokens h ON h.id = i.token_id WHERE i.ip = :ip"
@@ -233,7 +235,7 @@ func auditOrder(sort string, desc bool) string {
 
 // auditTokenColumns reads a token and its recent IPs, newest first.
 const auditTokenColumns = tokenColumns + `,
-	COALESCE((SELECT group_concat(ip, ' ' ORDER BY last_seen_at DESC, ip) FROM token_ips WHERE token_id = t.id), '')`
+	COALESCE((SELECT group_concat(ip, ' ' ORDER BY last_seen_ns DESC, ip) FROM token_ips WHERE token_id = t.id), '')`
 
 func scanAuditToken(row interface{ Scan(...any) error }) (AuditToken, error) {
 	var ips string

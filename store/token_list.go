@@ -70,6 +70,16 @@ func statusCondition(status string) string {
 	}
 }
 
+// searchable reports whether a search can match stored text at all: one
+// holding a NUL byte cannot (no stored text holds one), and FTS5 would
+// read its query only up to the NUL, an unterminated string.
+func searchable(s string) bool { return strings.IndexByte(s, 0) < 0 }
+
+// ftsPhrase is the FTS5 query that finds s, a searchable text, as a
+// substring: one string in double quotes, its own double quotes doubled,
+// so that no character of s is read as FTS5 syntax.
+func ftsPhrase(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
+
 // escapeLike escapes LIKE's wildcards so a search is taken literally.
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
@@ -138,9 +148,11 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 	if len(q.SecretHash) > 0 {
 		where = append(where, "(t.secret_hash = :hash OR t.prev_secret_hash = :hash)")
 		args = append(args, named("hash", q.SecretHash))
-	} else if s := strings.TrimSpace(q.Search); utf8.RuneCountInString(s) >= 3 {
+	} else if s := strings.TrimSpace(q.Search); !searchable(s) {
+		where = append(where, "0")
+	} else if utf8.RuneCountInString(s) >= 3 {
 		where = append(where, "token_search MATCH :fts")
-		args = append(args, named("fts", `"`+strings.ReplaceAll(s, `"`, `""`)+`"`))
+		args = append(args, named("fts", ftsPhrase(s)))
 		from = " FROM token_search CROSS JOIN tokens t ON t.rowid = token_search.rowid"
 	} else if s != "" {
 		// Too short for trigrams: match by LIKE. People and services are

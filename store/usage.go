@@ -123,20 +123,23 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 	defer last.Close()
 	// Most uses come from an IP the token already has: update it in place,
 	// and only insert (and prune to five) for a new one.
+	// last_seen_ns (the use's time at full precision) orders the IPs;
+	// last_seen_at is its second, as every timestamp is stored.
 	seen, err := tx.PrepareContext(ctx, `UPDATE token_ips SET
-		user_agent = CASE WHEN ?3 >= last_seen_at THEN ?4 ELSE user_agent END,
-		last_seen_at = MAX(last_seen_at, ?3) WHERE token_id = ?1 AND ip = ?2`)
+		user_agent = CASE WHEN ?3 >= last_seen_ns THEN ?4 ELSE user_agent END,
+		last_seen_at = CASE WHEN ?3 >= last_seen_ns THEN ?5 ELSE last_seen_at END,
+		last_seen_ns = MAX(last_seen_ns, ?3) WHERE token_id = ?1 AND ip = ?2`)
 	if err != nil {
 		return err
 	}
 	defer seen.Close()
-	ip, err := tx.PrepareContext(ctx, `INSERT INTO token_ips (token_id, ip, user_agent, last_seen_at) VALUES (?, ?, ?, ?)`)
+	ip, err := tx.PrepareContext(ctx, `INSERT INTO token_ips (token_id, ip, user_agent, last_seen_at, last_seen_ns) VALUES (?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer ip.Close()
 	prune, err := tx.PrepareContext(ctx, `DELETE FROM token_ips WHERE token_id = ?1 AND ip NOT IN
-		(SELECT ip FROM token_ips WHERE token_id = ?1 ORDER BY last_seen_at DESC, ip LIMIT ?2)`)
+		(SELECT ip FROM token_ips WHERE token_id = ?1 ORDER BY last_seen_ns DESC, ip LIMIT ?2)`)
 	if err != nil {
 		return err
 	}
@@ -167,7 +170,7 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 		}
 		added := false
 		for addr, u := range g.ips {
-			res, err := seen.ExecContext(ctx, id, addr, formatTime(u.At), u.UserAgent)
+			res, err := seen.ExecContext(ctx, id, addr, u.At.UnixNano(), u.UserAgent, formatTime(u.At))
 			if err != nil {
 				return fmt.Errorf("record ip of %s: %w", id, err)
 			}
@@ -176,7 +179,7 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 			} else if n > 0 {
 				continue
 			}
-			if _, err := ip.ExecContext(ctx, id, addr, u.UserAgent, formatTime(u.At)); err != nil {
+			if _, err := ip.ExecContext(ctx, id, addr, u.UserAgent, formatTime(u.At), u.At.UnixNano()); err != nil {
 				return fmt.Errorf("record ip of %s: %w", id, err)
 			}
 			added = true
@@ -199,7 +202,7 @@ func (db *DB) TokenIPs(ctx context.Context, tokenID string) ([]TokenIP, error) {
 	}
 	defer tx.Rollback()
 	rows, err := tx.QueryContext(ctx, `SELECT ip, user_agent, last_seen_at FROM token_ips
-		WHERE token_id = ? ORDER BY last_seen_at DESC, ip LIMIT ?`, tokenID, keptIPs)
+		WHERE token_id = ? ORDER BY last_seen_ns DESC, ip LIMIT ?`, tokenID, keptIPs)
 	if err != nil {
 		return nil, err
 	}

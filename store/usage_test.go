@@ -166,3 +166,59 @@ func TestTokenEvents(t *testing.T) {
 		t.Errorf("another org sees %d events", len(events))
 	}
 }
+
+// TestNewestIPOfABurstIsKept: six uses from six addresses within one second
+// keep the five most recent, whether they arrive in one batch or in
+// several; the stored second alone cannot tell them apart.
+func TestNewestIPOfABurstIsKept(t *testing.T) {
+	w := newWorld(t)
+	second := w.start.Truncate(time.Second).Add(time.Hour)
+	burst := func(tok store.Token, i int) store.Use {
+		return store.Use{TokenID: tok.ID, At: second.Add(time.Duration(i) * 100 * time.Millisecond), IP: fmt.Sprintf("10.0.0.%d", i), UserAgent: "svc"}
+	}
+	want := "10.0.0.6 10.0.0.5 10.0.0.4 10.0.0.3 10.0.0.2"
+	ips := func(tok store.Token) string {
+		got, err := w.db.TokenIPs(w.ctx, tok.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s []string
+		for _, ip := range got {
+			s = append(s, ip.IP)
+		}
+		return strings.Join(s, " ")
+	}
+	t.Run("one batch", func(t *testing.T) {
+		tok, _ := w.mint(store.NewToken{Name: "burst one batch"})
+		var uses []store.Use
+		for i := 1; i <= 6; i++ {
+			uses = append(uses, burst(tok, i))
+		}
+		if err := w.db.RecordUses(w.ctx, uses); err != nil {
+			t.Fatal(err)
+		}
+		if got := ips(tok); got != want {
+			t.Errorf("ips = %s, want %s", got, want)
+		}
+	})
+	t.Run("one batch each", func(t *testing.T) {
+		tok, _ := w.mint(store.NewToken{Name: "burst many batches"})
+		for i := 1; i <= 6; i++ {
+			if err := w.db.RecordUses(w.ctx, []store.Use{burst(tok, i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := ips(tok); got != want {
+			t.Errorf("ips = %s, want %s", got, want)
+		}
+		// A seventh use from the oldest kept address makes it the newest.
+		again := burst(tok, 2)
+		again.At = second.Add(900 * time.Millisecond)
+		if err := w.db.RecordUses(w.ctx, []store.Use{again, burst(tok, 7)}); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := ips(tok), "10.0.0.2 10.0.0.7 10.0.0.6 10.0.0.5 10.0.0.4"; got != want {
+			t.Errorf("after .2 again at .9s and .7 at .7s: ips = %s, want %s", got, want)
+		}
+	})
+}

@@ -137,7 +137,8 @@ func nextMonth(now time.Time) time.Time {
 }
 
 // decodeJSON reads a JSON object body into v strictly: the right content
-// type, no unknown fields, one object. Its errors say what to fix.
+// type, no unknown fields, one object, no control characters in its
+// strings. Its errors say what to fix.
 func decodeJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
@@ -159,6 +160,9 @@ func decodeJSON(c echo.Context, v any) error {
 	}
 	if dec.More() {
 		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: "Send one JSON object; there is more after it."}
+	}
+	if e := jsonControl(body); e != nil {
+		return e
 	}
 	return nil
 }

@@ -89,10 +89,10 @@ func (s *Server) deviceProblem(c echo.Context, err error) error {
 	return err
 }
 
-// pendingDevice reads a typed user code and finds its pending login. Wrong
-// codes are counted per user and per client IP; past the allowance the
-// answer is 429 until the bucket refills. A malformed code is not a guess
-// and is not counted.
+// pendingDevice reads a typed user code and finds its pending login. Each
+// code is counted per user and per client IP before it is looked up, and a
+// right one is given back; past the allowance the answer is 429 until the
+// bucket refills. A malformed code is not a guess and is not counted.
 func (s *Server) pendingDevice(c echo.Context, raw string) (store.DeviceAuthorization, error) {
 	code, ok := auth.NormalizeUserCode(raw)
 	if !ok {
@@ -100,21 +100,21 @@ func (s *Server) pendingDevice(c echo.Context, raw string) (store.DeviceAuthoriz
 			msg: "Enter the 8-letter code your terminal shows, such as BCDF-GHJK (the dash is optional). " + auth.UserCodeProblem(raw)}
 	}
 	user, ip := strconv.FormatInt(state(c).user.ID, 10), c.RealIP()
-	if wait := s.devices.wait(user, ip); wait > 0 {
+	if wait := s.devices.take(user, ip); wait > 0 {
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
 		return store.DeviceAuthorization{}, &deviceError{status: http.StatusTooManyRequests, code: raw,
 			msg: throttledMessage("Too many wrong codes.", wait, s.now())}
 	}
 	d, err := s.db.PendingDeviceAuthorization(c.Request().Context(), code)
-	if store.IsNotFound(err) {
-		s.devices.fail(user, ip)
+	if store.IsNotFound(err) { // a wrong code: the attempt stays spent
 		return store.DeviceAuthorization{}, &deviceError{status: http.StatusNotFound, code: raw,
 			msg: "No login is waiting for the code " + auth.FormatUserCode(code) + ". Codes work once and expire after 10 minutes: check the code in your terminal, or run tokenward login again."}
 	}
 	if err != nil {
+		s.devices.refund(user, ip)
 		return store.DeviceAuthorization{}, err
 	}
-	s.devices.succeed(user)
+	s.devices.succeed(user, ip)
 	return d, nil
 }
 

@@ -39,15 +39,20 @@ func (s *Server) login(c echo.Context) error {
 	} else if len(username) > auth.MaxUsername {
 		p.Errors["username"] = fmt.Sprintf("Usernames have at most %d characters.", auth.MaxUsername)
 		p.Username = ""
+	} else if hasControl(username) {
+		p.Errors["username"] = "Usernames have no control characters such as tabs or line breaks: type it again."
+		p.Username = ""
 	}
 	if password == "" {
 		p.Errors["password"] = "Enter your password."
+	} else if hasControl(password) {
+		p.Errors["password"] = "Passwords have no control characters such as tabs or line breaks: type it again."
 	}
 	if p.Errors.Any() {
 		return s.renderLogin(c, http.StatusUnprocessableEntity, p)
 	}
 	ip := c.RealIP()
-	if wait := s.throttle.wait(username, ip); wait > 0 {
+	if wait := s.throttle.take(username, ip); wait > 0 {
 		p.Error = throttledMessage("Too many failed sign-in attempts.", wait, s.now())
 		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Round(time.Second)/time.Second)))
 		return s.renderLogin(c, http.StatusTooManyRequests, p)
@@ -61,19 +66,20 @@ func (s *Server) login(c echo.Context) error {
 	case store.IsNotFound(err):
 		auth.CheckPasswordAgainstDummy(password) // same work, same time
 	default:
+		s.throttle.refund(username, ip)
 		return err
 	}
 	if !ok {
-		s.throttle.fail(username, ip)
-		p.Error = wrongCredentials
+		p.Error = wrongCredentials // the attempt stays spent
 		return s.renderLogin(c, http.StatusUnauthorized, p)
 	}
 	if u.Disabled() {
 		// Only someone who knows the password learns the account is disabled.
+		s.throttle.refund(username, ip)
 		p.Error = "This account is disabled. Ask a site admin to enable it."
 		return s.renderLogin(c, http.StatusForbidden, p)
 	}
-	s.throttle.succeed(username)
+	s.throttle.succeed(username, ip)
 	if err := s.signIn(c, u); err != nil {
 		return err
 	}

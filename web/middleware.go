@@ -33,6 +33,7 @@ func (s *Server) newEcho() *echo.Echo {
 		s.securityHeaders,
 		middleware.BodyLimit(maxBody),
 		s.loadSession,
+		refuseControls,
 	)
 	return e
 }

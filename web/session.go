@@ -6,6 +6,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -176,19 +177,57 @@ func (s *Server) signOut(c echo.Context) error {
 	return s.saveSession(c)
 }
 
+// The cookie holds at most maxFlashes messages of maxFlashBytes in all
+// (each clipped to that), so that changes made without a page view in
+// between (a script, several tabs, a client that does not follow
+// redirects) never grow it past the 4 KB a browser keeps: the oldest give
+// way, and the next page says how many did.
+const (
+	maxFlashes     = 3
+	maxFlashBytes  = 1000
+	flashKey       = "_flash" // gorilla/sessions' default flash key
+	flashesDropped = "flashes_dropped"
+)
+
 // flash queues a message for the next page the browser loads.
 func (s *Server) flash(c echo.Context, kind, msg string) error {
-	state(c).sess.AddFlash(kind + "|" + msg)
+	sess := state(c).sess
+	sess.AddFlash(kind + "|" + clipText(msg, maxFlashBytes-len(kind)-1))
+	queued, _ := sess.Values[flashKey].([]any)
+	size := 0
+	for _, f := range queued {
+		str, _ := f.(string)
+		size += len(str)
+	}
+	dropped := 0
+	for len(queued) > maxFlashes || size > maxFlashBytes {
+		str, _ := queued[0].(string)
+		size -= len(str)
+		queued = queued[1:]
+		dropped++
+	}
+	if dropped > 0 {
+		n, _ := sess.Values[flashesDropped].(int)
+		sess.Values[flashKey], sess.Values[flashesDropped] = queued, n+dropped
+	}
 	return s.saveSession(c)
 }
 
-// takeFlashes removes and returns the queued messages.
+// takeFlashes removes and returns the queued messages, led by a note when
+// older ones gave way.
 func (s *Server) takeFlashes(c echo.Context) ([]views.Flash, error) {
-	raw := state(c).sess.Flashes()
-	if len(raw) == 0 {
+	sess := state(c).sess
+	raw := sess.Flashes()
+	dropped, _ := sess.Values[flashesDropped].(int)
+	delete(sess.Values, flashesDropped)
+	if len(raw) == 0 && dropped == 0 {
 		return nil, nil
 	}
-	out := make([]views.Flash, 0, len(raw))
+	out := make([]views.Flash, 0, len(raw)+1)
+	if dropped > 0 {
+		out = append(out, views.Flash{Kind: "info", Message: fmt.Sprintf(
+			"Not shown: %d earlier message%s, from changes made without a page view in between. The newest follow.", dropped, plural(dropped))})
+	}
 	for _, r := range raw {
 		str, _ := r.(string)
 		kind, msg, _ := strings.Cut(str, "|")
