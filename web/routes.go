@@ -8,6 +8,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/static"
+	"tokenward/store"
 )
 
 // guard says who may reach a route: anyone, any signed-in user, or a
@@ -36,11 +37,46 @@ var (
 
 func inOrg(a auth.Action) guard { return guard{kind: guardOrg, action: a} }
 
-// onToken is for routes about one token (or one to be made): the route
-// checks org membership, and the handler asks auth.Authorize about the
-// token itself through orgToken or mayCreate.
+// onToken is for routes about one token (or one to be made), registered
+// through tokenRoute or newTokenRoute: the guard checks org membership,
+// loads the token in the path and asks auth.Authorize about the route's
+// action on it (or, for a new token, whether the viewer may make one of the
+// path's kind), then hands the handler the token (or the kind).
 func onToken(a auth.Action) guard { return guard{kind: guardToken, action: a} }
-func onSite(a auth.Action) guard  { return guard{kind: guardSite, action: a} }
+
+// tokenHandler serves a route about one token, which its guard loaded and
+// authorized.
+type tokenHandler func(c echo.Context, t store.Token) error
+
+// kindHandler serves a route that makes a token of the path's kind, which
+// its guard checked the viewer may make.
+type kindHandler func(c echo.Context, kind auth.Kind) error
+
+// tokenRoute registers a route about the token in its path, guarded by a.
+func (s *Server) tokenRoute(method, path string, a auth.Action, h tokenHandler) {
+	s.route(method, path, onToken(a), func(c echo.Context) error {
+		t, err := s.orgToken(c, a)
+		if err != nil {
+			return err
+		}
+		return h(c, t)
+	})
+}
+
+// newTokenRoute registers a route that makes a token of the path's kind.
+func (s *Server) newTokenRoute(method, path string, h kindHandler) {
+	s.route(method, path, onToken(auth.CreateToken), func(c echo.Context) error {
+		kind, err := tokenKind(c)
+		if err != nil {
+			return err
+		}
+		if err := s.mayCreate(c, kind); err != nil {
+			return err
+		}
+		return h(c, kind)
+	})
+}
+func onSite(a auth.Action) guard { return guard{kind: guardSite, action: a} }
 
 // withScope is for API routes: a valid bearer token holding scope (any
 // valid token for ""). What the token's creator may do is then checked by
@@ -101,21 +137,22 @@ func (s *Server) routes() {
 	s.route(http.MethodGet, "/orgs/:org/settings/members/:user/tokens", inOrg(auth.ManageMembers), s.personTokens)
 	s.route(http.MethodPost, "/orgs/:org/settings/members/:user/tokens/:id/handover", inOrg(auth.ManageMembers), s.handOverToken)
 	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind", inOrg(auth.ViewTokens), s.tokens)
-	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/new", onToken(auth.CreateToken), s.newToken)
-	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind", onToken(auth.CreateToken), s.createToken)
+	s.newTokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/new", s.newToken)
+	s.newTokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind", s.createToken)
 	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/bulk", inOrg(auth.BulkTokens), s.bulkTokens)
 	s.route(http.MethodPost, "/orgs/:org/settings/tokens/revoke-all", inOrg(auth.BulkTokens), s.revokeAll)
-	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id", onToken(auth.ViewToken), s.tokenDetail)
-	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/edit", onToken(auth.EditToken), s.editToken)
-	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/edit", onToken(auth.EditToken), s.updateToken)
-	s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/rotate", onToken(auth.RotateToken), s.rotateDialog)
-	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/rotate", onToken(auth.RotateToken), s.rotateToken)
-	for _, name := range []string{"disable", "enable", "revoke"} {
-		a := stateChanges[name].action
-		s.route(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/"+name, onToken(a), s.confirmState(name))
-		s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/"+name, onToken(a), s.applyState(name))
-	}
-	s.route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/reveal", onToken(auth.RevealToken), s.revealToken)
+	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id", auth.ViewToken, s.tokenDetail)
+	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/edit", auth.EditToken, s.editToken)
+	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/edit", auth.EditToken, s.updateToken)
+	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/rotate", auth.RotateToken, s.rotateDialog)
+	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/rotate", auth.RotateToken, s.rotateToken)
+	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/disable", auth.DisableToken, s.confirmState(disableChange))
+	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/disable", auth.DisableToken, s.applyState(disableChange))
+	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/enable", auth.DisableToken, s.confirmState(enableChange))
+	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/enable", auth.DisableToken, s.applyState(enableChange))
+	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/revoke", auth.RevokeToken, s.confirmState(revokeChange))
+	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/revoke", auth.RevokeToken, s.applyState(revokeChange))
+	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/reveal", auth.RevealToken, s.revealToken)
 	s.route(http.MethodGet, "/orgs/:org/settings/services", inOrg(auth.ViewServices), s.services)
 	s.route(http.MethodPost, "/orgs/:org/settings/services", inOrg(auth.ManageServices), s.addService)
 	s.route(http.MethodPost, "/orgs/:org/settings/services/:id/remove", inOrg(auth.ManageServices), s.removeService)

@@ -15,7 +15,8 @@ import (
 	"tokenward/views"
 )
 
-// orgToken loads the token in the path for an action. A token the viewer
+// orgToken loads the token in the path for an action; tokenRoute calls it
+// for every token route, so no handler has to. A token the viewer
 // may not see, of another org or another kind, is a 404, so ids are never
 // confirmed; one they see but may not act on is a 403.
 func (s *Server) orgToken(c echo.Context, a auth.Action) (store.Token, error) {
@@ -33,9 +34,29 @@ func (s *Server) orgToken(c echo.Context, a auth.Action) (store.Token, error) {
 		return store.Token{}, notFound()
 	}
 	if !auth.Authorize(me, a, facts) {
-		return store.Token{}, forbidden()
+		return store.Token{}, refusal(me, a, facts)
 	}
 	return t, nil
+}
+
+// errNotShared answers a reveal of an admins-only token by someone who could
+// reveal it were it shared.
+var errNotShared = &Error{Status: http.StatusForbidden, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed: " +
+	"Tokenward keeps only the hash of an admins-only token, so its secret cannot be shown again. Rotate it to get a new secret, " +
+	"or use “Rotate and share” in Edit to share it."}
+
+// refusal says why a viewer who can see a token may not do a to it: for a
+// reveal that only its visibility stands in the way of, that it is not
+// shared, rather than blaming the role.
+func refusal(me auth.Principal, a auth.Action, facts *auth.TokenFacts) error {
+	if a == auth.RevealToken {
+		shared := *facts
+		shared.Visibility = auth.VisibilityOrg
+		if auth.Authorize(me, a, &shared) {
+			return errNotShared
+		}
+	}
+	return forbidden()
 }
 
 // showDialog answers with a dialog: alone for htmx (it lands in the page's
@@ -88,14 +109,7 @@ func defaultScopeNames(kind auth.Kind) []string {
 }
 
 // newToken is the create dialog.
-func (s *Server) newToken(c echo.Context) error {
-	kind, err := tokenKind(c)
-	if err != nil {
-		return err
-	}
-	if err := s.mayCreate(c, kind); err != nil {
-		return err
-	}
+func (s *Server) newToken(c echo.Context, kind auth.Kind) error {
 	f := s.tokenForm(c, kind, defaultScopeNames(kind))
 	f.Action = tabPath(state(c).org.Slug, kind)
 	return s.showDialog(c, http.StatusOK, kind, views.CreateTokenDialog(f))
@@ -113,14 +127,7 @@ func (s *Server) mayCreate(c echo.Context, kind auth.Kind) error {
 
 // createToken makes a token from the create dialog and reveals it once.
 // The kind comes from the path, never the form.
-func (s *Server) createToken(c echo.Context) error {
-	kind, err := tokenKind(c)
-	if err != nil {
-		return err
-	}
-	if err := s.mayCreate(c, kind); err != nil {
-		return err
-	}
+func (s *Server) createToken(c echo.Context, kind auth.Kind) error {
 	st := state(c)
 	form, _ := c.FormParams()
 	r := TokenRequest{Org: *st.org, Kind: kind, Name: c.FormValue("name"), Scopes: form["scopes"], Expiry: c.FormValue("expiry"),
@@ -147,11 +154,7 @@ func (s *Server) createToken(c echo.Context) error {
 }
 
 // editToken is the edit dialog.
-func (s *Server) editToken(c echo.Context) error {
-	t, err := s.orgToken(c, auth.EditToken)
-	if err != nil {
-		return err
-	}
+func (s *Server) editToken(c echo.Context, t store.Token) error {
 	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.EditTokenDialog(s.editForm(c, t, t.Scopes)))
 }
 
@@ -165,11 +168,7 @@ func (s *Server) editForm(c echo.Context, t store.Token, scopes []string) views.
 // updateToken saves the edit dialog. Sharing a hash-only token needs a new
 // secret, so "Rotate and share" rotates it at once and reveals the new one;
 // making a shared token admins-only deletes its encrypted copy.
-func (s *Server) updateToken(c echo.Context) error {
-	t, err := s.orgToken(c, auth.EditToken)
-	if err != nil {
-		return err
-	}
+func (s *Server) updateToken(c echo.Context, t store.Token) error {
 	kind := auth.Kind(t.Kind)
 	form, _ := c.FormParams()
 	name := strings.TrimSpace(c.FormValue("name"))
@@ -238,21 +237,13 @@ func (s *Server) updateToken(c echo.Context) error {
 var graceChoices = map[string]time.Duration{"now": 0, "1h": time.Hour, "1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour}
 
 // rotateDialog is the rotate dialog.
-func (s *Server) rotateDialog(c echo.Context) error {
-	t, err := s.orgToken(c, auth.RotateToken)
-	if err != nil {
-		return err
-	}
+func (s *Server) rotateDialog(c echo.Context, t store.Token) error {
 	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{Name: t.Name, Hint: t.Hint,
 		Action: tokenPath(state(c).org.Slug, t, "rotate"), Cancel: tabPath(state(c).org.Slug, auth.Kind(t.Kind)), CSRF: state(c).csrf}))
 }
 
 // rotateToken makes a new secret, keeping the old one for the chosen grace.
-func (s *Server) rotateToken(c echo.Context) error {
-	t, err := s.orgToken(c, auth.RotateToken)
-	if err != nil {
-		return err
-	}
+func (s *Server) rotateToken(c echo.Context, t store.Token) error {
 	if err := notRotatedSince(c, t); err != nil {
 		return err
 	}
@@ -313,22 +304,9 @@ func (s *Server) rotateSecret(ctx context.Context, t store.Token, visibility str
 // Asked for an admins-only token by someone who could reveal it were it
 // shared, it says that only shared tokens can be, rather than blaming the
 // role.
-func (s *Server) revealToken(c echo.Context) error {
-	t, err := s.orgToken(c, auth.ViewToken)
-	if err != nil {
-		return err
-	}
-	me := principal(state(c))
-	shared := *tokenFacts(t)
-	shared.Visibility = auth.VisibilityOrg
-	switch {
-	case auth.Authorize(me, auth.RevealToken, tokenFacts(t)) && len(t.Sealed) > 0:
-	case auth.Authorize(me, auth.RevealToken, &shared):
-		return &Error{Status: http.StatusForbidden, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed: " +
-			"Tokenward keeps only the hash of an admins-only token, so its secret cannot be shown again. Rotate it to get a new secret, " +
-			"or use “Rotate and share” in Edit to share it."}
-	default:
-		return forbidden()
+func (s *Server) revealToken(c echo.Context, t store.Token) error {
+	if len(t.Sealed) == 0 {
+		return errNotShared
 	}
 	secret, err := s.sealer.Open(t.ID, t.Sealed)
 	if err != nil {

@@ -17,11 +17,7 @@ import (
 
 // tokenDetail is a token's page: everything in its row plus scopes, quota,
 // the most recent request, recent IPs and its audit history.
-func (s *Server) tokenDetail(c echo.Context) error {
-	t, err := s.orgToken(c, auth.ViewToken)
-	if err != nil {
-		return err
-	}
+func (s *Server) tokenDetail(c echo.Context, t store.Token) error {
 	ctx := c.Request().Context()
 	st := state(c)
 	shell, err := s.pageShell(c, t.Name, "tokens")

@@ -13,7 +13,6 @@ import (
 
 // stateChange is disable, enable or revoke: a confirm dialog, then the change.
 type stateChange struct {
-	action  auth.Action
 	path    string // the action's last path segment
 	title   string // "Disable %s?"
 	message string
@@ -23,20 +22,21 @@ type stateChange struct {
 	apply   func(s *Server, c echo.Context, t store.Token) (store.Token, error)
 }
 
-var stateChanges = map[string]stateChange{
-	"disable": {auth.DisableToken, "disable", "Disable %s?", "Requests with this token are refused from now on, until an admin enables it again.",
+// The three state changes, each routed with its own action in routes.go.
+var (
+	disableChange = stateChange{"disable", "Disable %s?", "Requests with this token are refused from now on, until an admin enables it again.",
 		"Disable", false, "Disabled %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
 			return s.db.SetTokenDisabled(c.Request().Context(), t.OrgID, t.ID, true, s.actor(c))
-		}},
-	"enable": {auth.DisableToken, "enable", "Enable %s?", "Requests with this token work again, within its scopes and expiry.",
+		}}
+	enableChange = stateChange{"enable", "Enable %s?", "Requests with this token work again, within its scopes and expiry.",
 		"Enable", false, "Enabled %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
 			return s.db.SetTokenDisabled(c.Request().Context(), t.OrgID, t.ID, false, s.actor(c))
-		}},
-	"revoke": {auth.RevokeToken, "revoke", "Revoke %s?", "Revoking is final: every request with this token is refused from now on, and it cannot be enabled again.",
+		}}
+	revokeChange = stateChange{"revoke", "Revoke %s?", "Revoking is final: every request with this token is refused from now on, and it cannot be enabled again.",
 		"Revoke", true, "Revoked %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
 			return s.db.RevokeToken(c.Request().Context(), t.OrgID, t.ID, "", s.actor(c))
-		}},
-}
+		}}
+)
 
 // forToken words a revoke of the viewer's own CLI token as signing out
 // that device: the same change, in the words of the person whose CLI it is.
@@ -51,13 +51,8 @@ func (sc stateChange) forToken(st *requestState, t store.Token) stateChange {
 }
 
 // confirmState is the confirm dialog of a disable, enable or revoke.
-func (s *Server) confirmState(name string) echo.HandlerFunc {
-	sc := stateChanges[name]
-	return func(c echo.Context) error {
-		t, err := s.orgToken(c, sc.action)
-		if err != nil {
-			return err
-		}
+func (s *Server) confirmState(sc stateChange) tokenHandler {
+	return func(c echo.Context, t store.Token) error {
 		org := state(c).org
 		sc := sc.forToken(state(c), t)
 		return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.ConfirmDialog(views.ConfirmForm{
@@ -67,15 +62,10 @@ func (s *Server) confirmState(name string) echo.HandlerFunc {
 }
 
 // applyState does a confirmed disable, enable or revoke.
-func (s *Server) applyState(name string) echo.HandlerFunc {
-	sc := stateChanges[name]
-	return func(c echo.Context) error {
-		t, err := s.orgToken(c, sc.action)
-		if err != nil {
-			return err
-		}
+func (s *Server) applyState(sc stateChange) tokenHandler {
+	return func(c echo.Context, t store.Token) error {
 		sc := sc.forToken(state(c), t)
-		t, err = sc.apply(s, c, t)
+		t, err := sc.apply(s, c, t)
 		if err != nil {
 			return err
 		}
