@@ -45,6 +45,8 @@ type app struct {
 	org   store.Org // acme, when seeded
 	// proxies are the trusted proxies the server is started with.
 	proxies []netip.Prefix
+	// configure change the server's configuration at start.
+	configure []func(*web.Config)
 }
 
 // syncBuffer collects log lines from concurrent requests.
@@ -85,9 +87,13 @@ func (a *app) start() {
 	key := make([]byte, auth.MasterKeySize)
 	rand.Read(key)
 	a.ts = httptest.NewUnstartedServer(nil)
-	srv, err := web.New(context.Background(), web.Config{DB: a.db, MasterKey: key,
+	cfg := web.Config{DB: a.db, MasterKey: key,
 		Logger:    slog.New(slog.NewTextHandler(a.log, nil)),
-		PublicURL: "http://" + a.ts.Listener.Addr().String(), TrustedProxies: a.proxies})
+		PublicURL: "http://" + a.ts.Listener.Addr().String(), TrustedProxies: a.proxies}
+	for _, f := range a.configure {
+		f(&cfg)
+	}
+	srv, err := web.New(context.Background(), cfg)
 	if err != nil {
 		a.t.Fatal(err)
 	}
@@ -104,7 +110,7 @@ func (a *app) start() {
 // seededApp has org acme with ada (admin, site admin), max (member) and
 // audra (auditor), and org globex with gus (admin, site admin), who is not
 // in acme.
-func seededApp(t testing.TB) *app {
+func seededApp(t testing.TB, configure ...func(*web.Config)) *app {
 	t.Helper()
 	ctx := context.Background()
 	clock := &store.ManualClock{}
@@ -135,7 +141,7 @@ func seededApp(t testing.TB) *app {
 	if _, err := db.CreateOrg(ctx, store.NewOrg{Slug: "globex", Name: "Globex"}, gus.ID, actor); err != nil {
 		t.Fatal(err)
 	}
-	a := &app{t: t, db: db, clock: clock, log: &syncBuffer{}, org: acme}
+	a := &app{t: t, db: db, clock: clock, log: &syncBuffer{}, org: acme, configure: configure}
 	a.start()
 	return a
 }

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"tokenward/web"
 )
 
 // buildCLI builds the tokenward binary once per test binary.
@@ -36,7 +38,9 @@ var buildCLI = sync.OnceValues(func() (string, error) {
 // device name.
 func TestJourneyCLILogin(t *testing.T) {
 	ctx := newTab(t)
-	a := seededApp(t)
+	// The CLI polls at the interval the server gives; one second keeps the
+	// journey short without changing what it shows.
+	a := seededApp(t, func(cfg *web.Config) { cfg.DevicePollInterval = time.Second })
 	bin, err := buildCLI()
 	if err != nil {
 		t.Fatalf("build tokenward: %v", err)

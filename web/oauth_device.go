@@ -111,7 +111,7 @@ func (s *Server) deviceAuthorization(c echo.Context) error {
 	deviceCode := newSecret()
 	h := sha256.Sum256([]byte(deviceCode))
 	nd := store.NewDeviceAuthorization{DeviceCodeHash: h[:], ClientID: auth.CLIClientID, Scopes: scopes, DeviceName: name, OrgHint: hint,
-		IP: c.RealIP(), UserAgent: clipText(c.Request().UserAgent(), 300), Lifetime: deviceLifetime * time.Second, Interval: deviceInterval,
+		IP: c.RealIP(), UserAgent: clipText(c.Request().UserAgent(), 300), Lifetime: deviceLifetime * time.Second, Interval: s.poll,
 		MaxPendingPerIP: maxPendingPerIP}
 	// A fresh user code clashes with a pending one about once in 10^9
 	// logins; try again with another.

@@ -3,6 +3,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/tls"
@@ -33,6 +34,12 @@ type Config struct {
 	// TrustedProxies are the networks whose X-Forwarded-For and
 	// X-Forwarded-Proto headers are believed.
 	TrustedProxies []netip.Prefix
+	// DevicePollInterval is how often a CLI login may poll /oauth/token at
+	// first (RFC 8628's interval), in whole seconds; 5 s when zero.
+	DevicePollInterval time.Duration
+	// FlushInterval is how often gathered token uses are written;
+	// web.FlushInterval when zero.
+	FlushInterval time.Duration
 	// SMTPTLSConfig, when set, is the TLS configuration for connections to
 	// the mail server (tests trust their own certificate with it); nil
 	// uses the system's roots.
@@ -63,6 +70,7 @@ type Server struct {
 	proxies  []netip.Prefix
 	public   string
 	now      func() time.Time
+	poll     int  // the device flow's first polling interval, in seconds
 	started  bool // Start ran and Close has not
 }
 
@@ -80,6 +88,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		proxies:  cfg.TrustedProxies,
 		public:   cfg.PublicURL,
 		now:      now,
+		poll:     max(1, int(cmp.Or(cfg.DevicePollInterval, deviceInterval*time.Second)/time.Second)),
 		throttle: newFailThrottle(now, userFailures, ipFailures),
 		devices:  newFailThrottle(now, deviceUserFailures, deviceIPFailures),
 		setup:    &setupGate{},
@@ -109,7 +118,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 	}
 	s.metrics = newMetrics(s.db)
-	s.usage = newUsageRecorder(s.db, s.log)
+	s.usage = newUsageRecorder(s.db, s.log, cmp.Or(cfg.FlushInterval, FlushInterval))
 	s.usage.onFlush = s.metrics.flushed
 	s.fails = newIPLimiter(now, failRate, failBurst)
 	s.revokes = newIPLimiter(now, revokeRate, revokeBurst)

@@ -28,8 +28,9 @@ type usageRecorder struct {
 	pending map[string]*pendingUses // by token id
 	quota   map[string]*quotaCount  // by token id, tokens with a quota only
 
-	stop chan struct{}
-	done chan struct{}
+	every time.Duration // how often run flushes
+	stop  chan struct{}
+	done  chan struct{}
 	// onFlush reports each flush's duration and batch size (metrics).
 	onFlush func(d time.Duration, uses int, err error)
 }
@@ -44,8 +45,8 @@ type quotaCount struct {
 	used  int64
 }
 
-func newUsageRecorder(db *store.DB, log *slog.Logger) *usageRecorder {
-	return &usageRecorder{db: db, log: log, pending: map[string]*pendingUses{}, quota: map[string]*quotaCount{},
+func newUsageRecorder(db *store.DB, log *slog.Logger, every time.Duration) *usageRecorder {
+	return &usageRecorder{db: db, log: log, every: every, pending: map[string]*pendingUses{}, quota: map[string]*quotaCount{},
 		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -141,10 +142,10 @@ func (u *usageRecorder) quotaUsed(t store.Token, now time.Time) int64 {
 	return 0
 }
 
-// run flushes every FlushInterval until close.
+// run flushes every u.every until close.
 func (u *usageRecorder) run() {
 	defer close(u.done)
-	tick := time.NewTicker(FlushInterval)
+	tick := time.NewTicker(u.every)
 	defer tick.Stop()
 	for {
 		select {
