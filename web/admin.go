@@ -101,11 +101,7 @@ func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
 // rotate, hand over and revoke for the orgs the site admin administers.
 func (s *Server) confirmDisableUser(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := pathID(c, "user")
-	if err != nil {
-		return err
-	}
-	u, err := s.db.UserByID(ctx, id)
+	u, err := s.pathUser(c)
 	if err != nil {
 		return err
 	}

@@ -59,15 +59,11 @@ func (s *Server) personAPITokens(ctx context.Context, org store.Org, u store.Use
 // over and revoke.
 func (s *Server) personTokens(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := pathID(c, "user")
+	u, err := s.pathUser(c)
 	if err != nil {
 		return err
 	}
 	st := state(c)
-	u, err := s.db.UserByID(ctx, id)
-	if err != nil {
-		return err
-	}
 	tokens, err := s.db.PersonTokens(ctx, u.ID, st.org.ID)
 	if err != nil {
 		return err
@@ -92,15 +88,11 @@ func (s *Server) personTokens(c echo.Context) error {
 // that the person may still hold the secret until the token is rotated.
 func (s *Server) handOverToken(c echo.Context) error {
 	ctx := c.Request().Context()
-	id, err := pathID(c, "user")
+	u, err := s.pathUser(c)
 	if err != nil {
 		return err
 	}
 	st := state(c)
-	u, err := s.db.UserByID(ctx, id)
-	if err != nil {
-		return err
-	}
 	back := backTo(c, personTokensPath(st.org.Slug, u.ID))
 	to, _ := strconv.ParseInt(c.FormValue("transfer_to"), 10, 64)
 	t, err := s.db.HandOverToken(ctx, st.org.ID, c.Param("id"), to, s.actor(c))
@@ -118,6 +110,15 @@ func (s *Server) handOverToken(c echo.Context) error {
 		return err
 	}
 	return redirect(c, back)
+}
+
+// pathUser loads the user named by id in the path's :user.
+func (s *Server) pathUser(c echo.Context) (store.User, error) {
+	id, err := pathID(c, "user")
+	if err != nil {
+		return store.User{}, err
+	}
+	return s.db.UserByID(c.Request().Context(), id)
 }
 
 // personTokensView is the person's API tokens in the request's org, for
