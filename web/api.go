@@ -65,7 +65,7 @@ func (s *Server) authenticate(c echo.Context) (checkedToken, error) {
 			message: "Send a token in the Authorization header: Authorization: Bearer <token>."}
 	} else {
 		var err error
-		if ct, cerr, err = s.lookupToken(c.Request().Context(), secret); err != nil {
+		if ct, cerr, err = s.check.lookupToken(c.Request().Context(), secret); err != nil {
 			return checkedToken{}, err
 		}
 		if cerr == nil {
@@ -115,20 +115,6 @@ func apiActor(c echo.Context) store.Actor {
 func apiPrincipal(c echo.Context) auth.Principal {
 	p, _ := auth.TokenPrincipal(tokenBearer(bearer(c).Token))
 	return p
-}
-
-// tokenBearer is what auth.TokenPrincipal needs to know about t.
-func tokenBearer(t store.Token) auth.Bearer {
-	return auth.Bearer{Kind: auth.Kind(t.Kind), CreatorID: t.CreatorID, OwnerUserID: t.OwnerUserID,
-		OwnerRole: auth.Role(t.OwnerRole), OwnerDisabled: t.OwnerDisabled}
-}
-
-func scopes(t store.Token) []auth.Scope {
-	out := make([]auth.Scope, len(t.Scopes))
-	for i, s := range t.Scopes {
-		out[i] = auth.Scope(s)
-	}
-	return out
 }
 
 func nextMonth(now time.Time) time.Time {

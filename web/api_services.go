@@ -64,10 +64,7 @@ func (s *Server) apiCreateService(c echo.Context) error {
 	if err := decodeJSON(c, &body); err != nil {
 		return err
 	}
-	f := serviceForm{Name: strings.TrimSpace(body.Name), URL: strings.TrimSpace(body.URL)}
-	if errs := f.Validate(); errs.Any() {
-		return invalid(FieldErrors(errs))
-	}
+	f := store.NewService{Name: strings.TrimSpace(body.Name), URL: strings.TrimSpace(body.URL)}
 	ct := bearer(c)
 	req := TokenRequest{Org: ct.Org, Kind: auth.KindService, Name: f.Name, Expiry: strconv.Itoa(ct.Org.Policy.DefaultDays), CreatorID: ct.Token.CreatorID}
 	svc, issued, errs, err := OnboardService(c.Request().Context(), s.db, s.sealer, store.NewService{OrgID: ct.Org.ID, Name: f.Name, URL: f.URL}, req, apiActor(c))
@@ -146,7 +143,7 @@ func (s *Server) apiAudit(c echo.Context) error {
 		limit = n
 	}
 	org := bearer(c).Org
-	q, problem, err := s.parseEventQuery(c.Request().Context(), org, c.QueryParams())
+	q, problem, err := s.core.parseEventQuery(c.Request().Context(), org, c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -156,7 +153,7 @@ func (s *Server) apiAudit(c echo.Context) error {
 	if format == "csv" {
 		return s.eventsCSV(c, &org, q, limit)
 	}
-	page, problem, err := s.events(c.Request().Context(), org.ID, &q, limit)
+	page, problem, err := s.core.events(c.Request().Context(), org.ID, &q, limit)
 	if err != nil {
 		return err
 	}

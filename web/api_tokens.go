@@ -23,7 +23,7 @@ func (s *Server) apiListTokens(c echo.Context) error {
 			return &Error{Status: http.StatusBadRequest, Title: "Unknown kind", Message: "kind is api, cli or service."}
 		}
 	}
-	q, problem := parseTokenQuery(c, kind)
+	q, problem := parseTokenQuery(c.QueryParams(), kind)
 	per := 50
 	if v := c.QueryParam("per_page"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -282,7 +282,7 @@ func (s *Server) apiRotateToken(c echo.Context) error {
 	if grace > 0 {
 		until = s.db.Now().Add(grace)
 	}
-	rotated, secret, err := s.rotateSecret(c.Request().Context(), t, vis, until, apiActor(c))
+	rotated, secret, err := s.core.rotateSecret(c.Request().Context(), t, vis, until, apiActor(c))
 	if err != nil {
 		return err
 	}

@@ -1,121 +1,13 @@
 package web
 
 import (
-	"encoding/csv"
-	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"tokenward/auth"
 	"tokenward/store"
 )
-
-// csvFlushRows is how many rows an export writes between flushes: the
-// download starts at once and the buffer never grows.
-const csvFlushRows = 500
-
-// csvExport streams a CSV download row by row. Nothing is sent before the
-// first row (or the end), so an error found before then still gets its
-// own status.
-type csvExport struct {
-	c        echo.Context
-	filename string
-	header   []string
-	w        *csv.Writer
-	rows     int
-}
-
-func newCSV(c echo.Context, filename string, header []string) *csvExport {
-	return &csvExport{c: c, filename: filename, header: header}
-}
-
-// start sends the headers of a CSV attachment and its header row, once.
-func (x *csvExport) start() error {
-	if x.w != nil {
-		return nil
-	}
-	h := x.c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set(echo.HeaderContentDisposition, fmt.Sprintf(`attachment; filename="%s"`, x.filename))
-	h.Set("Cache-Control", "no-store")
-	x.c.Response().WriteHeader(http.StatusOK)
-	x.w = csv.NewWriter(x.c.Response())
-	return x.w.Write(x.header)
-}
-
-// write writes one row, each cell neutralised, flushing every csvFlushRows.
-func (x *csvExport) write(cells []string) error {
-	if err := x.start(); err != nil {
-		return err
-	}
-	for i, cell := range cells {
-		cells[i] = neutralise(cell)
-	}
-	if err := x.w.Write(cells); err != nil {
-		return err
-	}
-	if x.rows++; x.rows%csvFlushRows == 0 {
-		return x.flush()
-	}
-	return nil
-}
-
-func (x *csvExport) flush() error {
-	x.w.Flush()
-	if err := x.w.Error(); err != nil {
-		return err
-	}
-	// A client gone away shows up as a write error above; a writer that
-	// cannot flush simply sends later.
-	_ = http.NewResponseController(x.c.Response().Writer).Flush()
-	return nil
-}
-
-// neutralise keeps a spreadsheet from reading a cell as a formula: a cell
-// starting with =, +, -, @, a tab or a carriage return gets a leading
-// apostrophe (OWASP, "CSV Injection").
-func neutralise(cell string) string {
-	if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
-		return "'" + cell
-	}
-	return cell
-}
-
-// isoTime is t as ISO 8601 in UTC, or "" for the zero time.
-func isoTime(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.UTC().Format(time.RFC3339)
-}
-
-// csvName is an export's file name: org, what, and the day, UTC.
-func csvName(org, what string, now time.Time) string {
-	return fmt.Sprintf("%s-%s-%s.csv", org, what, now.UTC().Format(time.DateOnly))
-}
-
-// finishCSV ends an export. An error before anything was sent is answered
-// as usual; after that the status is gone, so it is logged and the file
-// stops short.
-func (s *Server) finishCSV(x *csvExport, err error) error {
-	if err != nil && x.w == nil {
-		return err
-	}
-	if err == nil {
-		if err = x.start(); err == nil {
-			err = x.flush()
-		}
-	}
-	if err != nil {
-		s.log.Error("csv export stopped", "request_id", x.c.Response().Header().Get(echo.HeaderXRequestID),
-			"path", x.c.Request().URL.Path, "rows", x.rows, "error", err)
-	}
-	return nil
-}
 
 var tokenCSVHeader = []string{"id", "name", "kind", "hint", "owner", "creator", "creator_role", "scopes", "visibility", "status",
 	"created_at", "expires_at", "last_used_at", "last_used_ip", "recent_ips", "disabled_at", "revoked_at"}
@@ -138,12 +30,10 @@ func (s *Server) auditTokensCSV(c echo.Context) error {
 	return s.finishCSV(x, err)
 }
 
-var eventCSVHeader = []string{"id", "at", "actor", "actor_token_id", "action", "target_type", "target_id", "target", "ip", "details"}
-
 // auditEventsCSV is the Event log as a CSV file, with the tab's filters.
 func (s *Server) auditEventsCSV(c echo.Context) error {
 	org := state(c).org
-	q, problem, err := s.parseEventQuery(c.Request().Context(), *org, c.QueryParams())
+	q, problem, err := s.core.parseEventQuery(c.Request().Context(), *org, c.QueryParams())
 	if err != nil {
 		return err
 	}
@@ -151,33 +41,4 @@ func (s *Server) auditEventsCSV(c echo.Context) error {
 		return &Error{Status: http.StatusBadRequest, Title: "Invalid filter", Message: problem}
 	}
 	return s.eventsCSV(c, org, q, 0)
-}
-
-// eventsCSV streams the events q selects (at most limit; 0: all), newest
-// first, naming acting tokens as the viewer may see them.
-func (s *Server) eventsCSV(c echo.Context, org *store.Org, q eventQuery, limit int) error {
-	x := newCSV(c, csvName(org.Slug, "audit-events", s.db.Now()), eventCSVHeader)
-	ctx := c.Request().Context()
-	names := newActorNames(s.db, org.ID, s.csvViewer(c))
-	err := s.db.EachEvent(ctx, q.storeQuery(org.ID, limit), func(e store.LogEvent) error {
-		actor, err := names.label(ctx, e.ActorToken, e.ActorLabel)
-		if err != nil {
-			return err
-		}
-		return x.write([]string{strconv.FormatInt(e.ID, 10), isoTime(e.At), actor, e.ActorToken, e.Action,
-			e.TargetType, e.TargetID, e.TargetLabel, e.IP, e.DetailsJSON})
-	})
-	if se := asStoreError(err); se != nil && se.Field == "before" {
-		return &Error{Status: http.StatusBadRequest, Title: "Invalid filter", Message: "Before is the id of an event in this organization's log."}
-	}
-	return s.finishCSV(x, err)
-}
-
-// csvViewer is who asks for an export: the calling token on the API, the
-// signed-in person on a page.
-func (s *Server) csvViewer(c echo.Context) auth.Principal {
-	if bearer(c) != nil {
-		return apiPrincipal(c)
-	}
-	return principal(state(c))
 }

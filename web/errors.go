@@ -129,12 +129,3 @@ func (s *Server) problem(c echo.Context, e *Error) error {
 	}
 	return jsonEncode(c.Response(), body)
 }
-
-// asStoreError returns err as a store error, or nil.
-func asStoreError(err error) *store.Error {
-	var se *store.Error
-	if errors.As(err, &se) {
-		return se
-	}
-	return nil
-}

@@ -111,8 +111,6 @@ func safeNext(next string) string {
 	return next
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 func (s *Server) logoutForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, views.LogoutPage(views.LogoutProps{Shell: s.baseShell(c, "Sign out")}))
 }

@@ -76,12 +76,3 @@ func (j *noticeJob) close() {
 	j.cancel()
 	<-j.done
 }
-
-// RunExpiryPass creates the expiry notifications due now (by the store's
-// clock) and returns how many; the background job does the same every
-// ExpiryInterval. Re-running it creates nothing twice.
-func (s *Server) RunExpiryPass(ctx context.Context) (int, error) { return s.db.NotifyExpiries(ctx) }
-
-// RunMailPass emails queued notifications when SMTP is set up and returns
-// how many went out; the background job does it every MailInterval.
-func (s *Server) RunMailPass(ctx context.Context) (int, error) { return s.mail.pass(ctx) }

@@ -50,7 +50,7 @@ func (s *Server) introspect(c echo.Context) error {
 		}
 	}
 	caller := bearer(c)
-	ct, cerr, err := s.lookupToken(c.Request().Context(), secret)
+	ct, cerr, err := s.check.lookupToken(c.Request().Context(), secret)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *Server) revoke(c echo.Context) error {
 	}
 	var leaked []store.Revocation
 	for _, secret := range secrets {
-		ct, cerr, err := s.lookupToken(c.Request().Context(), secret)
+		ct, cerr, err := s.check.lookupToken(c.Request().Context(), secret)
 		if err != nil {
 			return err
 		}

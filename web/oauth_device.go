@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -323,26 +322,4 @@ func (s *Server) freeCLIName(c echo.Context, orgID, userID int64, base string) (
 			return name, nil
 		}
 	}
-}
-
-// clipRunes cuts s to at most n characters.
-func clipRunes(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
-}
-
-// clipText keeps the start of a free text such as a user agent, as valid
-// UTF-8 of at most n bytes.
-func clipText(s string, n int) string {
-	s = strings.ToValidUTF8(s, "")
-	if len(s) <= n {
-		return s
-	}
-	s = s[:n]
-	for !utf8.ValidString(s) {
-		s = s[:len(s)-1]
-	}
-	return s
 }

@@ -5,9 +5,7 @@ package web
 import (
 	"cmp"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
-	"encoding/base32"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -18,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/static"
 	"tokenward/store"
 )
 
@@ -46,10 +45,6 @@ type Config struct {
 	SMTPTLSConfig *tls.Config
 }
 
-// SessionLimits are how long a browser session lasts: one hour without a
-// request, twelve hours in all, after which the user signs in again.
-var SessionLimits = store.SessionLimits{Idle: time.Hour, Absolute: 12 * time.Hour}
-
 // Server is Tokenward's HTTP server.
 type Server struct {
 	db       *store.DB
@@ -60,7 +55,8 @@ type Server struct {
 	devices  *failThrottle // wrong codes on /device
 	setup    *setupGate
 	sealer   *auth.Sealer
-	cache    tokenCache
+	check    *tokenChecker
+	core     *Core
 	usage    *usageRecorder
 	mail     *mailer
 	notices  *noticeJob
@@ -108,6 +104,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.sealer = sealer
+	s.check = &tokenChecker{db: s.db}
+	s.core = &Core{db: s.db, sealer: sealer}
 	has, err := s.db.HasSiteAdmin(ctx)
 	if err != nil {
 		return nil, err
@@ -168,11 +166,39 @@ func (s *Server) SetupURL() string {
 	return s.public + "/setup?code=" + url.QueryEscape(code)
 }
 
-// randomString returns n random bytes as unpadded base32, for codes and ids.
-func randomString(n int) string {
-	b := make([]byte, n)
-	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
-	}
-	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+// RouteInfo is one registered route and the guard that protects it.
+type RouteInfo struct {
+	Method string
+	Path   string
+	Guard  string // "public", "signed-in", "org:<action>" or "site:<action>"
 }
+
+// Routes lists every registered route with its guard, for tests and docs.
+func (s *Server) Routes() []RouteInfo {
+	var out []RouteInfo
+	for _, r := range s.echo.Routes() {
+		out = append(out, RouteInfo{Method: r.Method, Path: r.Path, Guard: r.Name})
+	}
+	return out
+}
+
+// routes registers every route with its guard: the probes, static files and
+// metrics here, then each surface's own table.
+func (s *Server) routes() {
+	s.route(http.MethodGet, "/healthz", public, s.healthz)
+	s.route(http.MethodGet, "/readyz", public, s.readyz)
+	s.route(http.MethodGet, "/static/*", public, echo.WrapHandler(static.Handler()))
+	s.route(http.MethodGet, "/metrics", public, s.metrics.handler())
+	s.uiRoutes()
+	s.apiRoutes()
+	s.oauthRoutes()
+}
+
+// RunExpiryPass creates the expiry notifications due now (by the store's
+// clock) and returns how many; the background job does the same every
+// ExpiryInterval. Re-running it creates nothing twice.
+func (s *Server) RunExpiryPass(ctx context.Context) (int, error) { return s.db.NotifyExpiries(ctx) }
+
+// RunMailPass emails queued notifications when SMTP is set up and returns
+// how many went out; the background job does it every MailInterval.
+func (s *Server) RunMailPass(ctx context.Context) (int, error) { return s.mail.pass(ctx) }

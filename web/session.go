@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base32"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -234,4 +235,17 @@ func (s *Server) takeFlashes(c echo.Context) ([]views.Flash, error) {
 		out = append(out, views.Flash{Kind: kind, Message: msg})
 	}
 	return out, s.saveSession(c)
+}
+
+// SessionLimits are how long a browser session lasts: one hour without a
+// request, twelve hours in all, after which the user signs in again.
+var SessionLimits = store.SessionLimits{Idle: time.Hour, Absolute: 12 * time.Hour}
+
+// randomString returns n random bytes as unpadded base32, for codes and ids.
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on supported platforms
+	}
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
 }

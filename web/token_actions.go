@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -65,7 +64,7 @@ func (s *Server) showDialog(c echo.Context, status int, kind auth.Kind, dialog t
 	if isHTMX(c) {
 		return s.render(c, status, dialog)
 	}
-	q, _ := parseTokenQuery(c, kind)
+	q, _ := parseTokenQuery(c.QueryParams(), kind)
 	p, err := s.tokensProps(c, kind, q, "")
 	if err != nil {
 		return err
@@ -98,14 +97,6 @@ func (s *Server) tokenForm(c echo.Context, kind auth.Kind, scopes []string) view
 			Child: info.Parent != "", Checked: checked[string(info.Name)]})
 	}
 	return f
-}
-
-func defaultScopeNames(kind auth.Kind) []string {
-	var out []string
-	for _, sc := range auth.DefaultScopes(kind) {
-		out = append(out, string(sc))
-	}
-	return out
 }
 
 // newToken is the create dialog.
@@ -233,9 +224,6 @@ func (s *Server) updateToken(c echo.Context, t store.Token) error {
 	return redirect(c, tabPath(org.Slug, kind))
 }
 
-// graceChoices are the rotate dialog's options for the old secret.
-var graceChoices = map[string]time.Duration{"now": 0, "1h": time.Hour, "1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour}
-
 // rotateDialog is the rotate dialog.
 func (s *Server) rotateDialog(c echo.Context, t store.Token) error {
 	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{Name: t.Name, Hint: t.Hint,
@@ -277,27 +265,11 @@ func notRotatedSince(c echo.Context, t store.Token) error {
 
 // rotate replaces t's secret and reveals the new one.
 func (s *Server) rotate(c echo.Context, t store.Token, visibility string, oldUntil time.Time) error {
-	rotated, secret, err := s.rotateSecret(c.Request().Context(), t, visibility, oldUntil, s.actor(c))
+	rotated, secret, err := s.core.rotateSecret(c.Request().Context(), t, visibility, oldUntil, s.actor(c))
 	if err != nil {
 		return err
 	}
 	return s.revealSecret(c, http.StatusOK, rotated, secret, "New secret for "+rotated.Name, true)
-}
-
-// rotateSecret makes a new secret for t (sealed when it is to be shared)
-// and stores it; the old one works until oldUntil (zero: it stops now).
-func (s *Server) rotateSecret(ctx context.Context, t store.Token, visibility string, oldUntil time.Time, actor store.Actor) (store.Token, string, error) {
-	secret, err := auth.NewToken(auth.Kind(t.Kind))
-	if err != nil {
-		return store.Token{}, "", err
-	}
-	h := auth.HashToken(secret)
-	r := store.Rotation{SecretHash: h[:], Hint: auth.TokenHint(secret), Visibility: visibility, OldValidUntil: oldUntil}
-	if visibility == auth.VisibilityOrg {
-		r.Sealed = s.sealer.Seal(t.ID, secret)
-	}
-	rotated, err := s.db.RotateToken(ctx, t.OrgID, t.ID, r, actor)
-	return rotated, secret, err
 }
 
 // revealToken shows an org-visible token's secret and records who saw it.

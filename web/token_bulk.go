@@ -34,7 +34,7 @@ func (s *Server) bulkTokens(c echo.Context) error {
 		if err := s.flash(c, "error", fmt.Sprintf("Select between 1 and %d tokens first, with the boxes at the start of each row.", maxBulk)); err != nil {
 			return err
 		}
-		q, _ := parseTokenQuery(c, kind)
+		q, _ := parseTokenQuery(c.QueryParams(), kind)
 		p, err := s.tokensProps(c, kind, q, "")
 		if err != nil {
 			return err
@@ -166,18 +166,4 @@ func tokenIDs(ts []store.Token) []string {
 		ids[i] = t.ID
 	}
 	return ids
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
-}
-
-func capitalize(s string) string {
-	if s == "" {
-		return s
-	}
-	return string(s[0]-'a'+'A') + s[1:]
 }

@@ -451,7 +451,7 @@ func TestJourneyFiltersSurviveReload(t *testing.T) {
 	adaID := userID(t, a, "ada")
 	svcIDs := map[string]int64{}
 	for _, name := range []string{"payments", "ledger"} {
-		svc, _, errs, err := web.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: name},
+		svc, _, errs, err := web.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: "acme/" + name},
 			web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: name, CreatorID: adaID}, store.Actor{UserID: adaID, Label: "ada"})
 		if err != nil || len(errs) > 0 {
 			t.Fatal(errs, err)
@@ -481,8 +481,8 @@ func TestJourneyFiltersSurviveReload(t *testing.T) {
 	run(t, ctx, chromedp.Evaluate(`location.href`, &href))
 	visit(t, ctx, href)
 	waitRows(t, ctx, "ledger")
-	if got := selectedLabel(t, ctx, testid("service-filter")); got != "ledger" {
-		t.Errorf("after reload the service filter shows %q, want ledger", got)
+	if got := selectedLabel(t, ctx, testid("service-filter")); got != "acme/ledger" {
+		t.Errorf("after reload the service filter shows %q, want acme/ledger", got)
 	}
 }
 
@@ -494,7 +494,7 @@ func TestJourneyAuditorSeesAllNoActions(t *testing.T) {
 	mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "admins-only"})
 	mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "org-shared", Visibility: auth.VisibilityOrg})
 	mintToken(t, a, web.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxID})
-	if _, _, errs, err := web.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: "payments"},
+	if _, _, errs, err := web.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
 		web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "payments", CreatorID: adaID}, store.Actor{UserID: adaID, Label: "ada"}); err != nil || len(errs) > 0 {
 		t.Fatal(errs, err)
 	}

@@ -122,7 +122,7 @@ func (e *checkError) Error() string { return e.message }
 
 // lookupToken finds the token a secret belongs to: checksum first, so
 // garbage never reaches the database, then the cache or one indexed read.
-func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, *checkError, error) {
+func (s *tokenChecker) lookupToken(ctx context.Context, secret string) (checkedToken, *checkError, error) {
 	if _, err := auth.ParseToken(secret); err != nil {
 		return checkedToken{}, &checkError{status: http.StatusUnauthorized, code: "invalid_token", title: "Malformed token", outcome: "malformed",
 			message: "The token is malformed (" + err.Error() + "). Copy the whole token, which starts with twa_, twc_ or tws_."}, nil
@@ -130,7 +130,7 @@ func (s *Server) lookupToken(ctx context.Context, secret string) (checkedToken, 
 	h := auth.HashToken(secret)
 	// Read the counters before the store, so a change during the read makes
 	// what is cached stale rather than wrong.
-	gen, creations, now := s.db.TokenGeneration(), s.db.TokenCreations(), time.Now()
+	gen, creations, now := s.db.TokenGeneration(), s.db.TokenCreations(), s.db.Now()
 	if ct, ok := s.cache.get(h, gen); ok {
 		return ct, nil, nil
 	}
@@ -243,4 +243,11 @@ func (f *ipLimiter) sweep(now time.Time) {
 			delete(f.ips, ip)
 		}
 	}
+}
+
+// tokenChecker finds the token a presented secret belongs to, through its
+// cache.
+type tokenChecker struct {
+	db    *store.DB
+	cache tokenCache
 }

@@ -4,9 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -15,104 +12,6 @@ import (
 	"tokenward/store"
 	"tokenward/views"
 )
-
-// perPage is how many tokens a tab shows at once.
-const perPage = 25
-
-// tokenQuery is a tab's URL query, parsed and checked.
-type tokenQuery struct {
-	Q        string
-	Hash     [32]byte // set when the search was a whole token
-	Role     string
-	Service  int64
-	Statuses []string
-	Sort     string
-	Desc     bool
-	Page     int
-}
-
-var validStatuses = map[string]bool{store.StatusActive: true, store.StatusExpired: true, store.StatusDisabled: true, store.StatusRevoked: true}
-
-// parseTokenQuery reads q, role, service, status, sort, dir and page. A bad
-// value is an error message for the person, and the rest still parses.
-func parseTokenQuery(c echo.Context, kind auth.Kind) (tokenQuery, string) {
-	v := c.QueryParams()
-	q := tokenQuery{Q: strings.TrimSpace(v.Get("q")), Sort: "created", Desc: true, Page: 1}
-	var problems []string
-	if !utf8Text(q.Q) || len(q.Q) > 200 {
-		q.Q = ""
-		problems = append(problems, "The search must be plain text of at most 200 characters.")
-	}
-	switch r := v.Get("role"); {
-	case r == "":
-	case kind == auth.KindAPI && (r == "admin" || r == "member"):
-		q.Role = r
-	default:
-		problems = append(problems, "Filter by creator role Admin or Member, on API tokens only.")
-	}
-	if s := v.Get("service"); s != "" {
-		id, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || id <= 0 || kind != auth.KindService {
-			problems = append(problems, "Choose a service from the list.")
-		} else {
-			q.Service = id
-		}
-	}
-	for _, s := range v["status"] {
-		if !validStatuses[s] {
-			problems = append(problems, "Status is active, expired, disabled or revoked.")
-			continue
-		}
-		q.Statuses = append(q.Statuses, s)
-	}
-	if s := v.Get("sort"); s != "" {
-		if s != "name" && s != "created" && s != "last_used" && s != "expires" {
-			problems = append(problems, "Sort by name, created, last used or expires.")
-		} else {
-			q.Sort = s
-		}
-	}
-	switch d := v.Get("dir"); d {
-	case "", "desc":
-	case "asc":
-		q.Desc = false
-	default:
-		problems = append(problems, "Sort direction is asc or desc.")
-	}
-	if p := v.Get("page"); p != "" {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 1 || n > 1_000_000 {
-			problems = append(problems, "Page is a whole number from 1.")
-		} else {
-			q.Page = n
-		}
-	}
-	return q, strings.Join(problems, " ")
-}
-
-// values is the query as URL values, for links that keep the view.
-func (q tokenQuery) values() url.Values {
-	v := url.Values{}
-	if q.Q != "" {
-		v.Set("q", q.Q)
-	}
-	if q.Role != "" {
-		v.Set("role", q.Role)
-	}
-	if q.Service != 0 {
-		v.Set("service", fmt.Sprint(q.Service))
-	}
-	for _, s := range q.Statuses {
-		v.Add("status", s)
-	}
-	if q.Sort != "created" {
-		v.Set("sort", q.Sort)
-	}
-	if !q.Desc {
-		v.Set("dir", "asc")
-	}
-	return v
-}
 
 // tokenKind reads the :kind path parameter; anything else is a 404.
 func tokenKind(c echo.Context) (auth.Kind, error) {
@@ -130,7 +29,7 @@ func (s *Server) tokens(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	q, problem := parseTokenQuery(c, kind)
+	q, problem := parseTokenQuery(c.QueryParams(), kind)
 	status := http.StatusOK
 	if problem != "" {
 		status = http.StatusBadRequest
@@ -262,9 +161,6 @@ func pageLinks(page, total int, link func(page int) string) (int, views.PageLink
 	return pages, l
 }
 
-// pageCount is how many pages of per rows total fills: at least one.
-func pageCount(total, per int) int { return max(1, (total+per-1)/per) }
-
 func pageURL(base string, q tokenQuery, page int) string {
 	v := q.values()
 	if page > 1 {
@@ -357,9 +253,4 @@ func tokenPath(org string, t store.Token, action string) string {
 		p += "/" + action
 	}
 	return p
-}
-
-// tokenFacts is what the authorization function needs of a token.
-func tokenFacts(t store.Token) *auth.TokenFacts {
-	return &auth.TokenFacts{Kind: auth.Kind(t.Kind), Visibility: t.Visibility, OwnerUserID: t.OwnerUserID}
 }
