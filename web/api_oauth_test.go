@@ -10,7 +10,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 const formType = "application/x-www-form-urlencoded"
@@ -20,7 +20,7 @@ func TestIntrospection(t *testing.T) {
 	ctx := context.Background()
 	caller := a.adminToken(t, "introspect")
 	maxU := a.user(t, "max")
-	cli := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, CreatorID: maxU.ID, OwnerUserID: maxU.ID})
+	cli := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, CreatorID: maxU.ID, OwnerUserID: maxU.ID})
 	introspect := func(secret string, vals url.Values) apiResponse {
 		return a.call(t, "POST", "/oauth/introspect", secret, formType, vals.Encode())
 	}
@@ -66,7 +66,7 @@ func TestIntrospection(t *testing.T) {
 		// Another org's token is not this caller's business.
 		gus := a.user(t, "gus")
 		globex, _ := a.db.OrgBySlug(ctx, "globex")
-		theirs := a.issue(t, web.TokenRequest{Org: globex, Kind: auth.KindAPI, CreatorID: gus.ID, OwnerUserID: gus.ID})
+		theirs := a.issue(t, core.TokenRequest{Org: globex, Kind: auth.KindAPI, CreatorID: gus.ID, OwnerUserID: gus.ID})
 		inactive(t, theirs.Secret)
 	})
 	t.Run("callers and bad requests", func(t *testing.T) {
@@ -264,7 +264,7 @@ func TestAPIManagement(t *testing.T) {
 		// "Whose power a token carries"); this case once expected the
 		// member's own narrower power (404 and 403).
 		maxU := a.user(t, "max")
-		member := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Scopes: []string{"api"}, CreatorID: maxU.ID, OwnerUserID: maxU.ID})
+		member := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Scopes: []string{"api"}, CreatorID: maxU.ID, OwnerUserID: maxU.ID})
 		if r := a.call(t, "GET", "/api/v1/tokens/"+admin.Token.ID, member.Secret, "", ""); r.status != 200 {
 			t.Errorf("admins-only token: %d", r.status)
 		}

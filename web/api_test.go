@@ -13,7 +13,8 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
+	"tokenward/web/engine"
 )
 
 // apiResponse is an API answer with its JSON body decoded.
@@ -48,8 +49,8 @@ func (a *app) call(t testing.TB, method, path, secret, contentType, body string)
 	return r
 }
 
-// issue makes a token for the API tests through web.IssueToken.
-func (a *app) issue(t testing.TB, r web.TokenRequest) web.Issued {
+// issue makes a token for the API tests through core.IssueToken.
+func (a *app) issue(t testing.TB, r core.TokenRequest) core.Issued {
 	t.Helper()
 	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
 	if r.Org.ID == 0 {
@@ -58,7 +59,7 @@ func (a *app) issue(t testing.TB, r web.TokenRequest) web.Issued {
 	if r.Name == "" {
 		r.Name = fmt.Sprintf("api test %d", time.Now().UnixNano())
 	}
-	is, errs, err := web.IssueToken(context.Background(), a.db, sealer, r, store.Actor{Label: "test"})
+	is, errs, err := core.IssueToken(context.Background(), a.db, sealer, r, store.Actor{Label: "test"})
 	if err != nil || len(errs) > 0 {
 		t.Fatal(err, errs)
 	}
@@ -74,12 +75,12 @@ func (a *app) user(t testing.TB, name string) store.User {
 	return u
 }
 
-func (a *app) adminToken(t testing.TB, scopes ...string) web.Issued {
+func (a *app) adminToken(t testing.TB, scopes ...string) core.Issued {
 	ada := a.user(t, "ada")
 	if len(scopes) == 0 {
 		scopes = []string{"api"}
 	}
-	return a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Scopes: scopes, CreatorID: ada.ID, OwnerUserID: ada.ID})
+	return a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Scopes: scopes, CreatorID: ada.ID, OwnerUserID: ada.ID})
 }
 
 func TestAPISelf(t *testing.T) {
@@ -122,7 +123,7 @@ func TestAPIRefusals(t *testing.T) {
 	if _, err := a.db.SetTokenDisabled(ctx, a.org.ID, disabled.Token.ID, true, actor); err != nil {
 		t.Fatal(err)
 	}
-	expiring := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Expiry: "1", CreatorID: ada.ID, OwnerUserID: ada.ID})
+	expiring := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Expiry: "1", CreatorID: ada.ID, OwnerUserID: ada.ID})
 	good := a.adminToken(t)
 	unknown, _ := auth.NewToken(auth.KindAPI)
 	// One character of the checksum changed: the checksum no longer matches.
@@ -179,7 +180,7 @@ func TestAPIRefusals(t *testing.T) {
 			t.Errorf("expired: %d %s", r.status, r.body)
 		}
 		// Warm the cache, tighten the policy: the next request is refused.
-		old := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Expiry: "365", CreatorID: ada.ID, OwnerUserID: ada.ID})
+		old := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Expiry: "365", CreatorID: ada.ID, OwnerUserID: ada.ID})
 		a.clock.Set(now.Add(40 * 24 * time.Hour))
 		defer a.clock.Set(now)
 		if r := a.call(t, "GET", "/api/v1/token", old.Secret, "", ""); r.status != 200 {
@@ -265,7 +266,7 @@ func TestAPIQuota(t *testing.T) {
 	ada := a.user(t, "ada")
 	start := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
 	a.clock.Set(start)
-	tok := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Quota: "3", CreatorID: ada.ID, OwnerUserID: ada.ID})
+	tok := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Quota: "3", CreatorID: ada.ID, OwnerUserID: ada.ID})
 	for i := range 3 {
 		if r := a.call(t, "GET", "/api/v1/token", tok.Secret, "", ""); r.status != 200 {
 			t.Fatalf("use %d: %d", i+1, r.status)
@@ -303,13 +304,13 @@ func TestLastUseFlush(t *testing.T) {
 		}
 	}
 	// Written by the background flush, about once a FlushInterval.
-	deadline := time.Now().Add(10 * web.FlushInterval)
+	deadline := time.Now().Add(10 * engine.FlushInterval)
 	got := mustToken(t, a, tok.Token.ID)
 	for ; got.LastUsedAt.IsZero() && time.Now().Before(deadline); got = mustToken(t, a, tok.Token.ID) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	if got.LastUsedAt.IsZero() || got.LastUsedWhat == "" {
-		t.Fatalf("not flushed after a batch within %s: %+v", 10*web.FlushInterval, got)
+		t.Fatalf("not flushed after a batch within %s: %+v", 10*engine.FlushInterval, got)
 	}
 	ips, _ := a.db.TokenIPs(context.Background(), tok.Token.ID)
 	if len(ips) < 3 { // the two passed-through clients and the caller itself

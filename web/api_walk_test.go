@@ -9,7 +9,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // The API's callers: no token, a malformed one, a revoked one, a CLI token,
@@ -68,11 +68,11 @@ func TestAPIAuthorizationWalk(t *testing.T) {
 	}
 	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
 	n := 0
-	issue := func(kind auth.Kind, creator string, scopes ...string) web.Issued {
+	issue := func(kind auth.Kind, creator string, scopes ...string) core.Issued {
 		n++
-		r := web.TokenRequest{Org: a.org, Kind: kind, Name: fmt.Sprintf("api-walk-%d", n), Scopes: scopes,
+		r := core.TokenRequest{Org: a.org, Kind: kind, Name: fmt.Sprintf("api-walk-%d", n), Scopes: scopes,
 			CreatorID: users[creator].ID, OwnerUserID: users[creator].ID}
-		is, errs, err := web.IssueToken(ctx, a.db, sealer, r, store.Actor{Label: "walk"})
+		is, errs, err := core.IssueToken(ctx, a.db, sealer, r, store.Actor{Label: "walk"})
 		if err != nil || len(errs) > 0 {
 			t.Fatal(err, errs)
 		}
@@ -87,8 +87,8 @@ func TestAPIAuthorizationWalk(t *testing.T) {
 		m["revoked"] = revoked.Secret
 		m["cli"] = issue(auth.KindCLI, "max").Secret
 		n++
-		_, svcTok, errs, err := web.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: fmt.Sprintf("acme/caller-%d", n)},
-			web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: fmt.Sprintf("acme/caller-%d", n), CreatorID: users["ada"].ID}, store.Actor{Label: "walk"})
+		_, svcTok, errs, err := core.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: fmt.Sprintf("acme/caller-%d", n)},
+			core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: fmt.Sprintf("acme/caller-%d", n), CreatorID: users["ada"].ID}, store.Actor{Label: "walk"})
 		if err != nil || len(errs) > 0 {
 			t.Fatal(err, errs)
 		}
@@ -111,8 +111,8 @@ func TestAPIAuthorizationWalk(t *testing.T) {
 			// remove what they are given.
 			target := issue(auth.KindAPI, "ada", "api").Token
 			n++
-			svc, _, _, err := web.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: fmt.Sprintf("acme/target-%d", n)},
-				web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: fmt.Sprintf("acme/target-%d", n), CreatorID: users["ada"].ID}, store.Actor{Label: "walk"})
+			svc, _, _, err := core.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: fmt.Sprintf("acme/target-%d", n)},
+				core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: fmt.Sprintf("acme/target-%d", n), CreatorID: users["ada"].ID}, store.Actor{Label: "walk"})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,7 +19,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // auditBench is acme with 100,000 API tokens (fillTokens), recent IPs on
@@ -41,7 +41,7 @@ func newAuditBench(b *testing.B) *auditBench {
 	fillTokens(b, a, 100_000)
 	ab := &auditBench{app: a}
 	ada := a.user(b, "ada")
-	is := a.issue(b, web.TokenRequest{Kind: auth.KindAPI, Name: "bench-known", Scopes: []string{"api"}, Expiry: "30", CreatorID: ada.ID, OwnerUserID: ada.ID})
+	is := a.issue(b, core.TokenRequest{Kind: auth.KindAPI, Name: "bench-known", Scopes: []string{"api"}, Expiry: "30", CreatorID: ada.ID, OwnerUserID: ada.ID})
 	ab.secret, ab.tokenID = is.Secret, is.Token.ID
 
 	var ids []string

@@ -14,7 +14,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // eventFixture adds events of every kind to an audit fixture: a revoke by
@@ -31,7 +31,7 @@ func newEventFixture(t *testing.T) *eventFixture {
 	f := &eventFixture{auditFixture: newAuditFixture(t)}
 	a := f.a
 	ada := a.user(t, "ada")
-	is := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: "ada-automation", Scopes: []string{"tokens:write", "audit:read"}, Expiry: "30",
+	is := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "ada-automation", Scopes: []string{"tokens:write", "audit:read"}, Expiry: "30",
 		CreatorID: ada.ID, OwnerUserID: ada.ID})
 	f.apiToken, f.tokens["ada-automation"] = is.Secret, is.Token
 	r := a.call(t, http.MethodPost, "/api/v1/tokens", f.apiToken, "application/json", `{"kind":"api","name":"made-by-automation","scopes":["report"]}`)
@@ -341,8 +341,8 @@ func TestAuditAPI(t *testing.T) {
 	})
 	t.Run("refused", func(t *testing.T) {
 		ada, maxU := a.user(t, "ada"), a.user(t, "max")
-		noScope := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Scopes: []string{"report:read"}, Expiry: "30", CreatorID: ada.ID, OwnerUserID: ada.ID})
-		member := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Scopes: []string{"audit:read"}, Expiry: "30", CreatorID: maxU.ID, OwnerUserID: maxU.ID})
+		noScope := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Scopes: []string{"report:read"}, Expiry: "30", CreatorID: ada.ID, OwnerUserID: ada.ID})
+		member := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Scopes: []string{"audit:read"}, Expiry: "30", CreatorID: maxU.ID, OwnerUserID: maxU.ID})
 		for _, tc := range []struct {
 			secret, query string
 			want          int

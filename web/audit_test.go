@@ -15,7 +15,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // auditFixture is acme with tokens of every kind, creator and age, some
@@ -36,7 +36,7 @@ func newAuditFixture(t *testing.T) *auditFixture {
 	f := &auditFixture{a: a, secrets: map[string]string{}, tokens: map[string]store.Token{}}
 	ada, maxU, audra := a.user(t, "ada"), a.user(t, "max"), a.user(t, "audra")
 	mk := func(name string, kind auth.Kind, u store.User, expiry string, scopes ...string) {
-		is := a.issue(t, web.TokenRequest{Kind: kind, Name: name, Scopes: scopes, Expiry: expiry, CreatorID: u.ID, OwnerUserID: u.ID})
+		is := a.issue(t, core.TokenRequest{Kind: kind, Name: name, Scopes: scopes, Expiry: expiry, CreatorID: u.ID, OwnerUserID: u.ID})
 		f.secrets[name], f.tokens[name] = is.Secret, is.Token
 	}
 	mk("ada-deploy", auth.KindAPI, ada, "90", "api")
@@ -48,8 +48,8 @@ func newAuditFixture(t *testing.T) *auditFixture {
 		t.Fatal(err)
 	}
 	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
-	_, is, errs, err := web.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
-		web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "acme/payments", Expiry: "90", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
+	_, is, errs, err := core.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
+		core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "acme/payments", Expiry: "90", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
 	if err != nil || len(errs) > 0 {
 		t.Fatal(err, errs)
 	}
@@ -238,7 +238,7 @@ func TestAuditBadQueries(t *testing.T) {
 		r.contains(t, `value="1.2.3"`, `value="bad!"`)
 		r.lacks(t, "twa_garbage")
 	})
-	other := f.a.issue(t, web.TokenRequest{Org: mustOrg(t, f.a, "globex"), Kind: auth.KindAPI, Name: "globex token", Expiry: "30",
+	other := f.a.issue(t, core.TokenRequest{Org: mustOrg(t, f.a, "globex"), Kind: auth.KindAPI, Name: "globex token", Expiry: "30",
 		CreatorID: f.a.user(t, "gus").ID, OwnerUserID: f.a.user(t, "gus").ID})
 	for _, q := range []string{"action=Token%20Revoked", "from=2026-13-01", "to=22/11/2026", "from=2026-02-02&to=2026-02-01", "before=x", "before=0",
 		"before=99999999", "token=not-a-token", "token=" + url.QueryEscape(other.Secret)} {

@@ -11,7 +11,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // The visitors of the walk: anonymous, a member, an auditor, an admin of
@@ -177,7 +177,7 @@ func TestAuthorizationWalk(t *testing.T) {
 	fixtures := func() walkFixtures {
 		n++
 		issue := func(kind auth.Kind, owner store.User, vis string) store.Token {
-			is, errs, err := web.IssueToken(ctx, a.db, sealer, web.TokenRequest{Org: a.org, Kind: kind, Name: fmt.Sprintf("walk-%d-%s-%s-%s", n, kind, owner.Username, vis),
+			is, errs, err := core.IssueToken(ctx, a.db, sealer, core.TokenRequest{Org: a.org, Kind: kind, Name: fmt.Sprintf("walk-%d-%s-%s-%s", n, kind, owner.Username, vis),
 				Visibility: vis, CreatorID: owner.ID, OwnerUserID: owner.ID}, store.Actor{Label: "walk"})
 			if err != nil || len(errs) > 0 {
 				t.Fatal(err, errs)
@@ -189,8 +189,8 @@ func TestAuthorizationWalk(t *testing.T) {
 		f.adminsAPI = issue(auth.KindAPI, users["ada"], "admins")
 		f.maxCLI = issue(auth.KindCLI, users["max"], "admins")
 		f.adaCLI = issue(auth.KindCLI, users["ada"], "admins")
-		svc, _, errs, err := web.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: fmt.Sprintf("acme/walk-%d", n)},
-			web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: fmt.Sprintf("acme/walk-%d", n), CreatorID: users["ada"].ID}, store.Actor{UserID: users["ada"].ID, Label: "walk"})
+		svc, _, errs, err := core.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: fmt.Sprintf("acme/walk-%d", n)},
+			core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: fmt.Sprintf("acme/walk-%d", n), CreatorID: users["ada"].ID}, store.Actor{UserID: users["ada"].ID, Label: "walk"})
 		if err != nil || len(errs) > 0 {
 			t.Fatal(err, errs)
 		}

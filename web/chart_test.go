@@ -15,7 +15,7 @@ import (
 	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/views"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // svgNode is an element of a rendered SVG, decoded as XML.
@@ -170,7 +170,7 @@ func issue(t *testing.T, a *app, kind auth.Kind, owner int64, name string, days 
 	if kind == auth.KindCLI {
 		scopes = nil
 	}
-	is, fe, err := web.IssueToken(context.Background(), a.db, sealer, web.TokenRequest{Org: a.org, Kind: kind, Name: name,
+	is, fe, err := core.IssueToken(context.Background(), a.db, sealer, core.TokenRequest{Org: a.org, Kind: kind, Name: name,
 		Scopes: scopes, Expiry: fmt.Sprint(days), CreatorID: owner, OwnerUserID: owner}, store.Actor{UserID: owner, Label: "test"})
 	if err != nil || len(fe) > 0 {
 		t.Fatalf("issue %s: %v %v", name, fe, err)

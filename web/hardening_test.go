@@ -13,7 +13,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // TestHeadWorksWhereGetDoes: HEAD of a page answers as its GET would, with
@@ -111,7 +111,7 @@ func TestLeakReportIsAllOrNothing(t *testing.T) {
 	var secrets []string
 	var ids []string
 	for _, name := range []string{"first", "poison", "last"} {
-		is := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: name, Scopes: []string{"api"}, CreatorID: ada.ID, OwnerUserID: ada.ID})
+		is := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: name, Scopes: []string{"api"}, CreatorID: ada.ID, OwnerUserID: ada.ID})
 		secrets, ids = append(secrets, is.Secret), append(ids, is.Token.ID)
 	}
 	side, err := sql.Open("sqlite", "file:"+a.db.Path()+"?_pragma=busy_timeout(5000)")
@@ -153,8 +153,8 @@ func TestMemberSeesOnlySharedServicesInFilter(t *testing.T) {
 	ada := a.user(t, "ada")
 	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
 	for name, vis := range map[string]string{"acme/secret-payroll": auth.VisibilityAdmins, "acme/shared-scanner": auth.VisibilityOrg} {
-		if _, _, errs, err := web.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: name},
-			web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: name, Visibility: vis, CreatorID: ada.ID},
+		if _, _, errs, err := core.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: name},
+			core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: name, Visibility: vis, CreatorID: ada.ID},
 			store.Actor{UserID: ada.ID, Label: "ada"}); err != nil || len(errs) > 0 {
 			t.Fatal(err, errs)
 		}
@@ -176,7 +176,7 @@ func TestFirstSMTPSaveMailsOnlyLaterNotifications(t *testing.T) {
 	sink, _ := startSMTP(t, "none")
 	max := a.user(t, "max")
 	revoke := func(name string) {
-		is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: name, CreatorID: max.ID, OwnerUserID: max.ID})
+		is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: name, CreatorID: max.ID, OwnerUserID: max.ID})
 		if _, err := a.db.RevokeToken(ctx, a.org.ID, is.Token.ID, "", store.Actor{Label: "ada"}); err != nil {
 			t.Fatal(err)
 		}

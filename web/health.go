@@ -17,8 +17,8 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 	defer cancel()
-	if err := s.db.Ping(ctx); err != nil {
-		s.log.Error("readiness check failed", "error", err)
+	if err := s.DB.Ping(ctx); err != nil {
+		s.Log.Error("readiness check failed", "error", err)
 		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "detail": "the database does not answer"})
 	}
 	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})

@@ -31,6 +31,7 @@ import (
 	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // smtpSink is a real SMTP server (emersion/go-smtp) on 127.0.0.1 that
@@ -245,7 +246,7 @@ func TestNotificationEmail(t *testing.T) {
 	ada := a.signIn("ada")
 	saveSMTP(t, ada, sink, "none", nil)
 	max := a.user(t, "max")
-	is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: max.ID, OwnerUserID: max.ID})
+	is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: max.ID, OwnerUserID: max.ID})
 	ada.get("/orgs/acme/settings/tokens/cli")
 	if r := ada.post(tokenURL(is.Token, "revoke"), url.Values{}); r.status != 303 {
 		t.Fatalf("revoke: status %d", r.status)
@@ -333,7 +334,7 @@ func TestNotificationEmailOverTLSWithPassword(t *testing.T) {
 				t.Fatal(err)
 			}
 			max := a.user(t, "max")
-			is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "max-" + mode, CreatorID: max.ID, OwnerUserID: max.ID})
+			is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "max-" + mode, CreatorID: max.ID, OwnerUserID: max.ID})
 			if _, err := a.db.SetTokenDisabled(context.Background(), a.org.ID, is.Token.ID, true, store.Actor{Label: "ops"}); err != nil {
 				t.Fatal(err)
 			}
@@ -360,7 +361,7 @@ func TestNotificationEmailRetried(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	a.clock.Set(now)
 	max := a.user(t, "max")
-	is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "retry-me", CreatorID: max.ID, OwnerUserID: max.ID})
+	is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "retry-me", CreatorID: max.ID, OwnerUserID: max.ID})
 	a.db.RevokeToken(context.Background(), a.org.ID, is.Token.ID, store.ReasonLeakReport, store.Actor{Label: "revocation endpoint"})
 	if n, _ := a.srv.RunMailPass(context.Background()); n != 0 {
 		t.Fatalf("sent %d while the server refuses", n)

@@ -7,7 +7,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 func TestMyTokens(t *testing.T) {
@@ -21,15 +21,15 @@ func TestMyTokens(t *testing.T) {
 	if _, err := a.db.AddMember(ctx, globex.ID, adaID, "member", store.Actor{UserID: userID(t, a, "gus")}); err != nil {
 		t.Fatal(err)
 	}
-	adaAPI := mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "ada-api"})
-	adaCLI := mintToken(t, a, web.TokenRequest{Kind: auth.KindCLI, Name: "ada-laptop"})
-	adaGlobex := mintToken(t, a, web.TokenRequest{Org: globex, Kind: auth.KindCLI, Name: "ada-globex", CreatorID: adaID})
-	adaOld := mintToken(t, a, web.TokenRequest{Kind: auth.KindCLI, Name: "ada-old"})
+	adaAPI := mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "ada-api"})
+	adaCLI := mintToken(t, a, core.TokenRequest{Kind: auth.KindCLI, Name: "ada-laptop"})
+	adaGlobex := mintToken(t, a, core.TokenRequest{Org: globex, Kind: auth.KindCLI, Name: "ada-globex", CreatorID: adaID})
+	adaOld := mintToken(t, a, core.TokenRequest{Kind: auth.KindCLI, Name: "ada-old"})
 	if _, err := a.db.RevokeToken(ctx, a.org.ID, adaOld.ID, "", store.Actor{UserID: adaID}); err != nil {
 		t.Fatal(err)
 	}
-	maxCLI := mintToken(t, a, web.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxID})
-	svc := mintToken(t, a, web.TokenRequest{Kind: auth.KindService, Name: "ada-made-service"})
+	maxCLI := mintToken(t, a, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxID})
+	svc := mintToken(t, a, core.TokenRequest{Kind: auth.KindService, Name: "ada-made-service"})
 
 	t.Run("ada sees her own live tokens in every org", func(t *testing.T) {
 		r := a.signIn("ada").get("/me/tokens")

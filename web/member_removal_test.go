@@ -9,7 +9,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // removalCase is acme with max promoted to admin and holding two API
@@ -47,7 +47,7 @@ func newRemovalCase(t *testing.T) *removalCase {
 	}{
 		{auth.KindAPI, "max api 1", maxU}, {auth.KindAPI, "max api 2", maxU}, {auth.KindCLI, "max-laptop", maxU}, {auth.KindCLI, "ada-laptop", ada},
 	} {
-		issued, errs, err := web.IssueToken(ctx, a.db, sealer, web.TokenRequest{Org: a.org, Kind: tr.kind, Name: tr.name,
+		issued, errs, err := core.IssueToken(ctx, a.db, sealer, core.TokenRequest{Org: a.org, Kind: tr.kind, Name: tr.name,
 			CreatorID: tr.owner.ID, OwnerUserID: tr.owner.ID}, store.Actor{UserID: tr.owner.ID, Label: tr.owner.Username})
 		if err != nil || len(errs) > 0 {
 			t.Fatalf("issue %s: %v %v", tr.name, errs, err)

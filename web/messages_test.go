@@ -11,7 +11,7 @@ import (
 	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/views"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // TestOrgNameEndingInFullStopGetsNoSecond: "Acme Inc." closes a sentence
@@ -83,9 +83,9 @@ func TestRevokeAllCountsOnlyLiveTokens(t *testing.T) {
 	max := a.user(t, "max")
 	now := a.db.Now()
 	a.clock.Set(now.Add(-48 * time.Hour))
-	expired := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "old laptop", Expiry: "1", CreatorID: max.ID, OwnerUserID: max.ID})
+	expired := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "old laptop", Expiry: "1", CreatorID: max.ID, OwnerUserID: max.ID})
 	a.clock.Set(now)
-	live := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "laptop", CreatorID: max.ID, OwnerUserID: max.ID})
+	live := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "laptop", CreatorID: max.ID, OwnerUserID: max.ID})
 	admin := a.signIn("ada")
 	admin.get("/orgs/acme/settings/tokens/cli")
 
@@ -93,7 +93,7 @@ func TestRevokeAllCountsOnlyLiveTokens(t *testing.T) {
 	r.contains(t, "Revoke all 1 live token of max?", "laptop (cli", `name="ids" value="`+live.Token.ID+`"`)
 	r.lacks(t, "old laptop", "2 live tokens")
 
-	later := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "new laptop", CreatorID: max.ID, OwnerUserID: max.ID})
+	later := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "new laptop", CreatorID: max.ID, OwnerUserID: max.ID})
 	r = admin.post("/orgs/acme/settings/tokens/revoke-all", url.Values{"user": {itoa(max.ID)}, "ids": {live.Token.ID}, "confirm": {"yes"}})
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("confirm: %d\n%.1000s", r.status, r.body)
@@ -113,8 +113,8 @@ func TestCancelOnServiceRevokeAllReturnsToServiceTab(t *testing.T) {
 	a := seededApp(t)
 	ada := a.user(t, "ada")
 	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
-	svc, _, errs, err := web.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
-		web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "acme/payments", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
+	svc, _, errs, err := core.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
+		core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "acme/payments", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
 	if err != nil || len(errs) > 0 {
 		t.Fatal(err, errs)
 	}

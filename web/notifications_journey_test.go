@@ -6,7 +6,7 @@ import (
 	"testing"
 
 	"tokenward/auth"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // TestJourneyOwnerSeesRevocation: an admin revokes max's CLI token in the
@@ -18,7 +18,7 @@ func TestJourneyOwnerSeesRevocation(t *testing.T) {
 	owner := newTab(t)
 	a := seededApp(t)
 	max := a.user(t, "max")
-	is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: max.ID, OwnerUserID: max.ID})
+	is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: max.ID, OwnerUserID: max.ID})
 
 	// The admin revokes it from the CLI tab.
 	signInBrowser(t, admin, a, "ada")

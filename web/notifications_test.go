@@ -11,7 +11,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 var bellCount = regexp.MustCompile(`data-testid="bell-count">(\d+)<`)
@@ -40,10 +40,10 @@ func (a *app) notices(t *testing.T, username string) []store.Notification {
 func TestNotificationsForTokenChanges(t *testing.T) {
 	a := seededApp(t)
 	max := a.user(t, "max")
-	maxCLI := func(name string) web.Issued {
-		return a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: name, CreatorID: max.ID, OwnerUserID: max.ID})
+	maxCLI := func(name string) core.Issued {
+		return a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: name, CreatorID: max.ID, OwnerUserID: max.ID})
 	}
-	maxAPI := a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: "max-api", Scopes: []string{"api"}, CreatorID: max.ID, OwnerUserID: max.ID})
+	maxAPI := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "max-api", Scopes: []string{"api"}, CreatorID: max.ID, OwnerUserID: max.ID})
 	ada := a.signIn("ada")
 	mc := a.signIn("max")
 	ada.get("/")
@@ -51,37 +51,37 @@ func TestNotificationsForTokenChanges(t *testing.T) {
 
 	steps := []struct {
 		name    string
-		do      func() web.Issued
+		do      func() core.Issued
 		kind    string // "" when max hears nothing
 		message string
 	}{
-		{"an admin revokes", func() web.Issued {
+		{"an admin revokes", func() core.Issued {
 			is := maxCLI("laptop")
 			ada.post(tokenURL(is.Token, "revoke"), url.Values{})
 			return is
 		}, store.NoticeRevoked, `Your CLI token "laptop" was revoked by ada.`},
-		{"the owner revokes", func() web.Issued {
+		{"the owner revokes", func() core.Issued {
 			is := maxCLI("desktop")
 			mc.post(tokenURL(is.Token, "revoke"), url.Values{})
 			return is
 		}, "", ""},
-		{"an admin disables", func() web.Issued {
+		{"an admin disables", func() core.Issued {
 			ada.post(tokenURL(maxAPI.Token, "disable"), url.Values{})
 			return maxAPI
 		}, store.NoticeDisabled, `Your API token "max-api" was disabled by ada`},
-		{"an admin rotates", func() web.Issued {
+		{"an admin rotates", func() core.Issued {
 			ada.post(tokenURL(maxAPI.Token, "enable"), url.Values{})
 			ada.post(tokenURL(maxAPI.Token, "rotate"), url.Values{"grace": {"now"}, "hint": {maxAPI.Token.Hint}})
 			return maxAPI
 		}, store.NoticeRotated, `Your API token "max-api" was rotated by ada.`},
-		{"reported leaked", func() web.Issued {
+		{"reported leaked", func() core.Issued {
 			is := maxCLI("leaky")
 			if r := a.call(t, http.MethodPost, "/oauth/revoke", "", "application/x-www-form-urlencoded", url.Values{"token": {is.Secret}}.Encode()); r.status != 200 {
 				t.Fatalf("revoke: %d %s", r.status, r.body)
 			}
 			return is
 		}, store.NoticeLeaked, `Your CLI token "leaky" was reported as leaked`},
-		{"an admin token revokes through the API", func() web.Issued {
+		{"an admin token revokes through the API", func() core.Issued {
 			is := maxCLI("api-victim")
 			admin := a.adminToken(t)
 			if r := a.call(t, http.MethodDelete, "/api/v1/tokens/"+is.Token.ID, admin.Secret, "", ""); r.status >= 300 {
@@ -168,7 +168,7 @@ func TestExpiryJobRunTwiceSendsOnce(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Second)
 	a.clock.Set(now)
 	max := a.user(t, "max")
-	is := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "expiring", Expiry: "30", CreatorID: max.ID, OwnerUserID: max.ID})
+	is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "expiring", Expiry: "30", CreatorID: max.ID, OwnerUserID: max.ID})
 	ctx := context.Background()
 
 	now = now.Add(24 * 24 * time.Hour) // six days left

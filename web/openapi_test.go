@@ -21,11 +21,11 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // openAPIFile is the document as kept in the repo; the server embeds it.
-const openAPIFile = "openapi.json"
+const openAPIFile = "api/openapi.json"
 
 // rawOpenAPI is the document's paths, read as plain JSON, for comparing
 // with the route table.
@@ -319,12 +319,12 @@ func TestOpenAPIResponses(t *testing.T) {
 	}
 	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
 	n := 0
-	issue := func(kind auth.Kind, creator, quota, expiry string, scopes ...string) web.Issued {
+	issue := func(kind auth.Kind, creator, quota, expiry string, scopes ...string) core.Issued {
 		t.Helper()
 		n++
-		r := web.TokenRequest{Org: org, Kind: kind, Name: fmt.Sprintf("openapi-%d", n), Scopes: scopes, Quota: quota, Expiry: expiry,
+		r := core.TokenRequest{Org: org, Kind: kind, Name: fmt.Sprintf("openapi-%d", n), Scopes: scopes, Quota: quota, Expiry: expiry,
 			CreatorID: users[creator].ID, OwnerUserID: users[creator].ID}
-		is, errs, err := web.IssueToken(ctx, a.db, sealer, r, store.Actor{Label: "openapi test"})
+		is, errs, err := core.IssueToken(ctx, a.db, sealer, r, store.Actor{Label: "openapi test"})
 		if err != nil || len(errs) > 0 {
 			t.Fatal(err, errs)
 		}

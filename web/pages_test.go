@@ -9,7 +9,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // TestSharedTokenRevealSaysAnEncryptedCopyIsKept: the reveal of an
@@ -60,7 +60,7 @@ func TestPagePastTheEndLinksLastPage(t *testing.T) {
 	a := seededApp(t)
 	ada := a.user(t, "ada")
 	for i := range 16 {
-		a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: fmt.Sprintf("page token %02d", i), Scopes: []string{"api"},
+		a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: fmt.Sprintf("page token %02d", i), Scopes: []string{"api"},
 			CreatorID: ada.ID, OwnerUserID: ada.ID})
 	}
 	admin := a.signIn("ada")

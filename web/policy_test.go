@@ -11,7 +11,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 func acmePolicy(t testing.TB, a *app) store.Policy {
@@ -88,15 +88,15 @@ func policyTokens(t *testing.T, a *app) (cut, kept []store.Token) {
 	maxID := userID(t, a, "max")
 
 	at(100)
-	cut = append(cut, mintToken(t, a, web.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "old-api", Expiry: "365"}))
-	revoked := mintToken(t, a, web.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "revoked-api", Expiry: "365"})
+	cut = append(cut, mintToken(t, a, core.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "old-api", Expiry: "365"}))
+	revoked := mintToken(t, a, core.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "revoked-api", Expiry: "365"})
 	at(50)
-	kept = append(kept, mintToken(t, a, web.TokenRequest{Org: org, Kind: auth.KindCLI, Name: "mid-cli", Expiry: "60"}))
+	kept = append(kept, mintToken(t, a, core.TokenRequest{Org: org, Kind: auth.KindCLI, Name: "mid-cli", Expiry: "60"}))
 	at(10)
-	cut = append(cut, mintToken(t, a, web.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "forever-api", Expiry: "never"}))
+	cut = append(cut, mintToken(t, a, core.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "forever-api", Expiry: "never"}))
 	at(0)
-	cut = append(cut, mintToken(t, a, web.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "long-api", Expiry: "365"}))
-	kept = append(kept, mintToken(t, a, web.TokenRequest{Org: org, Kind: auth.KindCLI, Name: "recent-cli", Expiry: "30",
+	cut = append(cut, mintToken(t, a, core.TokenRequest{Org: org, Kind: auth.KindAPI, Name: "long-api", Expiry: "365"}))
+	kept = append(kept, mintToken(t, a, core.TokenRequest{Org: org, Kind: auth.KindCLI, Name: "recent-cli", Expiry: "30",
 		CreatorID: maxID, OwnerUserID: maxID}))
 	if _, err := a.db.RevokeToken(ctx, a.org.ID, revoked.ID, "", store.Actor{UserID: userID(t, a, "ada")}); err != nil {
 		t.Fatal(err)

@@ -12,12 +12,17 @@ import (
 	"net/url"
 	"time"
 
-	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
 	"tokenward/static"
 	"tokenward/store"
+	"tokenward/web/api"
+	"tokenward/web/core"
+	"tokenward/web/engine"
+	"tokenward/web/oauth"
+	"tokenward/web/plumbing"
+	"tokenward/web/ui"
 )
 
 // Config is what the server is built from.
@@ -45,88 +50,68 @@ type Config struct {
 	SMTPTLSConfig *tls.Config
 }
 
-// Server is Tokenward's HTTP server.
+// Server is Tokenward's HTTP server: the shared parts and the three
+// surfaces (the dashboard, the JSON API, the OAuth endpoints) on one router.
 type Server struct {
-	db       *store.DB
-	log      *slog.Logger
-	echo     *echo.Echo
-	cookies  *sessions.CookieStore
-	throttle *failThrottle // sign-in
-	devices  *failThrottle // wrong codes on /device
-	setup    *setupGate
-	sealer   *auth.Sealer
-	check    *tokenChecker
-	core     *Core
-	usage    *usageRecorder
-	mail     *mailer
-	notices  *noticeJob
-	fails    *ipLimiter
-	revokes  *ipLimiter
-	metrics  *metrics
-	proxies  []netip.Prefix
-	public   string
-	now      func() time.Time
-	poll     int  // the device flow's first polling interval, in seconds
-	started  bool // Start ran and Close has not
+	*plumbing.Site
+	ui      *ui.Server
+	api     *api.Server
+	oauth   *oauth.Server
+	mail    *engine.Mailer
+	notices *engine.NoticeJob
+	started bool // Start ran and Close has not
 }
 
 // New builds the server. When no site admin exists yet it opens the
-// first-run setup with a fresh one-time code (see SetupURL).
+// first-run setup with a fresh one-time code (see SetupURL). It starts
+// nothing: background work starts in Start.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
-	}
-	// One clock for the process: the store's, fixed when it was opened.
-	now := cfg.DB.Now
-	s := &Server{
-		db:       cfg.DB,
-		log:      cfg.Logger,
-		proxies:  cfg.TrustedProxies,
-		public:   cfg.PublicURL,
-		now:      now,
-		poll:     max(1, int(cmp.Or(cfg.DevicePollInterval, deviceInterval*time.Second)/time.Second)),
-		throttle: newFailThrottle(now, userFailures, ipFailures),
-		devices:  newFailThrottle(now, deviceUserFailures, deviceIPFailures),
-		setup:    &setupGate{},
-	}
-	s.cookies = sessions.NewCookieStore(
-		auth.DeriveKey(cfg.MasterKey, "session cookie signing", 64),
-		auth.DeriveKey(cfg.MasterKey, "session cookie encryption", 32),
-	)
-	s.cookies.Options = &sessions.Options{
-		Path:     "/",
-		MaxAge:   int(SessionLimits.Absolute / time.Second),
-		HttpOnly: true,
-		SameSite: http.SameSiteLaxMode,
 	}
 	sealer, err := auth.NewSealer(cfg.MasterKey)
 	if err != nil {
 		return nil, err
 	}
-	s.sealer = sealer
-	s.check = &tokenChecker{db: s.db}
-	s.core = &Core{db: s.db, sealer: sealer}
-	has, err := s.db.HasSiteAdmin(ctx)
+	// One clock for the process: the store's, fixed when it was opened.
+	now := cfg.DB.Now
+	site := &plumbing.Site{
+		DB:      cfg.DB,
+		Log:     cfg.Logger,
+		Cookies: plumbing.NewCookieStore(cfg.MasterKey),
+		Sealer:  sealer,
+		Check:   &engine.TokenChecker{DB: cfg.DB},
+		Core:    &core.Core{DB: cfg.DB, Sealer: sealer},
+		Metrics: plumbing.NewMetrics(cfg.DB),
+		Fails:   engine.NewIPLimiter(now, engine.FailRate, engine.FailBurst),
+		Proxies: cfg.TrustedProxies,
+		Public:  cfg.PublicURL,
+		Now:     now,
+	}
+	site.Usage = engine.NewUsageRecorder(cfg.DB, cfg.Logger, cmp.Or(cfg.FlushInterval, engine.FlushInterval))
+	site.Usage.OnFlush = site.Metrics.Flushed
+	mail, err := engine.NewMailer(cfg.DB, cfg.Logger, cfg.MasterKey, cfg.PublicURL)
+	if err != nil {
+		return nil, err
+	}
+	mail.TLSConfig = cfg.SMTPTLSConfig
+	s := &Server{Site: site, mail: mail, notices: engine.NewNoticeJob(cfg.DB, cfg.Logger, mail)}
+	s.ui = &ui.Server{Site: site, Mail: mail, Setup: &ui.SetupGate{},
+		Throttle: engine.NewFailThrottle(now, engine.UserFailures, engine.IPFailures),
+		Devices:  engine.NewFailThrottle(now, engine.DeviceUserFailures, engine.DeviceIPFailures)}
+	s.api = &api.Server{Site: site}
+	s.oauth = &oauth.Server{Site: site, Revokes: engine.NewIPLimiter(now, engine.RevokeRate, engine.RevokeBurst),
+		Poll: max(1, int(cmp.Or(cfg.DevicePollInterval, oauth.DeviceInterval*time.Second)/time.Second))}
+	has, err := cfg.DB.HasSiteAdmin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if !has {
-		if err := s.setup.open(); err != nil {
+		if err := s.ui.Setup.Open(); err != nil {
 			return nil, err
 		}
 	}
-	s.metrics = newMetrics(s.db)
-	s.usage = newUsageRecorder(s.db, s.log, cmp.Or(cfg.FlushInterval, FlushInterval))
-	s.usage.onFlush = s.metrics.flushed
-	s.fails = newIPLimiter(now, failRate, failBurst)
-	s.revokes = newIPLimiter(now, revokeRate, revokeBurst)
-	s.mail, err = newMailer(s.db, s.log, cfg.MasterKey, cfg.PublicURL)
-	if err != nil {
-		return nil, err
-	}
-	s.mail.tlsConfig = cfg.SMTPTLSConfig
-	s.notices = newNoticeJob(s.db, s.log, s.mail)
-	s.echo = s.newEcho()
+	site.Echo = site.NewEcho()
 	s.routes()
 	return s, nil
 }
@@ -136,8 +121,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // starts nothing, so everything the server reads is in place first.
 func (s *Server) Start() {
 	s.started = true
-	go s.usage.run()
-	go s.notices.run()
+	go s.Usage.Run()
+	go s.notices.Run()
 }
 
 // Close stops the notification job, writes the token uses gathered since
@@ -145,25 +130,25 @@ func (s *Server) Start() {
 // server has drained and before the database closes.
 func (s *Server) Close() {
 	if s.started {
-		s.notices.close()
-		s.usage.close()
+		s.notices.Close()
+		s.Usage.Close()
 		s.started = false
 		return
 	}
-	s.usage.flush(context.Background())
+	s.Usage.Flush(context.Background())
 }
 
 // Handler is the server as an http.Handler.
-func (s *Server) Handler() http.Handler { return s.echo }
+func (s *Server) Handler() http.Handler { return s.Echo }
 
 // SetupURL is the first-run link with its one-time code, or "" once a site
 // admin exists.
 func (s *Server) SetupURL() string {
-	code := s.setup.current()
+	code := s.ui.Setup.Current()
 	if code == "" {
 		return ""
 	}
-	return s.public + "/setup?code=" + url.QueryEscape(code)
+	return s.Public + "/setup?code=" + url.QueryEscape(code)
 }
 
 // RouteInfo is one registered route and the guard that protects it.
@@ -176,7 +161,7 @@ type RouteInfo struct {
 // Routes lists every registered route with its guard, for tests and docs.
 func (s *Server) Routes() []RouteInfo {
 	var out []RouteInfo
-	for _, r := range s.echo.Routes() {
+	for _, r := range s.Echo.Routes() {
 		out = append(out, RouteInfo{Method: r.Method, Path: r.Path, Guard: r.Name})
 	}
 	return out
@@ -185,20 +170,20 @@ func (s *Server) Routes() []RouteInfo {
 // routes registers every route with its guard: the probes, static files and
 // metrics here, then each surface's own table.
 func (s *Server) routes() {
-	s.route(http.MethodGet, "/healthz", public, s.healthz)
-	s.route(http.MethodGet, "/readyz", public, s.readyz)
-	s.route(http.MethodGet, "/static/*", public, echo.WrapHandler(static.Handler()))
-	s.route(http.MethodGet, "/metrics", public, s.metrics.handler())
-	s.uiRoutes()
-	s.apiRoutes()
-	s.oauthRoutes()
+	s.Route(http.MethodGet, "/healthz", plumbing.Public, s.healthz)
+	s.Route(http.MethodGet, "/readyz", plumbing.Public, s.readyz)
+	s.Route(http.MethodGet, "/static/*", plumbing.Public, echo.WrapHandler(static.Handler()))
+	s.Route(http.MethodGet, "/metrics", plumbing.Public, s.Metrics.Handler())
+	s.ui.Routes()
+	s.api.Routes()
+	s.oauth.Routes()
 }
 
 // RunExpiryPass creates the expiry notifications due now (by the store's
 // clock) and returns how many; the background job does the same every
 // ExpiryInterval. Re-running it creates nothing twice.
-func (s *Server) RunExpiryPass(ctx context.Context) (int, error) { return s.db.NotifyExpiries(ctx) }
+func (s *Server) RunExpiryPass(ctx context.Context) (int, error) { return s.DB.NotifyExpiries(ctx) }
 
 // RunMailPass emails queued notifications when SMTP is set up and returns
 // how many went out; the background job does it every MailInterval.
-func (s *Server) RunMailPass(ctx context.Context) (int, error) { return s.mail.pass(ctx) }
+func (s *Server) RunMailPass(ctx context.Context) (int, error) { return s.mail.Pass(ctx) }

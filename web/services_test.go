@@ -14,7 +14,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // mintSealer is a sealer under a throwaway key, for tokens tests make
@@ -30,8 +30,8 @@ func mintSealer(t testing.TB) *auth.Sealer {
 	return s
 }
 
-// mintToken makes a token through web.IssueToken, as the dashboard would.
-func mintToken(t testing.TB, a *app, r web.TokenRequest) store.Token {
+// mintToken makes a token through core.IssueToken, as the dashboard would.
+func mintToken(t testing.TB, a *app, r core.TokenRequest) store.Token {
 	t.Helper()
 	ctx := context.Background()
 	if r.Org.ID == 0 {
@@ -43,7 +43,7 @@ func mintToken(t testing.TB, a *app, r web.TokenRequest) store.Token {
 	if r.OwnerUserID == 0 && r.Kind != auth.KindService {
 		r.OwnerUserID = r.CreatorID
 	}
-	is, errs, err := web.IssueToken(ctx, a.db, mintSealer(t), r, store.Actor{UserID: r.CreatorID, Label: "test"})
+	is, errs, err := core.IssueToken(ctx, a.db, mintSealer(t), r, store.Actor{UserID: r.CreatorID, Label: "test"})
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("issue %s: %v %v", r.Name, errs, err)
 	}
@@ -307,8 +307,8 @@ func TestServiceRemoveRevokesItsTokens(t *testing.T) {
 		t.Fatalf("services %v %v", list, err)
 	}
 	svc := list[0]
-	second := mintToken(t, a, web.TokenRequest{Kind: auth.KindService, Name: "payments-deploy", ServiceID: svc.ID})
-	other := mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "unrelated"})
+	second := mintToken(t, a, core.TokenRequest{Kind: auth.KindService, Name: "payments-deploy", ServiceID: svc.ID})
+	other := mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "unrelated"})
 
 	page := c.get("/orgs/acme/settings/services")
 	page.contains(t, "2 live tokens", `data-confirm="Remove acme/payments? Its 2 live tokens will be revoked."`)
@@ -319,8 +319,8 @@ func TestServiceRemoveRevokesItsTokens(t *testing.T) {
 			t.Fatal(err)
 		}
 		gusID := userID(t, a, "gus")
-		foreign, _, errs, err := web.OnboardService(ctx, a.db, mintSealer(t), store.NewService{OrgID: globex.ID, Name: "globex/app"},
-			web.TokenRequest{Org: globex, Kind: auth.KindService, Name: "globex/app", CreatorID: gusID}, store.Actor{UserID: gusID})
+		foreign, _, errs, err := core.OnboardService(ctx, a.db, mintSealer(t), store.NewService{OrgID: globex.ID, Name: "globex/app"},
+			core.TokenRequest{Org: globex, Kind: auth.KindService, Name: "globex/app", CreatorID: gusID}, store.Actor{UserID: gusID})
 		if err != nil || len(errs) > 0 {
 			t.Fatal(errs, err)
 		}

@@ -19,7 +19,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // Journeys through Settings > Tokens in a real browser: create and copy,
@@ -451,8 +451,8 @@ func TestJourneyFiltersSurviveReload(t *testing.T) {
 	adaID := userID(t, a, "ada")
 	svcIDs := map[string]int64{}
 	for _, name := range []string{"payments", "ledger"} {
-		svc, _, errs, err := web.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: "acme/" + name},
-			web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: name, CreatorID: adaID}, store.Actor{UserID: adaID, Label: "ada"})
+		svc, _, errs, err := core.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: "acme/" + name},
+			core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: name, CreatorID: adaID}, store.Actor{UserID: adaID, Label: "ada"})
 		if err != nil || len(errs) > 0 {
 			t.Fatal(errs, err)
 		}
@@ -491,11 +491,11 @@ func TestJourneyAuditorSeesAllNoActions(t *testing.T) {
 	a := seededApp(t)
 	bg := context.Background()
 	adaID, maxID := userID(t, a, "ada"), userID(t, a, "max")
-	mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "admins-only"})
-	mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "org-shared", Visibility: auth.VisibilityOrg})
-	mintToken(t, a, web.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxID})
-	if _, _, errs, err := web.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
-		web.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "payments", CreatorID: adaID}, store.Actor{UserID: adaID, Label: "ada"}); err != nil || len(errs) > 0 {
+	mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "admins-only"})
+	mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "org-shared", Visibility: auth.VisibilityOrg})
+	mintToken(t, a, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxID})
+	if _, _, errs, err := core.OnboardService(bg, a.db, mintSealer(t), store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
+		core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "payments", CreatorID: adaID}, store.Actor{UserID: adaID, Label: "ada"}); err != nil || len(errs) > 0 {
 		t.Fatal(errs, err)
 	}
 	signInBrowser(t, ctx, a, "audra")
@@ -529,9 +529,9 @@ func TestJourneyPolicyPreview(t *testing.T) {
 	a := seededApp(t)
 	base := time.Now().UTC().Truncate(time.Second)
 	a.clock.Set(base.AddDate(0, 0, -100))
-	old := mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "hundred-days", Expiry: "365"})
+	old := mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "hundred-days", Expiry: "365"})
 	a.clock.Set(base.AddDate(0, 0, -10))
-	recent := mintToken(t, a, web.TokenRequest{Kind: auth.KindAPI, Name: "ten-days", Expiry: "30"})
+	recent := mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "ten-days", Expiry: "30"})
 	a.clock.Release()
 	signInBrowser(t, ctx, a, "ada")
 

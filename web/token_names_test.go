@@ -9,16 +9,17 @@ import (
 	"time"
 
 	"tokenward/auth"
-	"tokenward/web"
+	"tokenward/web/core"
+	"tokenward/web/engine"
 )
 
 // hiddenCase is acme with ada's admins-only API token zz-hidden, which
 // acts on max's CLI token and on an org-visible token every member sees.
 type hiddenCase struct {
 	a      *app
-	hidden web.Issued
-	shared web.Issued
-	maxCLI web.Issued
+	hidden core.Issued
+	shared core.Issued
+	maxCLI core.Issued
 	sink   *smtpSink
 }
 
@@ -29,9 +30,9 @@ func newHiddenCase(t *testing.T) *hiddenCase {
 	saveSMTP(t, a.signIn("ada"), sink, "none", nil)
 	ada, maxU := a.user(t, "ada"), a.user(t, "max")
 	hc := &hiddenCase{a: a, sink: sink,
-		hidden: a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: "zz-hidden", Scopes: []string{"api"}, CreatorID: ada.ID, OwnerUserID: ada.ID}),
-		shared: a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: "shared-deploy", Visibility: "org", CreatorID: ada.ID, OwnerUserID: ada.ID}),
-		maxCLI: a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxU.ID, OwnerUserID: maxU.ID}),
+		hidden: a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "zz-hidden", Scopes: []string{"api"}, CreatorID: ada.ID, OwnerUserID: ada.ID}),
+		shared: a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "shared-deploy", Visibility: "org", CreatorID: ada.ID, OwnerUserID: ada.ID}),
+		maxCLI: a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxU.ID, OwnerUserID: maxU.ID}),
 	}
 	const js = "application/json"
 	for _, call := range []struct{ method, path, body string }{
@@ -54,7 +55,7 @@ func newHiddenCase(t *testing.T) *hiddenCase {
 		url.Values{"token": {hc.shared.Secret}}.Encode()); r.json["active"] != true {
 		t.Fatalf("introspect with zz-hidden: %d %s", r.status, r.body)
 	}
-	deadline := time.Now().Add(10 * web.FlushInterval) // the last use is written by the background flush
+	deadline := time.Now().Add(10 * engine.FlushInterval) // the last use is written by the background flush
 	for mustToken(t, a, hc.shared.Token.ID).LastUsedAt.IsZero() && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // powerCase is acme with max promoted to admin and holding an API token
@@ -18,7 +18,7 @@ type powerCase struct {
 	a   *app
 	ada *client
 	max store.User
-	api web.Issued
+	api core.Issued
 }
 
 func newPowerCase(t *testing.T) *powerCase {
@@ -30,7 +30,7 @@ func newPowerCase(t *testing.T) *powerCase {
 		t.Fatal(err)
 	}
 	pc := &powerCase{a: a, max: maxU, ada: a.signIn("ada")}
-	pc.api = a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: "max deploy", Scopes: []string{"api"}, CreatorID: maxU.ID, OwnerUserID: maxU.ID})
+	pc.api = a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "max deploy", Scopes: []string{"api"}, CreatorID: maxU.ID, OwnerUserID: maxU.ID})
 	return pc
 }
 
@@ -93,7 +93,7 @@ func TestAPITokenKeepsPowerAfterCreatorDisabled(t *testing.T) {
 // as far as its scopes reach.
 func TestAPITokenScopesStillLimitIt(t *testing.T) {
 	pc := newPowerCase(t)
-	ro := pc.a.issue(t, web.TokenRequest{Kind: auth.KindAPI, Name: "max read-only", Scopes: []string{"tokens:read"},
+	ro := pc.a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "max read-only", Scopes: []string{"tokens:read"},
 		CreatorID: pc.max.ID, OwnerUserID: pc.max.ID})
 	if r := pc.a.call(t, "POST", "/api/v1/tokens", ro.Secret, "application/json", `{"name":"nope"}`); r.status != http.StatusForbidden {
 		t.Errorf("tokens:read creates a token: %d", r.status)
@@ -106,7 +106,7 @@ func TestAPITokenScopesStillLimitIt(t *testing.T) {
 func TestDisabledUsersCLITokenIsRefusedAtOnce(t *testing.T) {
 	a := seededApp(t)
 	maxU := a.user(t, "max")
-	cli := a.issue(t, web.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxU.ID, OwnerUserID: maxU.ID})
+	cli := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxU.ID, OwnerUserID: maxU.ID})
 	api := a.adminToken(t)
 	introspect := func() bool {
 		t.Helper()

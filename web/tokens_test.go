@@ -10,7 +10,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 var secretPattern = regexp.MustCompile(`tw[acs]_[0-9A-Za-z]{49}`)
@@ -298,11 +298,11 @@ func mustToken(t *testing.T, a *app, id string) store.Token {
 }
 
 // issueAPI makes an API token directly, as if creator had made it.
-func issueAPI(a *app, creator int64, name string) (web.Issued, web.FieldErrors, error) {
+func issueAPI(a *app, creator int64, name string) (core.Issued, core.FieldErrors, error) {
 	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
 	if err != nil {
-		return web.Issued{}, nil, err
+		return core.Issued{}, nil, err
 	}
-	return web.IssueToken(context.Background(), a.db, sealer, web.TokenRequest{Org: a.org, Kind: auth.KindAPI, Name: name,
+	return core.IssueToken(context.Background(), a.db, sealer, core.TokenRequest{Org: a.org, Kind: auth.KindAPI, Name: name,
 		Scopes: []string{"api"}, CreatorID: creator, OwnerUserID: creator}, store.Actor{UserID: creator, Label: "test"})
 }

@@ -11,7 +11,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // tokenFlags are the flags of `tokenward admin create-token`.
@@ -20,7 +20,7 @@ type tokenFlags struct {
 }
 
 // createToken is `tokenward admin create-token`: it makes a token for
-// bootstrap automation through the dashboard's own path (web.IssueToken),
+// bootstrap automation through the dashboard's own path (core.IssueToken),
 // then prints the secret and the token's id, one a line, and nothing else on
 // stdout, so `TOKEN=$(tokenward admin create-token ... | head -1)` works.
 func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -73,7 +73,7 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	issued, errs, err := web.IssueToken(ctx, db, sealer, req, store.Actor{Label: "command line"})
+	issued, errs, err := core.IssueToken(ctx, db, sealer, req, store.Actor{Label: "command line"})
 	if err != nil {
 		return err
 	}
@@ -93,8 +93,8 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 // tokenRequest resolves the creator, owner and service the flags name and
 // checks that the creator may make this token.
-func tokenRequest(ctx context.Context, db *store.DB, org store.Org, kind auth.Kind, f tokenFlags) (web.TokenRequest, error) {
-	req := web.TokenRequest{Org: org, Kind: kind, Name: f.name, Expiry: f.expiresIn,
+func tokenRequest(ctx context.Context, db *store.DB, org store.Org, kind auth.Kind, f tokenFlags) (core.TokenRequest, error) {
+	req := core.TokenRequest{Org: org, Kind: kind, Name: f.name, Expiry: f.expiresIn,
 		Visibility: strings.TrimSpace(f.visibility), Quota: f.quota}
 	if strings.TrimSpace(f.scopes) != "" {
 		req.Scopes = []string{f.scopes}
@@ -107,21 +107,21 @@ func tokenRequest(ctx context.Context, db *store.DB, org store.Org, kind auth.Ki
 	switch {
 	case f.owner != "":
 		if creator, err = member(ctx, db, org, f.owner); err != nil {
-			return web.TokenRequest{}, err
+			return core.TokenRequest{}, err
 		}
 	case kind == auth.KindService:
 		if creator, err = firstAdmin(ctx, db, org); err != nil {
-			return web.TokenRequest{}, err
+			return core.TokenRequest{}, err
 		}
 	default:
-		return web.TokenRequest{}, fmt.Errorf("--owner: %s tokens belong to a person: give the username of a member of %s", kind.Label(), org.Slug)
+		return core.TokenRequest{}, fmt.Errorf("--owner: %s tokens belong to a person: give the username of a member of %s", kind.Label(), org.Slug)
 	}
 	req.CreatorID = creator.User.ID
 	facts := &auth.TokenFacts{Kind: kind}
 	if kind == auth.KindService {
 		svc, err := serviceNamed(ctx, db, org, f.service)
 		if err != nil {
-			return web.TokenRequest{}, err
+			return core.TokenRequest{}, err
 		}
 		req.ServiceID = svc.ID
 	} else {
@@ -131,9 +131,9 @@ func tokenRequest(ctx context.Context, db *store.DB, org store.Org, kind auth.Ki
 	if !auth.Authorize(p, auth.CreateToken, facts) {
 		who := fmt.Sprintf("%s is %s of %s", creator.User.Username, strings.ToLower(auth.Role(creator.Role).Label()), org.Slug)
 		if kind == auth.KindCLI {
-			return web.TokenRequest{}, fmt.Errorf("--owner: %s; only admins and members have CLI tokens", who)
+			return core.TokenRequest{}, fmt.Errorf("--owner: %s; only admins and members have CLI tokens", who)
 		}
-		return web.TokenRequest{}, fmt.Errorf("--owner: %s; only admins may create %s tokens", who, kind.Label())
+		return core.TokenRequest{}, fmt.Errorf("--owner: %s; only admins may create %s tokens", who, kind.Label())
 	}
 	return req, nil
 }
@@ -198,7 +198,7 @@ var flagOf = map[string]string{"name": "--name", "scopes": "--scopes", "expiry":
 	"visibility": "--visibility", "quota": "--quota"}
 
 // fieldErrors turns IssueToken's field errors into one error, in flag order.
-func fieldErrors(errs web.FieldErrors) error {
+func fieldErrors(errs core.FieldErrors) error {
 	var fields []string
 	for f := range errs {
 		fields = append(fields, f)

@@ -10,7 +10,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // tokenData is a data dir with org acme (ada admin, max member, audra
@@ -38,8 +38,8 @@ func tokenData(t *testing.T) string {
 	}
 	org, _ := db.OrgBySlug(ctx, "acme")
 	ada, _ := db.UserByUsername(ctx, "ada")
-	_, _, errs, err := web.OnboardService(ctx, db, sealer, store.NewService{OrgID: org.ID, Name: "acme/payments"},
-		web.TokenRequest{Org: org, Kind: auth.KindService, Name: "payments ci", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
+	_, _, errs, err := core.OnboardService(ctx, db, sealer, store.NewService{OrgID: org.ID, Name: "acme/payments"},
+		core.TokenRequest{Org: org, Kind: auth.KindService, Name: "payments ci", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
 	if err != nil || len(errs) > 0 {
 		t.Fatalf("onboard: %v %v", errs, err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
-	"tokenward/web"
+	"tokenward/web/core"
 )
 
 // demoToken is one token of the demo org: made age days ago, then left in
@@ -131,7 +131,7 @@ func issueDemoToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, org 
 	if d.owner != "" {
 		creator = users[d.owner]
 	}
-	r := web.TokenRequest{Org: org, Kind: d.kind, Name: d.name, Expiry: d.expiry, Visibility: d.visibility,
+	r := core.TokenRequest{Org: org, Kind: d.kind, Name: d.name, Expiry: d.expiry, Visibility: d.visibility,
 		Quota: d.quota, CreatorID: creator.ID}
 	if d.scopes != "" {
 		r.Scopes = []string{d.scopes}
@@ -143,15 +143,15 @@ func issueDemoToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, org 
 		r.OwnerUserID = creator.ID
 	}
 	actor := store.Actor{UserID: creator.ID, Label: creator.Username}
-	var issued web.Issued
-	var errs web.FieldErrors
+	var issued core.Issued
+	var errs core.FieldErrors
 	var err error
 	if id, ok := services[d.service]; ok || d.kind != auth.KindService {
 		r.ServiceID = id
-		issued, errs, err = web.IssueToken(ctx, db, sealer, r, actor)
+		issued, errs, err = core.IssueToken(ctx, db, sealer, r, actor)
 	} else {
 		var svc store.Service
-		svc, issued, errs, err = web.OnboardService(ctx, db, sealer,
+		svc, issued, errs, err = core.OnboardService(ctx, db, sealer,
 			store.NewService{OrgID: org.ID, Name: d.service, URL: "https://github.com/" + d.service}, r, actor)
 		services[d.service] = svc.ID
 	}

@@ -1,0 +1,307 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/web/core"
+	"tokenward/web/plumbing"
+)
+
+// apiListTokens is GET /api/v1/tokens: the dashboard's search and filters
+// (q, role, service, status, sort, dir, page) for one kind, plus per_page,
+// narrowed to what the calling token may see (auth.TokenPrincipal).
+func (s *Server) apiListTokens(c echo.Context) error {
+	kind := auth.KindAPI
+	if k := c.QueryParam("kind"); k != "" {
+		var err error
+		if kind, err = auth.ParseKind(k); err != nil {
+			return &plumbing.Error{Status: http.StatusBadRequest, Title: "Unknown kind", Message: "kind is api, cli or service."}
+		}
+	}
+	q, problem := core.ParseTokenQuery(c.QueryParams(), kind)
+	per := 50
+	if v := c.QueryParam("per_page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 200 {
+			problem = strings.TrimSpace(problem + " per_page is a whole number from 1 to 200.")
+		}
+		per = n
+	}
+	if problem != "" {
+		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid query", Message: problem}
+	}
+	ct := plumbing.Bearer(c)
+	f := auth.TokenListFilter(plumbing.APIPrincipal(c), kind)
+	out := struct {
+		Tokens  []apiToken `json:"tokens"`
+		Total   int        `json:"total"`
+		Page    int        `json:"page"`
+		PerPage int        `json:"per_page"`
+		Pages   int        `json:"pages"` // a page past it lists nothing
+	}{Tokens: []apiToken{}, Page: q.Page, PerPage: per, Pages: 1}
+	if !f.Nothing {
+		sq := store.TokenQuery{OrgID: ct.Org.ID, Kind: string(kind), Search: q.Q, CreatorRole: q.Role, ServiceID: q.Service,
+			Statuses: q.Statuses, OnlyOrgVisible: f.OnlyOrgVisible, OwnerUserID: f.OwnerUserID, Sort: q.Sort, Desc: q.Desc,
+			Page: q.Page, PerPage: per, MaxDays: ct.Org.Policy.MaxDays}
+		if _, err := auth.ParseToken(q.Q); err == nil {
+			h := auth.HashToken(q.Q)
+			sq.SecretHash, sq.Search = h[:], ""
+		}
+		page, err := s.DB.Tokens(c.Request().Context(), sq)
+		if err != nil {
+			return err
+		}
+		now := s.DB.Now()
+		out.Total, out.Pages = page.Total, core.PageCount(page.Total, per)
+		for _, t := range page.Tokens {
+			out.Tokens = append(out.Tokens, s.tokenJSON(t, ct.Org, now))
+		}
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// createTokenJSON is POST /api/v1/tokens's body.
+type createTokenJSON struct {
+	Kind       string   `json:"kind"`    // api (default) or cli
+	Name       string   `json:"name"`    // required
+	Scopes     []string `json:"scopes"`  // default: the kind's defaults
+	Expires    string   `json:"expires"` // days ("30"), a date (YYYY-MM-DD) or "never"; default: the org's
+	Visibility string   `json:"visibility"`
+	Quota      *int64   `json:"quota"`
+}
+
+// apiCreateToken is POST /api/v1/tokens. The new token is created by, and
+// (for API and CLI tokens) owned by, the person the calling token acts
+// under (auth.TokenPrincipal), and the calling token must be allowed to
+// create it.
+func (s *Server) apiCreateToken(c echo.Context) error {
+	var body createTokenJSON
+	if err := plumbing.DecodeJSON(c, &body); err != nil {
+		return err
+	}
+	ct := plumbing.Bearer(c)
+	kind := auth.KindAPI
+	if body.Kind != "" {
+		var err error
+		if kind, err = auth.ParseKind(body.Kind); err != nil {
+			return invalid(core.FieldErrors{"kind": "kind is api or cli."})
+		}
+	}
+	if kind == auth.KindService {
+		return invalid(core.FieldErrors{"kind": "Service tokens are made by onboarding a service: POST /api/v1/services."})
+	}
+	me := plumbing.APIPrincipal(c)
+	if !auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) {
+		return apiForbidden(me, "create "+kind.Label()+" tokens")
+	}
+	r := core.TokenRequest{Org: ct.Org, Kind: kind, Name: body.Name, Scopes: body.Scopes, Visibility: body.Visibility,
+		CreatorID: me.UserID, OwnerUserID: me.UserID, Expiry: strconv.Itoa(ct.Org.Policy.DefaultDays)}
+	if body.Expires != "" {
+		r.Expiry = body.Expires
+		if _, err := time.Parse("2006-01-02", body.Expires); err == nil {
+			r.Expiry, r.ExpiresOn = "custom", body.Expires
+		}
+	}
+	if body.Quota != nil {
+		r.Quota = strconv.FormatInt(*body.Quota, 10)
+	}
+	if body.Scopes != nil && len(body.Scopes) == 0 {
+		r.Scopes = []string{""} // an explicit empty list is an error, not the defaults
+	}
+	issued, errs, err := core.IssueToken(c.Request().Context(), s.DB, s.Sealer, r, plumbing.APIActor(c))
+	if err != nil {
+		return err
+	}
+	if msg, ok := errs["expiry"]; ok { // the API calls the field "expires"
+		delete(errs, "expiry")
+		errs["expires"] = msg
+	}
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	return sendSecret(c, http.StatusCreated, issuedJSON{Token: s.tokenJSON(issued.Token, ct.Org, s.DB.Now()), Secret: issued.Secret, EnvVar: "TOKENWARD_TOKEN"})
+}
+
+// apiTokenFor loads the token in the path for an action by the calling
+// token: 404 for what they may not see, 403 for what they see but
+// may not change.
+func (s *Server) apiTokenFor(c echo.Context, a auth.Action, verb string) (store.Token, error) {
+	ct := plumbing.Bearer(c)
+	t, err := s.DB.TokenByID(c.Request().Context(), ct.Org.ID, c.Param("id"))
+	if err != nil {
+		return store.Token{}, err
+	}
+	me := plumbing.APIPrincipal(c)
+	if !auth.Authorize(me, auth.ViewToken, core.TokenFacts(t)) {
+		return store.Token{}, plumbing.NotFound()
+	}
+	if !auth.Authorize(me, a, core.TokenFacts(t)) {
+		return store.Token{}, apiForbidden(me, verb)
+	}
+	return t, nil
+}
+
+func apiForbidden(me auth.Principal, verb string) *plumbing.Error {
+	if me.OrgCredential {
+		return &plumbing.Error{Status: http.StatusForbidden, Title: "Not allowed", Code: "insufficient_scope",
+			Message: "This token is the organization's and may not " + verb + "."}
+	}
+	role := string(me.Role)
+	if role == "" {
+		role = "no longer a member"
+	}
+	return &plumbing.Error{Status: http.StatusForbidden, Title: "Not allowed", Code: "insufficient_scope",
+		Message: "This token acts for its owner, whose role (" + role + ") does not allow them to " + verb + "."}
+}
+
+// apiGetToken is GET /api/v1/tokens/{id}.
+func (s *Server) apiGetToken(c echo.Context) error {
+	t, err := s.apiTokenFor(c, auth.ViewToken, "see this token")
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.tokenJSON(t, plumbing.Bearer(c).Org, s.DB.Now()))
+}
+
+// patchTokenJSON is PATCH /api/v1/tokens/{id}'s body; absent fields stay.
+type patchTokenJSON struct {
+	Name       *string  `json:"name"`
+	Scopes     []string `json:"scopes"`
+	Visibility *string  `json:"visibility"`
+}
+
+// apiPatchToken is PATCH /api/v1/tokens/{id}: name, scopes, visibility.
+// Sharing an admins-only token needs a new secret: rotate with visibility.
+func (s *Server) apiPatchToken(c echo.Context) error {
+	t, err := s.apiTokenFor(c, auth.EditToken, "edit tokens")
+	if err != nil {
+		return err
+	}
+	var body patchTokenJSON
+	if err := plumbing.DecodeJSON(c, &body); err != nil {
+		return err
+	}
+	edit := store.TokenEdit{Name: t.Name, Scopes: t.Scopes, Visibility: t.Visibility, Sealed: t.Sealed}
+	errs := core.FieldErrors{}
+	if body.Name != nil {
+		edit.Name = strings.TrimSpace(*body.Name)
+		if msg := auth.ValidateTokenName(edit.Name); msg != "" {
+			errs["name"] = msg
+		}
+	}
+	if body.Scopes != nil {
+		set, err := auth.ParseScopes(auth.Kind(t.Kind), body.Scopes)
+		if err != nil {
+			errs["scopes"] = err.Error()
+		}
+		edit.Scopes = set.Strings()
+	}
+	if body.Visibility != nil {
+		switch v := *body.Visibility; {
+		case v == auth.VisibilityAdmins:
+			edit.Visibility, edit.Sealed = v, nil
+		case v == auth.VisibilityOrg && t.Visibility == auth.VisibilityOrg:
+		case v == auth.VisibilityOrg && t.Kind != string(auth.KindCLI):
+			errs["visibility"] = "Sharing an admins-only token needs a new secret: POST /api/v1/tokens/{id}/rotate with {\"visibility\": \"org\"}."
+		default:
+			errs["visibility"] = "visibility is admins or org (CLI tokens are personal and stay admins)."
+		}
+	}
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	updated, err := s.DB.UpdateToken(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, edit, plumbing.APIActor(c))
+	if fe := core.FieldError(err); fe != nil {
+		return &plumbing.Error{Status: http.StatusConflict, Title: "Conflict", Message: fe["name"], Fields: fe}
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s.tokenJSON(updated, plumbing.Bearer(c).Org, s.DB.Now()))
+}
+
+// apiRevokeToken is DELETE /api/v1/tokens/{id}.
+func (s *Server) apiRevokeToken(c echo.Context) error {
+	t, err := s.apiTokenFor(c, auth.RevokeToken, "revoke this token")
+	if err != nil {
+		return err
+	}
+	if _, err := s.DB.RevokeToken(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, "", plumbing.APIActor(c)); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// rotateJSON is POST /api/v1/tokens/{id}/rotate's optional body.
+type rotateJSON struct {
+	Grace      string `json:"grace"`      // now (default), 1h, 1d or 7d
+	Visibility string `json:"visibility"` // org to share while rotating
+}
+
+// apiRotateToken is POST /api/v1/tokens/{id}/rotate: a new secret, shown
+// once; the old one works for the grace asked for.
+func (s *Server) apiRotateToken(c echo.Context) error {
+	t, err := s.apiTokenFor(c, auth.RotateToken, "rotate tokens")
+	if err != nil {
+		return err
+	}
+	var body rotateJSON
+	if c.Request().ContentLength != 0 {
+		if err := plumbing.DecodeJSON(c, &body); err != nil {
+			return err
+		}
+	}
+	if body.Grace == "" {
+		body.Grace = "now"
+	}
+	grace, ok := core.GraceChoices[body.Grace]
+	errs := core.FieldErrors{}
+	if !ok {
+		errs["grace"] = "grace is now, 1h, 1d or 7d."
+	}
+	vis := t.Visibility
+	switch body.Visibility {
+	case "":
+	case auth.VisibilityAdmins, auth.VisibilityOrg:
+		vis = body.Visibility
+		if t.Kind == string(auth.KindCLI) && vis == auth.VisibilityOrg {
+			errs["visibility"] = "CLI tokens are personal: they cannot be shared."
+		}
+	default:
+		errs["visibility"] = "visibility is admins or org."
+	}
+	if len(errs) > 0 {
+		return invalid(errs)
+	}
+	until := time.Time{}
+	if grace > 0 {
+		until = s.DB.Now().Add(grace)
+	}
+	rotated, secret, err := s.Core.RotateSecret(c.Request().Context(), t, vis, until, plumbing.APIActor(c))
+	if err != nil {
+		return err
+	}
+	return sendSecret(c, http.StatusOK, issuedJSON{Token: s.tokenJSON(rotated, plumbing.Bearer(c).Org, s.DB.Now()), Secret: secret, EnvVar: "TOKENWARD_TOKEN"})
+}
+
+// apiSetDisabled is POST /api/v1/tokens/{id}/disable and /enable.
+func (s *Server) apiSetDisabled(disabled bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		t, err := s.apiTokenFor(c, auth.DisableToken, "disable or enable tokens")
+		if err != nil {
+			return err
+		}
+		t, err = s.DB.SetTokenDisabled(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, disabled, plumbing.APIActor(c))
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, s.tokenJSON(t, plumbing.Bearer(c).Org, s.DB.Now()))
+	}
+}

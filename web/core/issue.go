@@ -1,0 +1,143 @@
+package core
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"tokenward/auth"
+	"tokenward/store"
+)
+
+// TokenRequest is everything asked for when a token is made, as typed: the
+// dashboard's create dialog, service onboarding and `tokenward admin
+// create-token` all fill one and go through IssueToken, so they share
+// validation and the audit event.
+type TokenRequest struct {
+	Org         store.Org
+	Kind        auth.Kind
+	Name        string
+	Scopes      []string
+	Expiry      string // days ("30", "30d"), "custom" (with ExpiresOn) or "never"
+	ExpiresOn   string // YYYY-MM-DD, for "custom"
+	Visibility  string // admins (default) or org
+	Quota       string // optional monthly requests
+	CreatorID   int64
+	OwnerUserID int64 // api and cli tokens
+	ServiceID   int64 // service tokens; 0 while onboarding creates the service
+	DeviceName  string
+}
+
+// Issued is a new token and its secret, to be shown once and never again.
+type Issued struct {
+	Token  store.Token
+	Secret string
+}
+
+// FieldErrors maps a request field to what is wrong with it.
+type FieldErrors map[string]string
+
+// validate checks r against the catalog and the org's policy and returns the
+// token to store, less its secret, or the fields' errors.
+func (r TokenRequest) validate(now time.Time) (store.NewToken, FieldErrors) {
+	errs := FieldErrors{}
+	name := strings.TrimSpace(r.Name)
+	if msg := auth.ValidateTokenName(name); msg != "" {
+		errs["name"] = msg
+	}
+	scopes := r.Scopes
+	if len(scopes) == 0 {
+		for _, s := range auth.DefaultScopes(r.Kind) {
+			scopes = append(scopes, string(s))
+		}
+	}
+	set, err := auth.ParseScopes(r.Kind, scopes)
+	if err != nil {
+		errs["scopes"] = err.Error()
+	}
+	pol := auth.ExpiryPolicy{MaxDays: r.Org.Policy.MaxDays, NeverAllowed: r.Org.Policy.NeverExpire[string(r.Kind)]}
+	expiry := r.Expiry
+	if strings.TrimSpace(expiry) == "" {
+		expiry = "30"
+	}
+	expires, msg := auth.ResolveExpiry(expiry, r.ExpiresOn, now, pol)
+	if msg != "" {
+		errs["expiry"] = msg
+	}
+	vis := r.Visibility
+	switch {
+	case vis == "":
+		vis = auth.VisibilityAdmins
+	case r.Kind == auth.KindCLI && vis != auth.VisibilityAdmins:
+		errs["visibility"] = "CLI tokens are personal: they cannot be shared with the organization."
+	case vis != auth.VisibilityAdmins && vis != auth.VisibilityOrg:
+		errs["visibility"] = "Choose admins only or the whole organization."
+	}
+	quota, msg := auth.ParseQuota(r.Quota)
+	if msg != "" {
+		errs["quota"] = msg
+	}
+	if len(errs) > 0 {
+		return store.NewToken{}, errs
+	}
+	return store.NewToken{OrgID: r.Org.ID, Kind: string(r.Kind), Name: name, CreatorID: r.CreatorID,
+		OwnerUserID: r.OwnerUserID, ServiceID: r.ServiceID, Scopes: set.Strings(), Visibility: vis,
+		DeviceName: r.DeviceName, ExpiresAt: expires, Quota: quota}, nil
+}
+
+// newSecret fills in a fresh secret for nt: its id, hash, hint and, for
+// org-visible tokens, the sealed copy.
+func newTokenSecret(nt *store.NewToken, sealer *auth.Sealer) (string, error) {
+	secret, err := auth.NewToken(auth.Kind(nt.Kind))
+	if err != nil {
+		return "", err
+	}
+	if nt.ID == "" {
+		nt.ID = uuid.NewString()
+	}
+	h := auth.HashToken(secret)
+	nt.SecretHash, nt.Hint, nt.Sealed = h[:], auth.TokenHint(secret), nil
+	if nt.Visibility == auth.VisibilityOrg {
+		nt.Sealed = sealer.Seal(nt.ID, secret)
+	}
+	return secret, nil
+}
+
+// IssueToken validates r, makes the token's secret and stores it with its
+// audit event. Field errors come back as FieldErrors; a taken name is one of
+// them.
+func IssueToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, r TokenRequest, actor store.Actor) (Issued, FieldErrors, error) {
+	return IssueWith(db, sealer, r, func(nt store.NewToken) (store.Token, error) { return db.CreateToken(ctx, nt, actor) })
+}
+
+// issueWith is IssueToken with the store write given: save stores the
+// token in the same transaction as whatever else must happen with it (a
+// device login consumed, say).
+func IssueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(store.NewToken) (store.Token, error)) (Issued, FieldErrors, error) {
+	nt, errs := r.validate(db.Now())
+	if len(errs) > 0 {
+		return Issued{}, errs, nil
+	}
+	secret, err := newTokenSecret(&nt, sealer)
+	if err != nil {
+		return Issued{}, nil, err
+	}
+	t, err := save(nt)
+	if fe := FieldError(err); fe != nil {
+		return Issued{}, fe, nil
+	}
+	if err != nil {
+		return Issued{}, nil, err
+	}
+	return Issued{Token: t, Secret: secret}, nil, nil
+}
+
+// fieldError turns a store error about one field into FieldErrors.
+func FieldError(err error) FieldErrors {
+	if se := AsStoreError(err); se != nil && se.Field != "" {
+		return FieldErrors{se.Field: se.Message}
+	}
+	return nil
+}

@@ -1,0 +1,158 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+	"tokenward/auth"
+	"tokenward/store"
+)
+
+// perPage is how many tokens a tab shows at once.
+const PerPage = 25
+
+// tokenQuery is a tab's URL query, parsed and checked.
+type TokenQuery struct {
+	Q        string
+	Hash     [32]byte // set when the search was a whole token
+	Role     string
+	Service  int64
+	Statuses []string
+	Sort     string
+	Desc     bool
+	Page     int
+}
+
+var ValidStatuses = map[string]bool{store.StatusActive: true, store.StatusExpired: true, store.StatusDisabled: true, store.StatusRevoked: true}
+
+// parseTokenQuery reads q, role, service, status, sort, dir and page. A bad
+// value is an error message for the person, and the rest still parses.
+func ParseTokenQuery(v url.Values, kind auth.Kind) (TokenQuery, string) {
+	q := TokenQuery{Q: strings.TrimSpace(v.Get("q")), Sort: "created", Desc: true, Page: 1}
+	var problems []string
+	if !utf8Text(q.Q) || len(q.Q) > 200 {
+		q.Q = ""
+		problems = append(problems, "The search must be plain text of at most 200 characters.")
+	}
+	switch r := v.Get("role"); {
+	case r == "":
+	case kind == auth.KindAPI && (r == "admin" || r == "member"):
+		q.Role = r
+	default:
+		problems = append(problems, "Filter by creator role Admin or Member, on API tokens only.")
+	}
+	if s := v.Get("service"); s != "" {
+		id, err := strconv.ParseInt(s, 10, 64)
+		if err != nil || id <= 0 || kind != auth.KindService {
+			problems = append(problems, "Choose a service from the list.")
+		} else {
+			q.Service = id
+		}
+	}
+	for _, s := range v["status"] {
+		if !ValidStatuses[s] {
+			problems = append(problems, "Status is active, expired, disabled or revoked.")
+			continue
+		}
+		q.Statuses = append(q.Statuses, s)
+	}
+	if s := v.Get("sort"); s != "" {
+		if s != "name" && s != "created" && s != "last_used" && s != "expires" {
+			problems = append(problems, "Sort by name, created, last used or expires.")
+		} else {
+			q.Sort = s
+		}
+	}
+	switch d := v.Get("dir"); d {
+	case "", "desc":
+	case "asc":
+		q.Desc = false
+	default:
+		problems = append(problems, "Sort direction is asc or desc.")
+	}
+	if p := v.Get("page"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 1_000_000 {
+			problems = append(problems, "Page is a whole number from 1.")
+		} else {
+			q.Page = n
+		}
+	}
+	return q, strings.Join(problems, " ")
+}
+
+// values is the query as URL values, for links that keep the view.
+func (q TokenQuery) Values() url.Values {
+	v := url.Values{}
+	if q.Q != "" {
+		v.Set("q", q.Q)
+	}
+	if q.Role != "" {
+		v.Set("role", q.Role)
+	}
+	if q.Service != 0 {
+		v.Set("service", fmt.Sprint(q.Service))
+	}
+	for _, s := range q.Statuses {
+		v.Add("status", s)
+	}
+	if q.Sort != "created" {
+		v.Set("sort", q.Sort)
+	}
+	if !q.Desc {
+		v.Set("dir", "asc")
+	}
+	return v
+}
+
+// pageCount is how many pages of per rows total fills: at least one.
+func PageCount(total, per int) int { return max(1, (total+per-1)/per) }
+
+// tokenFacts is what the authorization function needs of a token.
+func TokenFacts(t store.Token) *auth.TokenFacts {
+	return &auth.TokenFacts{Kind: auth.Kind(t.Kind), Visibility: t.Visibility, OwnerUserID: t.OwnerUserID}
+}
+
+// tokenBearer is what auth.TokenPrincipal needs to know about t.
+func TokenBearer(t store.Token) auth.Bearer {
+	return auth.Bearer{Kind: auth.Kind(t.Kind), CreatorID: t.CreatorID, OwnerUserID: t.OwnerUserID,
+		OwnerRole: auth.Role(t.OwnerRole), OwnerDisabled: t.OwnerDisabled}
+}
+
+func Scopes(t store.Token) []auth.Scope {
+	out := make([]auth.Scope, len(t.Scopes))
+	for i, s := range t.Scopes {
+		out[i] = auth.Scope(s)
+	}
+	return out
+}
+
+func DefaultScopeNames(kind auth.Kind) []string {
+	var out []string
+	for _, sc := range auth.DefaultScopes(kind) {
+		out = append(out, string(sc))
+	}
+	return out
+}
+
+// graceChoices are the rotate dialog's options for the old secret.
+var GraceChoices = map[string]time.Duration{"now": 0, "1h": time.Hour, "1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour}
+
+// rotateSecret makes a new secret for t (sealed when it is to be shared)
+// and stores it; the old one works until oldUntil (zero: it stops now).
+func (s *Core) RotateSecret(ctx context.Context, t store.Token, visibility string, oldUntil time.Time, actor store.Actor) (store.Token, string, error) {
+	secret, err := auth.NewToken(auth.Kind(t.Kind))
+	if err != nil {
+		return store.Token{}, "", err
+	}
+	h := auth.HashToken(secret)
+	r := store.Rotation{SecretHash: h[:], Hint: auth.TokenHint(secret), Visibility: visibility, OldValidUntil: oldUntil}
+	if visibility == auth.VisibilityOrg {
+		r.Sealed = s.Sealer.Seal(t.ID, secret)
+	}
+	rotated, err := s.DB.RotateToken(ctx, t.OrgID, t.ID, r, actor)
+	return rotated, secret, err
+}

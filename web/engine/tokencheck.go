@@ -1,0 +1,254 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/web/core"
+)
+
+// checkedToken is a token that passed the check, with its org (for policy
+// and names) and whether its previous secret, inside a rotation grace, was
+// the one presented.
+type CheckedToken struct {
+	Token store.Token
+	Org   store.Org
+	Prev  bool
+	// Retired, when set, is when a rotation replaced the secret presented:
+	// it names the token but no longer works.
+	Retired time.Time
+	// self is the token's JSON less its last use and quota, made once per
+	// cache entry for GET /api/v1/token (shared by the entry's copies);
+	// active is its RFC 7662 answer, which nothing but a change to the token
+	// or its org's policy (a new entry) alters.
+	Self   *onceJSON
+	Active *onceJSON
+}
+
+// onceJSON is bytes computed at most once.
+type onceJSON struct {
+	once sync.Once
+	b    []byte
+}
+
+func (o *onceJSON) Get(make func() []byte) []byte {
+	o.once.Do(func() { o.b = make() })
+	return o.b
+}
+
+// tokenCache remembers recent check look-ups by secret hash. Every entry is
+// tagged with the store's token generation when it was read, and is used
+// only while that generation is current, so a revoke, disable, rotation,
+// edit or policy change is seen by the very next request.
+//
+// It also remembers hashes that matched no token: such an answer holds only
+// while no token was created or changed in this process since, and for at
+// most unknownTTL. (Another process, the admin command line, can only add
+// tokens with fresh random secrets, which nobody can have presented before.)
+type tokenCache struct {
+	mu      sync.RWMutex
+	m       map[[32]byte]cacheEntry
+	unknown map[[32]byte]unknownEntry
+}
+
+type unknownEntry struct {
+	creations uint64
+	at        time.Time
+}
+
+// unknownTTL is the longest a "no such token" answer is reused.
+const unknownTTL = time.Minute
+
+func (c *tokenCache) isUnknown(h [32]byte, creations uint64, now time.Time) bool {
+	c.mu.RLock()
+	e, ok := c.unknown[h]
+	c.mu.RUnlock()
+	return ok && e.creations == creations && now.Sub(e.at) < unknownTTL
+}
+
+func (c *tokenCache) putUnknown(h [32]byte, creations uint64, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.unknown == nil || len(c.unknown) >= maxCached {
+		c.unknown = make(map[[32]byte]unknownEntry, 1024)
+	}
+	c.unknown[h] = unknownEntry{creations: creations, at: now}
+}
+
+type cacheEntry struct {
+	gen uint64
+	ct  CheckedToken
+}
+
+// maxCached bounds the cache; when full it starts again empty.
+const maxCached = 200_000
+
+func (c *tokenCache) get(h [32]byte, gen uint64) (CheckedToken, bool) {
+	c.mu.RLock()
+	e, ok := c.m[h]
+	c.mu.RUnlock()
+	if !ok || e.gen != gen {
+		return CheckedToken{}, false
+	}
+	return e.ct, true
+}
+
+func (c *tokenCache) put(h [32]byte, gen uint64, ct CheckedToken) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCached {
+		c.m = make(map[[32]byte]cacheEntry, 1024)
+	}
+	c.m[h] = cacheEntry{gen: gen, ct: ct}
+}
+
+// checkError is why a token was refused: the status, an OAuth error code
+// and a message for the caller, who holds the token and may know.
+type CheckError struct {
+	Status  int
+	Code    string // invalid_token, insufficient_scope
+	Title   string
+	Message string
+	Outcome string // for metrics: malformed, unknown, revoked, ...
+}
+
+func (e *CheckError) Error() string { return e.Message }
+
+// lookupToken finds the token a secret belongs to: checksum first, so
+// garbage never reaches the database, then the cache or one indexed read.
+func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedToken, *CheckError, error) {
+	if _, err := auth.ParseToken(secret); err != nil {
+		return CheckedToken{}, &CheckError{Status: http.StatusUnauthorized, Code: "invalid_token", Title: "Malformed token", Outcome: "malformed",
+			Message: "The token is malformed (" + err.Error() + "). Copy the whole token, which starts with twa_, twc_ or tws_."}, nil
+	}
+	h := auth.HashToken(secret)
+	// Read the counters before the store, so a change during the read makes
+	// what is cached stale rather than wrong.
+	gen, creations, now := s.DB.TokenGeneration(), s.DB.TokenCreations(), s.DB.Now()
+	if ct, ok := s.cache.get(h, gen); ok {
+		return ct, nil, nil
+	}
+	unknown := &CheckError{Status: http.StatusUnauthorized, Code: "invalid_token", Title: "Unknown token", Outcome: "unknown",
+		Message: "This token is not known to Tokenward. Check that it was copied whole, or create a new one."}
+	if s.cache.isUnknown(h, creations, now) {
+		return CheckedToken{}, unknown, nil
+	}
+	t, prev, err := s.DB.TokenBySecretHash(ctx, h[:])
+	var retired time.Time
+	if store.IsNotFound(err) {
+		t, retired, err = s.DB.RetiredSecret(ctx, h[:])
+	}
+	if store.IsNotFound(err) {
+		s.cache.putUnknown(h, creations, now)
+		return CheckedToken{}, unknown, nil
+	}
+	if err != nil {
+		return CheckedToken{}, nil, err
+	}
+	org, err := s.DB.OrgByID(ctx, t.OrgID)
+	if err != nil {
+		return CheckedToken{}, nil, err
+	}
+	ct := CheckedToken{Token: t, Org: org, Prev: prev, Retired: retired, Self: &onceJSON{}, Active: &onceJSON{}}
+	s.cache.put(h, gen, ct)
+	return ct, nil, nil
+}
+
+// validate refuses a revoked, disabled or expired token (policy maximum
+// included), the previous secret once its grace has passed, and a token
+// that auth.TokenPrincipal says cannot act (a disabled user's CLI token).
+func Validate(ct CheckedToken, now time.Time) *CheckError {
+	t := ct.Token
+	refuse := func(title, outcome, msg string) *CheckError {
+		return &CheckError{Status: http.StatusUnauthorized, Code: "invalid_token", Title: title, Outcome: outcome, Message: msg}
+	}
+	switch store.TokenStatus(t, now, ct.Org.Policy.MaxDays) {
+	case store.StatusRevoked:
+		return refuse("Token revoked", "revoked", fmt.Sprintf("This token was revoked on %s. Create a new one.", t.RevokedAt.Format(time.RFC3339)))
+	case store.StatusDisabled:
+		return refuse("Token disabled", "disabled", "This token is disabled. An admin of "+ct.Org.Name+" can enable it again.")
+	case store.StatusExpired:
+		exp := store.EffectiveExpiry(t, ct.Org.Policy.MaxDays)
+		return refuse("Token expired", "expired", fmt.Sprintf("This token expired on %s. Create a new one.", exp.Format(time.RFC3339)))
+	}
+	if !ct.Retired.IsZero() {
+		return refuse("Token rotated", "rotated", fmt.Sprintf("This token was rotated on %s: this secret was replaced by a new one "+
+			"and no longer works. Use the new secret.", ct.Retired.Format(time.RFC3339)))
+	}
+	if ct.Prev && !now.Before(t.PrevValidUntil) {
+		return refuse("Token rotated", "rotated", "This token was rotated and its old secret no longer works. Use the new one.")
+	}
+	if _, ok := auth.TokenPrincipal(core.TokenBearer(t)); !ok {
+		return refuse("Owner disabled", "owner_disabled", "This token is refused: "+auth.OwnerDisabledMessage+
+			". It works again if a site admin enables the account.")
+	}
+	return nil
+}
+
+// ipLimiter is a token bucket per client IP (golang.org/x/time/rate): for
+// failed authentications, where an IP that has spent its allowance gets
+// 429 instead of 401 (requests with good tokens are never slowed), and for
+// the revocation endpoint.
+type IPLimiter struct {
+	mu    sync.Mutex
+	ips   map[string]*rate.Limiter
+	now   func() time.Time
+	rate  rate.Limit
+	burst int
+}
+
+// Failed authentications allowed per client IP: 50 at once, then 10 a
+// second. Leak reports to /oauth/revoke: 20 at once, then one every 3 s.
+const (
+	FailBurst   = 50
+	FailRate    = 10
+	RevokeBurst = 20
+	RevokeRate  = 1.0 / 3
+)
+
+func NewIPLimiter(now func() time.Time, r rate.Limit, burst int) *IPLimiter {
+	return &IPLimiter{ips: map[string]*rate.Limiter{}, now: now, rate: r, burst: burst}
+}
+
+// take spends one from ip's bucket and returns how long ip must wait until
+// it may again (0: this one was within the allowance).
+func (f *IPLimiter) Take(ip string) time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.now()
+	l := f.ips[ip]
+	if l == nil {
+		if len(f.ips) > 100_000 {
+			f.sweep(now)
+		}
+		l = rate.NewLimiter(f.rate, f.burst)
+		f.ips[ip] = l
+	}
+	if l.AllowN(now, 1) {
+		return 0
+	}
+	return time.Duration((1 - l.TokensAt(now)) / float64(f.rate) * float64(time.Second))
+}
+
+// sweep forgets IPs whose allowance has refilled (lock held).
+func (f *IPLimiter) sweep(now time.Time) {
+	for ip, l := range f.ips {
+		if l.TokensAt(now) >= float64(f.burst) {
+			delete(f.ips, ip)
+		}
+	}
+}
+
+// tokenChecker finds the token a presented secret belongs to, through its
+// cache.
+type TokenChecker struct {
+	DB    *store.DB
+	cache tokenCache
+}

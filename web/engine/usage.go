@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"tokenward/store"
+)
+
+// FlushInterval is how often gathered token uses are written. After a crash
+// at most this much usage (last use, IPs, quota counts) is lost.
+const FlushInterval = time.Second
+
+// maxIPsInMemory bounds the IPs remembered per token between flushes; the
+// store keeps five.
+const maxIPsInMemory = 8
+
+// usageRecorder gathers token uses in memory so that checking a token never
+// writes, and writes them in one transaction per flush. It also owns the
+// quota counts of the running process.
+type UsageRecorder struct {
+	db  *store.DB
+	log *slog.Logger
+
+	mu      sync.Mutex
+	pending map[string]*pendingUses // by token id
+	quota   map[string]*quotaCount  // by token id, tokens with a quota only
+
+	every time.Duration // how often run flushes
+	stop  chan struct{}
+	done  chan struct{}
+	// onFlush reports each flush's duration and batch size (metrics).
+	OnFlush func(d time.Duration, uses int, err error)
+}
+
+// pendingUses is one token's uses since the last flush, folded per IP.
+type pendingUses struct {
+	byIP map[string]*store.Use
+}
+
+type quotaCount struct {
+	month string
+	used  int64
+}
+
+func NewUsageRecorder(db *store.DB, log *slog.Logger, every time.Duration) *UsageRecorder {
+	return &UsageRecorder{db: db, log: log, every: every, pending: map[string]*pendingUses{}, quota: map[string]*quotaCount{},
+		stop: make(chan struct{}), done: make(chan struct{})}
+}
+
+// record adds one use of a token.
+func (u *UsageRecorder) Record(use store.Use) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.addLocked(use, 1)
+}
+
+// addLocked folds n uses like use into the pending batch (lock held).
+func (u *UsageRecorder) addLocked(use store.Use, n int64) {
+	p := u.pending[use.TokenID]
+	if p == nil {
+		p = &pendingUses{byIP: map[string]*store.Use{}}
+		u.pending[use.TokenID] = p
+	}
+	prev := p.byIP[use.IP]
+	if prev == nil {
+		if len(p.byIP) >= maxIPsInMemory {
+			p.evictOldest()
+		}
+		use.Count = n
+		p.byIP[use.IP] = &use
+		return
+	}
+	count := prev.Count + n
+	if use.At.Format("2006-01") != prev.At.Format("2006-01") {
+		count = n // a new month starts a new count
+	}
+	if !use.At.Before(prev.At) {
+		*prev = use
+	}
+	prev.Count = count
+}
+
+// evictOldest drops the least recent IP, handing its count to the newest,
+// so quota counts survive the eviction.
+func (p *pendingUses) evictOldest() {
+	var oldest, newest *store.Use
+	var oldestIP string
+	for ip, u := range p.byIP {
+		if oldest == nil || u.At.Before(oldest.At) {
+			oldest, oldestIP = u, ip
+		}
+		if newest == nil || u.At.After(newest.At) {
+			newest = u
+		}
+	}
+	delete(p.byIP, oldestIP)
+	if newest != oldest && newest.At.Format("2006-01") == oldest.At.Format("2006-01") {
+		newest.Count += oldest.Count
+	}
+}
+
+// takeQuota counts one request against t's monthly quota and reports
+// whether it is within it. Tokens without a quota always are. The first
+// sight of a token in a month starts from the count the store holds.
+func (u *UsageRecorder) TakeQuota(t store.Token, now time.Time) (ok bool, used int64) {
+	if t.QuotaMonthly <= 0 {
+		return true, 0
+	}
+	month := now.UTC().Format("2006-01")
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	q := u.quota[t.ID]
+	if q == nil || q.month != month {
+		q = &quotaCount{month: month}
+		if t.QuotaMonth == month {
+			q.used = t.QuotaUsed
+		}
+		u.quota[t.ID] = q
+	}
+	if q.used >= t.QuotaMonthly {
+		return false, q.used
+	}
+	q.used++
+	return true, q.used
+}
+
+// quotaUsed is how much of t's quota this month has gone, counting uses not
+// flushed yet.
+func (u *UsageRecorder) QuotaUsed(t store.Token, now time.Time) int64 {
+	month := now.UTC().Format("2006-01")
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if q := u.quota[t.ID]; q != nil && q.month == month {
+		return q.used
+	}
+	if t.QuotaMonth == month {
+		return t.QuotaUsed
+	}
+	return 0
+}
+
+// run flushes every u.every until close.
+func (u *UsageRecorder) Run() {
+	defer close(u.done)
+	tick := time.NewTicker(u.every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-tick.C:
+			u.Flush(context.Background())
+		case <-u.stop:
+			u.Flush(context.Background())
+			return
+		}
+	}
+}
+
+// flush writes everything gathered so far in one transaction. A failed
+// write keeps the uses for the next flush.
+func (u *UsageRecorder) Flush(ctx context.Context) {
+	u.mu.Lock()
+	batch := u.pending
+	u.pending = map[string]*pendingUses{}
+	u.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
+	var uses []store.Use
+	for _, p := range batch {
+		for _, use := range p.byIP {
+			uses = append(uses, *use)
+		}
+	}
+	start := time.Now()
+	err := u.db.RecordUses(ctx, uses)
+	if u.OnFlush != nil {
+		u.OnFlush(time.Since(start), len(uses), err)
+	}
+	if err != nil {
+		u.log.Error("writing token uses failed; keeping them for the next flush", "uses", len(uses), "error", err)
+		u.mu.Lock()
+		for _, use := range uses {
+			u.addLocked(use, max(1, use.Count))
+		}
+		u.mu.Unlock()
+	}
+}
+
+// close stops the flush loop after a last flush.
+func (u *UsageRecorder) Close() {
+	select {
+	case <-u.stop:
+	default:
+		close(u.stop)
+	}
+	<-u.done
+}
+
+// lastUse is a token's most recent use not yet written, if any.
+func (u *UsageRecorder) LastUse(tokenID string) (store.Use, bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	p := u.pending[tokenID]
+	if p == nil {
+		return store.Use{}, false
+	}
+	var latest store.Use
+	for _, use := range p.byIP {
+		if use.At.After(latest.At) || latest.At.IsZero() {
+			latest = *use
+		}
+	}
+	return latest, true
+}

@@ -1,0 +1,173 @@
+package plumbing
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/web/core"
+	"tokenward/web/engine"
+)
+
+const bearerKey = "tokenward.bearer"
+
+// requireBearer authenticates an API request by its bearer token and, when
+// scope is set, requires the token to hold it (or a parent of it). A good
+// token's use is counted against its quota and gathered for last use.
+func (s *Site) requireBearer(scope auth.Scope) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			ct, err := s.authenticate(c)
+			if err != nil {
+				return err
+			}
+			if scope != "" && !auth.ScopeSet(core.Scopes(ct.Token)).Grants(scope) {
+				s.Metrics.check("insufficient_scope")
+				c.Response().Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="tokenward", error="insufficient_scope", scope="%s"`, scope))
+				return &Error{Status: http.StatusForbidden, Title: "Missing scope", Code: "insufficient_scope",
+					Message: fmt.Sprintf("This token does not hold the %s scope, which this request needs. An admin can add it.", scope)}
+			}
+			now := s.DB.Now()
+			if ok, _ := s.Usage.TakeQuota(ct.Token, now); !ok {
+				s.Metrics.check("quota_exceeded")
+				next := NextMonth(now)
+				c.Response().Header().Set("Retry-After", fmt.Sprint(int(next.Sub(now).Seconds())+1))
+				return &Error{Status: http.StatusTooManyRequests, Title: "Quota used up", Code: "quota_exceeded",
+					Message: fmt.Sprintf("This token has used its %d requests for this month. It can make requests again from %s.",
+						ct.Token.QuotaMonthly, next.Format(time.RFC3339))}
+			}
+			s.Metrics.check("ok")
+			s.Usage.Record(store.Use{TokenID: ct.Token.ID, At: now, IP: c.RealIP(), UserAgent: c.Request().UserAgent(),
+				What: c.Request().Method + " " + c.Request().URL.Path})
+			c.Set(bearerKey, &ct)
+			return next(c)
+		}
+	}
+}
+
+// authenticate checks the Authorization header's bearer token. Failures
+// from one IP beyond its allowance answer 429 instead of 401.
+func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
+	secret, ok := bearerSecret(c.Request().Header.Get("Authorization"))
+	var cerr *engine.CheckError
+	var ct engine.CheckedToken
+	if !ok {
+		cerr = &engine.CheckError{Status: http.StatusUnauthorized, Code: "invalid_request", Title: "No token", Outcome: "missing",
+			Message: "Send a token in the Authorization header: Authorization: Bearer <token>."}
+	} else {
+		var err error
+		if ct, cerr, err = s.Check.LookupToken(c.Request().Context(), secret); err != nil {
+			return engine.CheckedToken{}, err
+		}
+		if cerr == nil {
+			cerr = engine.Validate(ct, s.DB.Now())
+		}
+	}
+	if cerr == nil {
+		return ct, nil
+	}
+	s.Metrics.check(cerr.Outcome)
+	if wait := s.Fails.Take(c.RealIP()); wait > 0 {
+		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+		return engine.CheckedToken{}, &Error{Status: http.StatusTooManyRequests, Title: "Too many failed attempts", Code: "slow_down",
+			Message: fmt.Sprintf("Too many requests from your address failed to authenticate. Try again in %d seconds.", int(wait.Seconds())+1)}
+	}
+	c.Response().Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="tokenward", error="%s", error_description="%s"`,
+		cerr.Code, strings.ReplaceAll(cerr.Message, `"`, `'`)))
+	return engine.CheckedToken{}, &Error{Status: cerr.Status, Title: cerr.Title, Code: cerr.Code, Message: cerr.Message}
+}
+
+// bearerSecret reads "Bearer <token>" (the scheme in any case, RFC 6750).
+func bearerSecret(h string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	secret = strings.TrimSpace(secret)
+	return secret, secret != ""
+}
+
+// bearer is the token that authenticated an API request.
+func Bearer(c echo.Context) *engine.CheckedToken {
+	ct, _ := c.Get(bearerKey).(*engine.CheckedToken)
+	return ct
+}
+
+// apiActor is the calling token as the audit trail names it: the token,
+// showing its creator.
+func APIActor(c echo.Context) store.Actor {
+	t := Bearer(c).Token
+	return store.Actor{TokenID: t.ID, Label: fmt.Sprintf("token %s (created by %s)", t.Name, t.CreatorName), IP: c.RealIP()}
+}
+
+// apiPrincipal is who the calling token acts as: auth.TokenPrincipal
+// decides (the org, for API and service tokens; the owner with their
+// current role, for CLI tokens).
+func APIPrincipal(c echo.Context) auth.Principal {
+	p, _ := auth.TokenPrincipal(core.TokenBearer(Bearer(c).Token))
+	return p
+}
+
+func NextMonth(now time.Time) time.Time {
+	now = now.UTC()
+	return time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+}
+
+// decodeJSON reads a JSON object body into v strictly: the right content
+// type, no unknown fields, one object, no control characters in its
+// strings. Its errors say what to fix.
+func DecodeJSON(c echo.Context, v any) error {
+	ct := c.Request().Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return &Error{Status: http.StatusUnsupportedMediaType, Title: "Unsupported content type",
+			Message: fmt.Sprintf("Send the body as JSON with Content-Type: application/json (got %q).", ct)}
+	}
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
+			return echo.ErrStatusRequestEntityTooLarge
+		}
+		return &Error{Status: http.StatusBadRequest, Title: "Unreadable body", Message: "The request body could not be read."}
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: jsonProblem(err, v)}
+	}
+	if dec.More() {
+		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: "Send one JSON object; there is more after it."}
+	}
+	if e := jsonControl(body); e != nil {
+		return e
+	}
+	return nil
+}
+
+// jsonProblem explains a decoding error into v in terms of the request.
+func jsonProblem(err error, v any) string {
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax):
+		return fmt.Sprintf("The body is not valid JSON (at byte %d): %v.", syntax.Offset, err)
+	case errors.As(err, &typ):
+		return jsonTypeProblem(typ, reflect.TypeOf(v))
+	case errors.Is(err, io.EOF):
+		return "The body is empty: send a JSON object."
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return fmt.Sprintf("Unknown field %s: check the spelling against /api/v1/openapi.json.", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return "The body could not be read as the expected JSON object: " + err.Error()
+}

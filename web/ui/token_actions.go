@@ -1,0 +1,294 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/a-h/templ"
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+	"tokenward/web/core"
+	"tokenward/web/plumbing"
+)
+
+// orgToken loads the token in the path for an action; tokenRoute calls it
+// for every token route, so no handler has to. A token the viewer
+// may not see, of another org or another kind, is a 404, so ids are never
+// confirmed; one they see but may not act on is a 403.
+func (s *Server) orgToken(c echo.Context, a auth.Action) (store.Token, error) {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return store.Token{}, err
+	}
+	st := plumbing.State(c)
+	t, err := s.DB.TokenByID(c.Request().Context(), st.Org.ID, c.Param("id"))
+	if err != nil {
+		return store.Token{}, err
+	}
+	me, facts := plumbing.Principal(st), core.TokenFacts(t)
+	if t.Kind != string(kind) || !auth.Authorize(me, auth.ViewToken, facts) {
+		return store.Token{}, plumbing.NotFound()
+	}
+	if !auth.Authorize(me, a, facts) {
+		return store.Token{}, refusal(me, a, facts)
+	}
+	return t, nil
+}
+
+// errNotShared answers a reveal of an admins-only token by someone who could
+// reveal it were it shared.
+var errNotShared = &plumbing.Error{Status: http.StatusForbidden, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed: " +
+	"Tokenward keeps only the hash of an admins-only token, so its secret cannot be shown again. Rotate it to get a new secret, " +
+	"or use “Rotate and share” in Edit to share it."}
+
+// refusal says why a viewer who can see a token may not do a to it: for a
+// reveal that only its visibility stands in the way of, that it is not
+// shared, rather than blaming the role.
+func refusal(me auth.Principal, a auth.Action, facts *auth.TokenFacts) error {
+	if a == auth.RevealToken {
+		shared := *facts
+		shared.Visibility = auth.VisibilityOrg
+		if auth.Authorize(me, a, &shared) {
+			return errNotShared
+		}
+	}
+	return plumbing.Forbidden()
+}
+
+// showDialog answers with a dialog: alone for htmx (it lands in the page's
+// dialog slot), or over the tab's page for a plain request.
+func (s *Server) showDialog(c echo.Context, status int, kind auth.Kind, dialog templ.Component) error {
+	if plumbing.IsHTMX(c) {
+		return s.Render(c, status, dialog)
+	}
+	q, _ := core.ParseTokenQuery(c.QueryParams(), kind)
+	p, err := s.tokensProps(c, kind, q, "")
+	if err != nil {
+		return err
+	}
+	p.Dialog = dialog
+	return s.Render(c, status, views.TokensPage(p))
+}
+
+// revealSecret shows a secret once, with no-store so no cache keeps it.
+func (s *Server) revealSecret(c echo.Context, status int, t store.Token, secret, title string, once bool) error {
+	c.Response().Header().Set("Cache-Control", "no-store")
+	org := plumbing.State(c).Org
+	return s.showDialog(c, status, auth.Kind(t.Kind), views.RevealDialog(views.Reveal{Title: title, TokenID: t.ID,
+		Name: t.Name, Secret: secret, Once: once, Shared: t.Visibility == auth.VisibilityOrg, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
+}
+
+// tokenForm builds the create or edit dialog for kind from the posted or
+// stored values.
+func (s *Server) tokenForm(c echo.Context, kind auth.Kind, scopes []string) views.TokenForm {
+	org := plumbing.State(c).Org
+	f := views.TokenForm{Kind: string(kind), KindLabel: kind.Label(), CSRF: plumbing.State(c).CSRF, Presets: auth.ExpiryPresets,
+		Expiry: strconv.Itoa(org.Policy.DefaultDays), NeverAllowed: org.Policy.NeverExpire[string(kind)], MaxDays: org.Policy.MaxDays,
+		ShowVisibility: kind != auth.KindCLI, Visibility: auth.VisibilityAdmins, Cancel: tabPath(org.Slug, kind), Errors: views.FieldErrors{}}
+	checked := map[string]bool{}
+	for _, sc := range scopes {
+		checked[sc] = true
+	}
+	for _, info := range auth.ScopesFor(kind) {
+		f.Scopes = append(f.Scopes, views.ScopeChoice{Name: string(info.Name), Description: info.Description,
+			Child: info.Parent != "", Checked: checked[string(info.Name)]})
+	}
+	return f
+}
+
+// newToken is the create dialog.
+func (s *Server) newToken(c echo.Context, kind auth.Kind) error {
+	f := s.tokenForm(c, kind, core.DefaultScopeNames(kind))
+	f.Action = tabPath(plumbing.State(c).Org.Slug, kind)
+	return s.showDialog(c, http.StatusOK, kind, views.CreateTokenDialog(f))
+}
+
+// mayCreate checks that the viewer may create a kind's token for
+// themselves. Service tokens are made by onboarding a service.
+func (s *Server) mayCreate(c echo.Context, kind auth.Kind) error {
+	me := plumbing.Principal(plumbing.State(c))
+	if kind == auth.KindService || !auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) {
+		return plumbing.Forbidden()
+	}
+	return nil
+}
+
+// createToken makes a token from the create dialog and reveals it once.
+// The kind comes from the path, never the form.
+func (s *Server) createToken(c echo.Context, kind auth.Kind) error {
+	st := plumbing.State(c)
+	form, _ := c.FormParams()
+	r := core.TokenRequest{Org: *st.Org, Kind: kind, Name: c.FormValue("name"), Scopes: form["scopes"], Expiry: c.FormValue("expiry"),
+		ExpiresOn: c.FormValue("expires_on"), Visibility: c.FormValue("visibility"), Quota: c.FormValue("quota"),
+		CreatorID: st.User.ID, OwnerUserID: st.User.ID}
+	if kind == auth.KindCLI && r.Visibility == "" {
+		r.Visibility = auth.VisibilityAdmins
+	}
+	if len(r.Scopes) == 0 {
+		r.Scopes = []string{""} // an unticked form means no scopes, not the defaults
+	}
+	issued, errs, err := core.IssueToken(c.Request().Context(), s.DB, s.Sealer, r, s.actor(c))
+	if err != nil {
+		return err
+	}
+	if len(errs) > 0 {
+		f := s.tokenForm(c, kind, form["scopes"])
+		f.Action = tabPath(st.Org.Slug, kind)
+		f.Name, f.Expiry, f.ExpiresOn, f.Visibility, f.Quota = plumbing.PlainText(r.Name), plumbing.PlainText(r.Expiry), plumbing.PlainText(r.ExpiresOn), r.Visibility, plumbing.PlainText(r.Quota)
+		f.Errors = views.FieldErrors(errs)
+		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.CreateTokenDialog(f))
+	}
+	return s.revealSecret(c, http.StatusCreated, issued.Token, issued.Secret, "Your new "+kind.Label()+" token", true)
+}
+
+// editToken is the edit dialog.
+func (s *Server) editToken(c echo.Context, t store.Token) error {
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.EditTokenDialog(s.editForm(c, t, t.Scopes)))
+}
+
+func (s *Server) editForm(c echo.Context, t store.Token, scopes []string) views.TokenForm {
+	f := s.tokenForm(c, auth.Kind(t.Kind), scopes)
+	f.Action = tokenPath(plumbing.State(c).Org.Slug, t, "edit")
+	f.Name, f.Visibility, f.HashOnly, f.Hint = t.Name, t.Visibility, t.Visibility != auth.VisibilityOrg, t.Hint
+	return f
+}
+
+// updateToken saves the edit dialog. Sharing a hash-only token needs a new
+// secret, so "Rotate and share" rotates it at once and reveals the new one;
+// making a shared token admins-only deletes its encrypted copy.
+func (s *Server) updateToken(c echo.Context, t store.Token) error {
+	kind := auth.Kind(t.Kind)
+	form, _ := c.FormParams()
+	name := strings.TrimSpace(c.FormValue("name"))
+	vis := c.FormValue("visibility")
+	if vis == "" || kind == auth.KindCLI {
+		vis = t.Visibility
+	}
+	op := c.FormValue("op")
+	if op == "rotate-share" {
+		if err := notRotatedSince(c, t); err != nil {
+			return err
+		}
+	}
+	errs := views.FieldErrors{}
+	if msg := auth.ValidateTokenName(name); msg != "" {
+		errs["name"] = msg
+	}
+	set, serr := auth.ParseScopes(kind, form["scopes"])
+	if serr != nil {
+		errs["scopes"] = serr.Error()
+	}
+	switch {
+	case vis != auth.VisibilityAdmins && vis != auth.VisibilityOrg:
+		errs["visibility"] = "Choose admins only or the whole organization."
+	case vis == auth.VisibilityOrg && t.Visibility != auth.VisibilityOrg && op != "rotate-share":
+		errs["visibility"] = "Sharing this token needs a new secret, because only its hash is kept. Use “Rotate and share”."
+	}
+	if op != "save" && op != "rotate-share" && op != "" {
+		errs["name"] = "Use Save or Rotate and share."
+	}
+	if len(errs) > 0 {
+		f := s.editForm(c, t, form["scopes"])
+		f.Name, f.Visibility, f.Errors = plumbing.PlainText(name), vis, errs
+		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.EditTokenDialog(f))
+	}
+	// "Rotate and share" saves the rest first; the rotation then shares it.
+	editVis := vis
+	if op == "rotate-share" {
+		editVis = t.Visibility
+	}
+	sealed := t.Sealed
+	if editVis == auth.VisibilityAdmins {
+		sealed = nil // admins-only tokens keep no encrypted copy
+	}
+	org := plumbing.State(c).Org
+	updated, err := s.DB.UpdateToken(c.Request().Context(), org.ID, t.ID,
+		store.TokenEdit{Name: name, Scopes: set.Strings(), Visibility: editVis, Sealed: sealed}, s.actor(c))
+	if fe := core.FieldError(err); fe != nil {
+		f := s.editForm(c, t, form["scopes"])
+		f.Name, f.Errors = plumbing.PlainText(name), views.FieldErrors(fe)
+		return s.showDialog(c, http.StatusConflict, kind, views.EditTokenDialog(f))
+	}
+	if err != nil {
+		return err
+	}
+	if op == "rotate-share" {
+		return s.rotate(c, updated, auth.VisibilityOrg, time.Time{})
+	}
+	if err := s.Flash(c, "success", "Saved "+updated.Name+"."); err != nil {
+		return err
+	}
+	return plumbing.Redirect(c, tabPath(org.Slug, kind))
+}
+
+// rotateDialog is the rotate dialog.
+func (s *Server) rotateDialog(c echo.Context, t store.Token) error {
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{Name: t.Name, Hint: t.Hint,
+		Action: tokenPath(plumbing.State(c).Org.Slug, t, "rotate"), Cancel: tabPath(plumbing.State(c).Org.Slug, auth.Kind(t.Kind)), CSRF: plumbing.State(c).CSRF}))
+}
+
+// rotateToken makes a new secret, keeping the old one for the chosen grace.
+func (s *Server) rotateToken(c echo.Context, t store.Token) error {
+	if err := notRotatedSince(c, t); err != nil {
+		return err
+	}
+	grace, ok := core.GraceChoices[c.FormValue("grace")]
+	if !ok {
+		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{
+			Name: t.Name, Hint: t.Hint, Action: tokenPath(plumbing.State(c).Org.Slug, t, "rotate"), Cancel: tabPath(plumbing.State(c).Org.Slug, auth.Kind(t.Kind)),
+			CSRF: plumbing.State(c).CSRF, Errors: views.FieldErrors{"grace": "Choose when the old secret stops: now, or after 1 hour, 1 day or 7 days."}}))
+	}
+	until := time.Time{}
+	if grace > 0 {
+		until = s.DB.Now().Add(grace)
+	}
+	return s.rotate(c, t, t.Visibility, until)
+}
+
+// notRotatedSince refuses a rotation posted from a dialog opened before the
+// token's last rotation: a reload of the reveal, or a second tab, must not
+// rotate again and kill the secret just copied.
+func notRotatedSince(c echo.Context, t store.Token) error {
+	if c.FormValue("hint") == "" {
+		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Incomplete form",
+			Message: "This form lacks its hint field, which makes sure a token is not rotated twice by mistake. Nothing was changed: open Rotate again from the tokens page."}
+	}
+	if c.FormValue("hint") != t.Hint {
+		return &plumbing.Error{Status: http.StatusConflict, Title: "Already rotated",
+			Message: "This token was rotated after this form was opened, and its new secret was shown then. Open Rotate again from the tokens page if you need another secret."}
+	}
+	return nil
+}
+
+// rotate replaces t's secret and reveals the new one.
+func (s *Server) rotate(c echo.Context, t store.Token, visibility string, oldUntil time.Time) error {
+	rotated, secret, err := s.Core.RotateSecret(c.Request().Context(), t, visibility, oldUntil, s.actor(c))
+	if err != nil {
+		return err
+	}
+	return s.revealSecret(c, http.StatusOK, rotated, secret, "New secret for "+rotated.Name, true)
+}
+
+// revealToken shows an org-visible token's secret and records who saw it.
+// Asked for an admins-only token by someone who could reveal it were it
+// shared, it says that only shared tokens can be, rather than blaming the
+// role.
+func (s *Server) revealToken(c echo.Context, t store.Token) error {
+	if len(t.Sealed) == 0 {
+		return errNotShared
+	}
+	secret, err := s.Sealer.Open(t.ID, t.Sealed)
+	if err != nil {
+		return err
+	}
+	if err := s.DB.RecordEvent(c.Request().Context(), s.actor(c), store.Event{OrgID: t.OrgID, Action: "token.revealed",
+		TargetType: "token", TargetID: t.ID, TargetLabel: t.Name, Details: map[string]string{"kind": t.Kind}}); err != nil {
+		return err
+	}
+	return s.revealSecret(c, http.StatusOK, t, secret, "Copy "+t.Name, false)
+}

@@ -1,0 +1,66 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+	"tokenward/web/core"
+	"tokenward/web/plumbing"
+)
+
+// Expiry warnings: rows and detail pages badge tokens expiring within
+// badgeWithin; the tokens page names the viewer's own that expire within
+// bannerWithin.
+const (
+	badgeWithin  = 30 * 24 * time.Hour
+	bannerWithin = 7 * 24 * time.Hour
+)
+
+// expiryBadge says how soon exp comes, in the largest whole unit:
+// "expires in 12 days", "expires in 5 hours".
+func expiryBadge(exp, now time.Time) string {
+	d := exp.Sub(now)
+	switch {
+	case d < time.Hour:
+		return "expires in less than an hour"
+	case d < 24*time.Hour:
+		return "expires in " + unitCount(int(d/time.Hour), "hour")
+	}
+	return "expires in " + unitCount(int(d/(24*time.Hour)), "day")
+}
+
+func unitCount(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return fmt.Sprintf("%d %ss", n, unit)
+}
+
+// expiringOwn lists the viewer's own live tokens in the org that expire
+// within bannerWithin, for the banner on the tokens page. A token the
+// viewer may no longer open (an admins-only token of a demoted admin) is
+// named without a link.
+func (s *Server) expiringOwn(ctx context.Context, st *plumbing.RequestState, now time.Time) ([]views.ExpiringToken, error) {
+	if st.User == nil || st.Org == nil {
+		return nil, nil
+	}
+	me := plumbing.Principal(st)
+	toks, err := s.DB.ExpiringOwnTokens(ctx, st.Org.ID, st.User.ID, bannerWithin, st.Org.Policy.MaxDays)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]views.ExpiringToken, 0, len(toks))
+	for _, t := range toks {
+		exp := store.EffectiveExpiry(t, st.Org.Policy.MaxDays)
+		e := views.ExpiringToken{Name: t.Name, KindLabel: auth.Kind(t.Kind).Label(), Expires: moment(exp, now, ""), Badge: expiryBadge(exp, now)}
+		if auth.Authorize(me, auth.ViewToken, core.TokenFacts(t)) {
+			e.URL = tokenPath(st.Org.Slug, t, "")
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

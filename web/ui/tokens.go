@@ -1,0 +1,258 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+	"tokenward/web/core"
+	"tokenward/web/plumbing"
+)
+
+// tokenKind reads the :kind path parameter; anything else is a 404.
+func tokenKind(c echo.Context) (auth.Kind, error) {
+	k, err := auth.ParseKind(c.Param("kind"))
+	if err != nil || string(k) != c.Param("kind") {
+		return "", plumbing.NotFound()
+	}
+	return k, nil
+}
+
+// tokens is a kind's tab. htmx requests aimed at the table get the table
+// alone; everything else gets the whole page, from the same components.
+func (s *Server) tokens(c echo.Context) error {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return err
+	}
+	q, problem := core.ParseTokenQuery(c.QueryParams(), kind)
+	status := http.StatusOK
+	if problem != "" {
+		status = http.StatusBadRequest
+	}
+	// A whole pasted token is found by its hash; the page and the URL htmx
+	// pushes show only its hint, so the secret does not land in history.
+	if _, err := auth.ParseToken(q.Q); err == nil {
+		q.Hash, q.Q = auth.HashToken(q.Q), auth.TokenHint(q.Q)
+		c.Response().Header().Set("HX-Push-Url", pageURL(tabPath(plumbing.State(c).Org.Slug, kind), q, q.Page))
+	}
+	p, err := s.tokensProps(c, kind, q, problem)
+	if err != nil {
+		return err
+	}
+	if plumbing.IsHTMX(c) && c.Request().Header.Get("HX-Target") == "token-table" {
+		return s.Render(c, status, views.TokenTableView(p.Table))
+	}
+	return s.Render(c, status, views.TokensPage(p))
+}
+
+// tokensProps builds a tab's page for the viewer and query.
+func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, problem string) (views.TokensProps, error) {
+	ctx := c.Request().Context()
+	st := plumbing.State(c)
+	org := st.Org
+	shell, err := s.PageShell(c, kind.Label()+" tokens", "tokens")
+	if err != nil {
+		return views.TokensProps{}, err
+	}
+	p := views.TokensProps{Shell: shell, OrgSlug: org.Slug, Kind: string(kind)}
+	for _, k := range auth.Kinds {
+		p.Tabs = append(p.Tabs, views.NavLink{Label: k.Label(), Href: tabPath(org.Slug, k), Current: k == kind})
+	}
+	me := plumbing.Principal(st)
+	p.CanCreate = auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) && kind != auth.KindService
+	p.CreateLabel = "Create " + kind.Label() + " token"
+	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
+		ShowRole: kind == auth.KindAPI, Error: problem}
+	if !q.Desc {
+		p.Filter.Dir = "asc"
+	}
+	if len(q.Statuses) == 0 {
+		p.Filter.Statuses = []string{store.StatusActive, store.StatusExpired, store.StatusDisabled}
+	}
+	if q.Service != 0 {
+		p.Filter.Service = fmt.Sprint(q.Service)
+	}
+	if kind == auth.KindService {
+		svcs, err := s.serviceChoices(ctx, me, org.ID)
+		if err != nil {
+			return p, err
+		}
+		for _, sv := range svcs {
+			p.Filter.Services = append(p.Filter.Services, views.Option{Value: fmt.Sprint(sv.ID), Label: sv.Name})
+		}
+	}
+	if p.Expiring, err = s.expiringOwn(ctx, st, s.DB.Now()); err != nil {
+		return p, err
+	}
+	table, err := s.tokenTable(c, kind, q)
+	p.Table = table
+	return p, err
+}
+
+// serviceChoices are the services the service tab's filter offers: every
+// one to those who may open the services page, otherwise only those with a
+// service token the viewer may see.
+func (s *Server) serviceChoices(ctx context.Context, me auth.Principal, orgID int64) ([]store.Service, error) {
+	if auth.Authorize(me, auth.ViewServices, nil) {
+		return s.DB.Services(ctx, orgID)
+	}
+	f := auth.TokenListFilter(me, auth.KindService)
+	if f.Nothing || f.OwnerUserID != 0 {
+		return nil, nil
+	}
+	return s.DB.ServicesWithTokens(ctx, orgID, f.OnlyOrgVisible)
+}
+
+func tabPath(org string, k auth.Kind) string { return "/orgs/" + org + "/settings/tokens/" + string(k) }
+
+// tokenTable runs the query the viewer may see and turns it into rows.
+func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (views.TokenTable, error) {
+	st := plumbing.State(c)
+	org := st.Org
+	me := plumbing.Principal(st)
+	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.CSRF, Searched: q.Q != "" || q.Role != "" || q.Service != 0,
+		Bulk: auth.Authorize(me, auth.BulkTokens, nil), BulkURL: tabPath(org.Slug, kind) + "/bulk"}
+	t.ColOwner = map[auth.Kind]string{auth.KindAPI: "Created by", auth.KindCLI: "Owner", auth.KindService: "Service"}[kind]
+	filter := auth.TokenListFilter(me, kind)
+	sq := store.TokenQuery{OrgID: org.ID, Kind: string(kind), Search: q.Q, CreatorRole: q.Role, ServiceID: q.Service,
+		Statuses: q.Statuses, OnlyOrgVisible: filter.OnlyOrgVisible, OwnerUserID: filter.OwnerUserID,
+		Sort: q.Sort, Desc: q.Desc, Page: q.Page, PerPage: core.PerPage, MaxDays: org.Policy.MaxDays}
+	if q.Hash != ([32]byte{}) {
+		sq.SecretHash, sq.Search = q.Hash[:], ""
+	}
+	var page store.TokenPage
+	if !filter.Nothing {
+		var err error
+		if page, err = s.DB.Tokens(c.Request().Context(), sq); err != nil {
+			return t, err
+		}
+	}
+	now := s.DB.Now()
+	t.Total = page.Total
+	for _, tok := range page.Tokens {
+		t.Rows = append(t.Rows, s.tokenRow(st, tok, now))
+	}
+	base := tabPath(org.Slug, kind)
+	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string { return pageURL(base, q, n) })
+	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
+	return t, nil
+}
+
+// pageLinks is how many pages of perPage rows total fills (at least one),
+// and the links from page to its neighbours; a page past the end links the
+// last page instead.
+func pageLinks(page, total int, link func(page int) string) (int, views.PageLinks) {
+	pages := core.PageCount(total, core.PerPage)
+	var l views.PageLinks
+	switch {
+	case page > pages && total > 0:
+		l.Last = link(pages)
+	case page > 1:
+		l.Prev = link(page - 1)
+	}
+	if page < pages {
+		l.Next = link(page + 1)
+	}
+	return pages, l
+}
+
+func pageURL(base string, q core.TokenQuery, page int) string {
+	v := q.Values()
+	if page > 1 {
+		v.Set("page", fmt.Sprint(page))
+	}
+	if len(v) == 0 {
+		return base
+	}
+	return base + "?" + v.Encode()
+}
+
+func emptyMessage(kind auth.Kind, filtered bool, me auth.Principal) string {
+	if filtered {
+		return "No tokens match this search and these filters. Clear the search or tick more statuses."
+	}
+	switch kind {
+	case auth.KindAPI:
+		if me.Role == auth.RoleAdmin {
+			return "No API tokens yet. Create one for each integration that calls the Tokenward API."
+		}
+		return "No API tokens are shared with you. Ask an admin to share one with the organization."
+	case auth.KindCLI:
+		if me.Role == auth.RoleAuditor {
+			return "Nobody in this organization has a CLI token yet."
+		}
+		return "No CLI tokens yet. Run tokenward login, or create one here."
+	}
+	if me.Role == auth.RoleAdmin {
+		return "No service tokens yet. Onboard a repository on the Services page to get its token."
+	}
+	return "No service tokens are shared with you."
+}
+
+// tokenRow turns a token into a row, with the actions the viewer may take.
+func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Time) views.TokenRow {
+	org := st.Org
+	exp := store.EffectiveExpiry(t, org.Policy.MaxDays)
+	status := store.TokenStatus(t, now, org.Policy.MaxDays)
+	r := views.TokenRow{ID: t.ID, Name: t.Name, DeviceName: t.DeviceName, Hint: t.Hint, Scopes: t.Scopes,
+		Created: moment(t.CreatedAt, now, ""), Expires: moment(exp, now, "No expiry"), LastUsed: moment(t.LastUsedAt, now, "Never"),
+		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg,
+		Expiring:  status == store.StatusActive && !exp.IsZero() && exp.Sub(now) < badgeWithin,
+		DetailURL: tokenPath(org.Slug, t, "")}
+	if r.Expiring {
+		r.ExpiryBadge = expiryBadge(exp, now)
+	}
+	switch t.Kind {
+	case "api":
+		r.Who, r.WhoRole = t.CreatorName, t.CreatorRole
+	case "cli":
+		r.Who = t.OwnerName
+	default:
+		r.Who = t.ServiceName
+	}
+	if status == store.StatusRevoked {
+		return r
+	}
+	me, facts := plumbing.Principal(st), core.TokenFacts(t)
+	add := func(a auth.Action, label, action, class string, post bool) {
+		if auth.Authorize(me, a, facts) {
+			r.Actions = append(r.Actions, views.RowAction{Label: label, URL: tokenPath(org.Slug, t, action), Class: class, Post: post, ID: "action-" + action})
+		}
+	}
+	add(auth.RevealToken, "Reveal", "reveal", "", true)
+	add(auth.EditToken, "Edit", "edit", "", false)
+	add(auth.RotateToken, "Rotate", "rotate", "", false)
+	if status == store.StatusDisabled {
+		add(auth.DisableToken, "Enable", "enable", "", false)
+	} else {
+		add(auth.DisableToken, "Disable", "disable", "", false)
+	}
+	if ownDevice(st, t) {
+		add(auth.RevokeToken, "Sign out this device", "revoke", "btn-danger", false)
+	} else {
+		add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
+	}
+	return r
+}
+
+// ownDevice reports whether t is one of the viewer's own CLI tokens, whose
+// revoke the dashboard calls "Sign out this device".
+func ownDevice(st *plumbing.RequestState, t store.Token) bool {
+	return t.Kind == string(auth.KindCLI) && st.User != nil && t.OwnerUserID == st.User.ID
+}
+
+// tokenPath is a token's detail page, or one of its actions.
+func tokenPath(org string, t store.Token, action string) string {
+	p := "/orgs/" + org + "/settings/tokens/" + t.Kind + "/" + t.ID
+	if action != "" {
+		p += "/" + action
+	}
+	return p
+}
