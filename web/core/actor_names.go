@@ -9,7 +9,7 @@ import (
 	"tokenward/store"
 )
 
-// actorNames words who did something, for one viewer in one org. A change
+// ActorNames words who did something, for one viewer in one org. A change
 // made with a token names that token only when auth.Authorize lets the
 // viewer see it (ViewToken); anyone else reads "an API token (created by
 // ada)", so a member never learns an admins-only token's name from an
@@ -34,7 +34,7 @@ func NewActorNames(db *store.DB, orgID int64, viewer auth.Principal) *ActorNames
 	return n
 }
 
-// label is how the viewer reads an actor recorded as label: as recorded
+// Label is how the viewer reads an actor recorded as label: as recorded
 // when a person acted or the token is one they may see.
 func (n *ActorNames) Label(ctx context.Context, tokenID, label string) (string, error) {
 	if tokenID == "" || n.seesAll {
@@ -69,7 +69,7 @@ func unnamedToken(t store.Token) string {
 	return what + " (created by " + t.CreatorName + ")"
 }
 
-// notice is a notification's message as its recipient reads it.
+// Notice is a notification's message as its recipient reads it.
 func (n *ActorNames) Notice(ctx context.Context, no store.Notification) (string, error) {
 	if no.ActorTokenID == "" || no.ActorLabel == "" {
 		return no.Message, nil
@@ -78,7 +78,7 @@ func (n *ActorNames) Notice(ctx context.Context, no store.Notification) (string,
 	return strings.Replace(no.Message, no.ActorLabel, l, 1), err
 }
 
-// memberPrincipal is a user as a principal of an org: their role there now
+// MemberPrincipal is a user as a principal of an org: their role there now
 // (RoleNone once they left).
 func MemberPrincipal(ctx context.Context, db *store.DB, orgID, userID int64) (auth.Principal, error) {
 	m, err := db.Membership(ctx, orgID, userID)
@@ -88,12 +88,12 @@ func MemberPrincipal(ctx context.Context, db *store.DB, orgID, userID int64) (au
 	return auth.Principal{UserID: userID, Role: auth.Role(m.Role)}, nil
 }
 
-// introspectedPrefix starts the last use of a token another token asked
+// IntrospectedPrefix starts the last use of a token another token asked
 // about; the asking token's id follows (ids are safe to show, names are
 // not), and pages put its name back for viewers who may see it.
 const IntrospectedPrefix = "introspected by token "
 
-// lastUseWhat is what a token's last use did, as the viewer may read it:
+// LastUseWhat is what a token's last use did, as the viewer may read it:
 // the token that introspected it named only if the viewer may see it.
 func (n *ActorNames) LastUseWhat(ctx context.Context, what string) (string, error) {
 	id, ok := strings.CutPrefix(what, IntrospectedPrefix)

@@ -14,7 +14,7 @@ type Core struct {
 	Sealer *auth.Sealer
 }
 
-// asStoreError returns err as a store error, or nil.
+// AsStoreError returns err as a store error, or nil.
 func AsStoreError(err error) *store.Error {
 	var se *store.Error
 	if errors.As(err, &se) {

@@ -112,7 +112,7 @@ func IssueToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, r TokenR
 	return IssueWith(db, sealer, r, func(nt store.NewToken) (store.Token, error) { return db.CreateToken(ctx, nt, actor) })
 }
 
-// issueWith is IssueToken with the store write given: save stores the
+// IssueWith is IssueToken with the store write given: save stores the
 // token in the same transaction as whatever else must happen with it (a
 // device login consumed, say).
 func IssueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(store.NewToken) (store.Token, error)) (Issued, FieldErrors, error) {
@@ -134,7 +134,7 @@ func IssueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(stor
 	return Issued{Token: t, Secret: secret}, nil, nil
 }
 
-// fieldError turns a store error about one field into FieldErrors.
+// FieldError turns a store error about one field into FieldErrors.
 func FieldError(err error) FieldErrors {
 	if se := AsStoreError(err); se != nil && se.Field != "" {
 		return FieldErrors{se.Field: se.Message}

@@ -13,7 +13,7 @@ import (
 	"github.com/google/uuid"
 )
 
-// eventQuery is the event log's query, from the page's URL or the API's.
+// EventQuery is the event log's query, from the page's URL or the API's.
 type EventQuery struct {
 	Actor  string
 	Action string
@@ -23,14 +23,14 @@ type EventQuery struct {
 	From, To string // YYYY-MM-DD, UTC, both inclusive
 	from, to time.Time
 	Before   int64
-	// pasted says Token came from a whole token, so the URL pushed must not
+	// Pasted says Token came from a whole token, so the URL pushed must not
 	// be the one requested.
 	Pasted bool
 }
 
 var actionPattern = regexp.MustCompile(`^[a-z_]+(\.[a-z_]+)*$`)
 
-// parseEventQuery reads actor, action, token, from, to and before. A bad
+// ParseEventQuery reads actor, action, token, from, to and before. A bad
 // value is a message for the person, and the rest still parses. A whole
 // token is looked up by its hash in org; one that is not the org's is a bad
 // value too, so the filter confirms nothing about other orgs' tokens.
@@ -100,7 +100,7 @@ func parseDay(s, name string, bad func(string)) (string, time.Time) {
 	return s, d
 }
 
-// values is the query as URL values, without the page.
+// Values is the query as URL values, without the page.
 func (q EventQuery) Values() url.Values {
 	v := url.Values{}
 	for _, kv := range [][2]string{{"actor", q.Actor}, {"action", q.Action}, {"token", q.Token}, {"from", q.From}, {"to", q.To}} {
@@ -111,7 +111,7 @@ func (q EventQuery) Values() url.Values {
 	return v
 }
 
-// storeQuery is the store's query for q in org; To is made exclusive.
+// StoreQuery is the store's query for q in org; To is made exclusive.
 func (q EventQuery) StoreQuery(orgID int64, limit int) store.EventQuery {
 	sq := store.EventQuery{OrgID: orgID, Actor: q.Actor, Action: q.Action, TokenID: q.Token, From: q.from, Before: q.Before, Limit: limit}
 	if !q.to.IsZero() {
@@ -120,7 +120,7 @@ func (q EventQuery) StoreQuery(orgID int64, limit int) store.EventQuery {
 	return sq
 }
 
-// events reads a page of the log. A Before that is not an event of the
+// Events reads a page of the log. A Before that is not an event of the
 // org's is a bad value: the first page is read instead.
 func (s *Core) Events(ctx context.Context, orgID int64, q *EventQuery, limit int) (store.EventPage, string, error) {
 	page, err := s.DB.Events(ctx, q.StoreQuery(orgID, limit))

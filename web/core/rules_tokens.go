@@ -11,10 +11,10 @@ import (
 	"tokenward/store"
 )
 
-// perPage is how many tokens a tab shows at once.
+// PerPage is how many tokens a tab shows at once.
 const PerPage = 25
 
-// tokenQuery is a tab's URL query, parsed and checked.
+// TokenQuery is a tab's URL query, parsed and checked.
 type TokenQuery struct {
 	Q        string
 	Hash     [32]byte // set when the search was a whole token
@@ -28,7 +28,7 @@ type TokenQuery struct {
 
 var ValidStatuses = map[string]bool{store.StatusActive: true, store.StatusExpired: true, store.StatusDisabled: true, store.StatusRevoked: true}
 
-// parseTokenQuery reads q, role, service, status, sort, dir and page. A bad
+// ParseTokenQuery reads q, role, service, status, sort, dir and page. A bad
 // value is an error message for the person, and the rest still parses.
 func ParseTokenQuery(v url.Values, kind auth.Kind) (TokenQuery, string) {
 	q := TokenQuery{Q: strings.TrimSpace(v.Get("q")), Sort: "created", Desc: true, Page: 1}
@@ -84,7 +84,7 @@ func ParseTokenQuery(v url.Values, kind auth.Kind) (TokenQuery, string) {
 	return q, strings.Join(problems, " ")
 }
 
-// values is the query as URL values, for links that keep the view.
+// Values is the query as URL values, for links that keep the view.
 func (q TokenQuery) Values() url.Values {
 	v := url.Values{}
 	if q.Q != "" {
@@ -108,15 +108,15 @@ func (q TokenQuery) Values() url.Values {
 	return v
 }
 
-// pageCount is how many pages of per rows total fills: at least one.
+// PageCount is how many pages of per rows total fills: at least one.
 func PageCount(total, per int) int { return max(1, (total+per-1)/per) }
 
-// tokenFacts is what the authorization function needs of a token.
+// TokenFacts is what the authorization function needs of a token.
 func TokenFacts(t store.Token) *auth.TokenFacts {
 	return &auth.TokenFacts{Kind: auth.Kind(t.Kind), Visibility: t.Visibility, OwnerUserID: t.OwnerUserID}
 }
 
-// tokenBearer is what auth.TokenPrincipal needs to know about t.
+// TokenBearer is what auth.TokenPrincipal needs to know about t.
 func TokenBearer(t store.Token) auth.Bearer {
 	return auth.Bearer{Kind: auth.Kind(t.Kind), CreatorID: t.CreatorID, OwnerUserID: t.OwnerUserID,
 		OwnerRole: auth.Role(t.OwnerRole), OwnerDisabled: t.OwnerDisabled}
@@ -138,10 +138,10 @@ func DefaultScopeNames(kind auth.Kind) []string {
 	return out
 }
 
-// graceChoices are the rotate dialog's options for the old secret.
+// GraceChoices are the rotate dialog's options for the old secret.
 var GraceChoices = map[string]time.Duration{"now": 0, "1h": time.Hour, "1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour}
 
-// rotateSecret makes a new secret for t (sealed when it is to be shared)
+// RotateSecret makes a new secret for t (sealed when it is to be shared)
 // and stores it; the old one works until oldUntil (zero: it stops now).
 func (s *Core) RotateSecret(ctx context.Context, t store.Token, visibility string, oldUntil time.Time, actor store.Actor) (store.Token, string, error) {
 	secret, err := auth.NewToken(auth.Kind(t.Kind))

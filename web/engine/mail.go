@@ -33,7 +33,7 @@ const mailBatch = 50
 // smtpPasswordAAD binds a sealed SMTP password to its purpose.
 const SMTPPasswordAAD = "smtp-password"
 
-// mailer emails notifications through the SMTP server the site admin set
+// Mailer emails notifications through the SMTP server the site admin set
 // up. The queue is the notifications table: a pass sends what is not
 // emailed yet and records the outcome, so nothing is lost on a restart and
 // a request never waits for a mail server.
@@ -49,7 +49,7 @@ type Mailer struct {
 	mu sync.Mutex // one pass at a time, so no notification is sent twice
 }
 
-// newMailer derives the SMTP password key from the deployment key.
+// NewMailer derives the SMTP password key from the deployment key.
 func NewMailer(db *store.DB, log *slog.Logger, master []byte, public string) (*Mailer, error) {
 	sealer, err := auth.NewSealer(auth.DeriveKey(master, "smtp password sealing", 32))
 	if err != nil {
@@ -143,7 +143,7 @@ func (m *Mailer) send(ctx context.Context, set store.SMTPSettings, msgs []*mail.
 	return ok, sendErr
 }
 
-// pass emails queued notifications, if SMTP is set up, and returns how
+// Pass emails queued notifications, if SMTP is set up, and returns how
 // many went out. Failures are logged and retried on a later pass.
 func (m *Mailer) Pass(ctx context.Context) (int, error) {
 	m.mu.Lock()
@@ -253,7 +253,7 @@ func subjectText(s string) string {
 	}, s)
 }
 
-// sendTest emails the test message to one address, at once, and returns
+// SendTest emails the test message to one address, at once, and returns
 // a message a person can act on when it fails.
 func (m *Mailer) SendTest(ctx context.Context, set store.SMTPSettings, to string) string {
 	body := `<p>This is a test email from <a href="` + html.EscapeString(m.public) + `">Tokenward</a>.</p>` +

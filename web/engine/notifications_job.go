@@ -15,7 +15,7 @@ const (
 	MailInterval   = 5 * time.Second
 )
 
-// noticeJob is the background work of notifications: the expiry pass and
+// NoticeJob is the background work of notifications: the expiry pass and
 // the mail pass, until close.
 type NoticeJob struct {
 	db   *store.DB
@@ -32,7 +32,7 @@ func NewNoticeJob(db *store.DB, log *slog.Logger, m *Mailer) *NoticeJob {
 	return &NoticeJob{db: db, log: log, mail: m, ctx: ctx, cancel: cancel, done: make(chan struct{})}
 }
 
-// run does an expiry pass at once and then every ExpiryInterval, and a
+// Run does an expiry pass at once and then every ExpiryInterval, and a
 // mail pass every MailInterval.
 func (j *NoticeJob) Run() {
 	defer close(j.done)
@@ -71,7 +71,7 @@ func (j *NoticeJob) mailPass() {
 	}
 }
 
-// close stops the job and waits for a pass under way.
+// Close stops the job and waits for a pass under way.
 func (j *NoticeJob) Close() {
 	j.cancel()
 	<-j.done

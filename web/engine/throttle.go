@@ -61,7 +61,7 @@ func (b *bucket) add(spec limitSpec, now time.Time, n float64) {
 	b.used, b.last = min(float64(spec.burst), max(0, b.missing(spec, now)+n)), now
 }
 
-// failThrottle limits attempts per account and per client IP.
+// FailThrottle limits attempts per account and per client IP.
 type FailThrottle struct {
 	mu       sync.Mutex
 	users    map[string]*bucket
@@ -76,7 +76,7 @@ func NewFailThrottle(now func() time.Time, user, ip limitSpec) *FailThrottle {
 	return &FailThrottle{users: map[string]*bucket{}, ips: map[string]*bucket{}, userSpec: user, ipSpec: ip, now: now}
 }
 
-// take spends one attempt of the username's and of the IP's allowance
+// Take spends one attempt of the username's and of the IP's allowance
 // before the attempt is checked, and returns 0; when either is spent it
 // takes nothing and returns how long to wait. A failed attempt keeps what
 // it took; a good one is settled with succeed, one that was no guess with
@@ -94,7 +94,7 @@ func (t *FailThrottle) Take(username, ip string) time.Duration {
 	return 0
 }
 
-// succeed settles a take whose attempt was good: the username's failures
+// Succeed settles a take whose attempt was good: the username's failures
 // are forgotten and the IP gets back this attempt, though not its earlier
 // failures, so one good account cannot reset guessing at others.
 func (t *FailThrottle) Succeed(username, ip string) {
@@ -104,7 +104,7 @@ func (t *FailThrottle) Succeed(username, ip string) {
 	t.giveBack(t.ips, ip, t.ipSpec)
 }
 
-// refund settles a take whose attempt was not a guess after all (a right
+// Refund settles a take whose attempt was not a guess after all (a right
 // password for a disabled account, an error on our side): both get it back.
 func (t *FailThrottle) Refund(username, ip string) {
 	t.mu.Lock()

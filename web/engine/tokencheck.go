@@ -14,7 +14,7 @@ import (
 	"tokenward/web/core"
 )
 
-// checkedToken is a token that passed the check, with its org (for policy
+// CheckedToken is a token that passed the check, with its org (for policy
 // and names) and whether its previous secret, inside a rotation grace, was
 // the one presented.
 type CheckedToken struct {
@@ -24,7 +24,7 @@ type CheckedToken struct {
 	// Retired, when set, is when a rotation replaced the secret presented:
 	// it names the token but no longer works.
 	Retired time.Time
-	// self is the token's JSON less its last use and quota, made once per
+	// Self is the token's JSON less its last use and quota, made once per
 	// cache entry for GET /api/v1/token (shared by the entry's copies);
 	// active is its RFC 7662 answer, which nothing but a change to the token
 	// or its org's policy (a new entry) alters.
@@ -109,7 +109,7 @@ func (c *tokenCache) put(h [32]byte, gen uint64, ct CheckedToken) {
 	c.m[h] = cacheEntry{gen: gen, ct: ct}
 }
 
-// checkError is why a token was refused: the status, an OAuth error code
+// CheckError is why a token was refused: the status, an OAuth error code
 // and a message for the caller, who holds the token and may know.
 type CheckError struct {
 	Status  int
@@ -121,7 +121,7 @@ type CheckError struct {
 
 func (e *CheckError) Error() string { return e.Message }
 
-// lookupToken finds the token a secret belongs to: checksum first, so
+// LookupToken finds the token a secret belongs to: checksum first, so
 // garbage never reaches the database, then the cache or one indexed read.
 func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedToken, *CheckError, error) {
 	if _, err := auth.ParseToken(secret); err != nil {
@@ -161,7 +161,7 @@ func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedT
 	return ct, nil, nil
 }
 
-// validate refuses a revoked, disabled or expired token (policy maximum
+// Validate refuses a revoked, disabled or expired token (policy maximum
 // included), the previous secret once its grace has passed, and a token
 // that auth.TokenPrincipal says cannot act (a disabled user's CLI token).
 func Validate(ct CheckedToken, now time.Time) *CheckError {
@@ -217,7 +217,7 @@ func NewIPLimiter(now func() time.Time, r rate.Limit, burst int) *IPLimiter {
 	return &IPLimiter{ips: map[string]*rate.Limiter{}, now: now, rate: r, burst: burst}
 }
 
-// take spends one from ip's bucket and returns how long ip must wait until
+// Take spends one from ip's bucket and returns how long ip must wait until
 // it may again (0: this one was within the allowance).
 func (f *IPLimiter) Take(ip string) time.Duration {
 	f.mu.Lock()
@@ -246,7 +246,7 @@ func (f *IPLimiter) sweep(now time.Time) {
 	}
 }
 
-// tokenChecker finds the token a presented secret belongs to, through its
+// TokenChecker finds the token a presented secret belongs to, through its
 // cache.
 type TokenChecker struct {
 	DB    *store.DB

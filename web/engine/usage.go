@@ -17,7 +17,7 @@ const FlushInterval = time.Second
 // store keeps five.
 const maxIPsInMemory = 8
 
-// usageRecorder gathers token uses in memory so that checking a token never
+// UsageRecorder gathers token uses in memory so that checking a token never
 // writes, and writes them in one transaction per flush. It also owns the
 // quota counts of the running process.
 type UsageRecorder struct {
@@ -31,7 +31,7 @@ type UsageRecorder struct {
 	every time.Duration // how often run flushes
 	stop  chan struct{}
 	done  chan struct{}
-	// onFlush reports each flush's duration and batch size (metrics).
+	// OnFlush reports each flush's duration and batch size (metrics).
 	OnFlush func(d time.Duration, uses int, err error)
 }
 
@@ -50,7 +50,7 @@ func NewUsageRecorder(db *store.DB, log *slog.Logger, every time.Duration) *Usag
 		stop: make(chan struct{}), done: make(chan struct{})}
 }
 
-// record adds one use of a token.
+// Record adds one use of a token.
 func (u *UsageRecorder) Record(use store.Use) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -102,7 +102,7 @@ func (p *pendingUses) evictOldest() {
 	}
 }
 
-// takeQuota counts one request against t's monthly quota and reports
+// TakeQuota counts one request against t's monthly quota and reports
 // whether it is within it. Tokens without a quota always are. The first
 // sight of a token in a month starts from the count the store holds.
 func (u *UsageRecorder) TakeQuota(t store.Token, now time.Time) (ok bool, used int64) {
@@ -127,7 +127,7 @@ func (u *UsageRecorder) TakeQuota(t store.Token, now time.Time) (ok bool, used i
 	return true, q.used
 }
 
-// quotaUsed is how much of t's quota this month has gone, counting uses not
+// QuotaUsed is how much of t's quota this month has gone, counting uses not
 // flushed yet.
 func (u *UsageRecorder) QuotaUsed(t store.Token, now time.Time) int64 {
 	month := now.UTC().Format("2006-01")
@@ -142,7 +142,7 @@ func (u *UsageRecorder) QuotaUsed(t store.Token, now time.Time) int64 {
 	return 0
 }
 
-// run flushes every u.every until close.
+// Run flushes every u.every until close.
 func (u *UsageRecorder) Run() {
 	defer close(u.done)
 	tick := time.NewTicker(u.every)
@@ -158,7 +158,7 @@ func (u *UsageRecorder) Run() {
 	}
 }
 
-// flush writes everything gathered so far in one transaction. A failed
+// Flush writes everything gathered so far in one transaction. A failed
 // write keeps the uses for the next flush.
 func (u *UsageRecorder) Flush(ctx context.Context) {
 	u.mu.Lock()
@@ -189,7 +189,7 @@ func (u *UsageRecorder) Flush(ctx context.Context) {
 	}
 }
 
-// close stops the flush loop after a last flush.
+// Close stops the flush loop after a last flush.
 func (u *UsageRecorder) Close() {
 	select {
 	case <-u.stop:
@@ -199,7 +199,7 @@ func (u *UsageRecorder) Close() {
 	<-u.done
 }
 
-// lastUse is a token's most recent use not yet written, if any.
+// LastUse is a token's most recent use not yet written, if any.
 func (u *UsageRecorder) LastUse(tokenID string) (store.Use, bool) {
 	u.mu.Lock()
 	defer u.mu.Unlock()

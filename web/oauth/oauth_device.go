@@ -23,7 +23,7 @@ const (
 	deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"
 	// deviceLifetime is how long a code waits for a person on /device.
 	deviceLifetime = 600 // seconds
-	// deviceInterval is the polling interval a login starts with.
+	// DeviceInterval is the polling interval a login starts with.
 	DeviceInterval = 5 // seconds
 	// maxPendingPerIP caps the logins one address may have waiting.
 	maxPendingPerIP = 10

@@ -98,7 +98,7 @@ func bearerSecret(h string) (string, bool) {
 	return secret, secret != ""
 }
 
-// bearer is the token that authenticated an API request.
+// Bearer is the token that authenticated an API request.
 func Bearer(c echo.Context) *engine.CheckedToken {
 	ct, _ := c.Get(bearerKey).(*engine.CheckedToken)
 	return ct
@@ -124,7 +124,7 @@ func NextMonth(now time.Time) time.Time {
 	return time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
 }
 
-// decodeJSON reads a JSON object body into v strictly: the right content
+// DecodeJSON reads a JSON object body into v strictly: the right content
 // type, no unknown fields, one object, no control characters in its
 // strings. Its errors say what to fix.
 func DecodeJSON(c echo.Context, v any) error {

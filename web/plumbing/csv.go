@@ -47,7 +47,7 @@ func (x *csvExport) start() error {
 	return x.w.Write(x.header)
 }
 
-// write writes one row, each cell neutralised, flushing every csvFlushRows.
+// Write writes one row, each cell neutralised, flushing every csvFlushRows.
 func (x *csvExport) Write(cells []string) error {
 	if err := x.start(); err != nil {
 		return err
@@ -85,7 +85,7 @@ func neutralise(cell string) string {
 	return cell
 }
 
-// isoTime is t as ISO 8601 in UTC, or "" for the zero time.
+// IsoTime is t as ISO 8601 in UTC, or "" for the zero time.
 func IsoTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
@@ -98,7 +98,7 @@ func CSVName(org, what string, now time.Time) string {
 	return fmt.Sprintf("%s-%s-%s.csv", org, what, now.UTC().Format(time.DateOnly))
 }
 
-// finishCSV ends an export. An error before anything was sent is answered
+// FinishCSV ends an export. An error before anything was sent is answered
 // as usual; after that the status is gone, so it is logged and the file
 // stops short.
 func (s *Site) FinishCSV(x *csvExport, err error) error {
@@ -119,7 +119,7 @@ func (s *Site) FinishCSV(x *csvExport, err error) error {
 
 var eventCSVHeader = []string{"id", "at", "actor", "actor_token_id", "action", "target_type", "target_id", "target", "ip", "details"}
 
-// eventsCSV streams the events q selects (at most limit; 0: all), newest
+// EventsCSV streams the events q selects (at most limit; 0: all), newest
 // first, naming acting tokens as the viewer may see them.
 func (s *Site) EventsCSV(c echo.Context, org *store.Org, q core.EventQuery, limit int) error {
 	x := NewCSV(c, CSVName(org.Slug, "audit-events", s.DB.Now()), eventCSVHeader)

@@ -34,7 +34,7 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// notFound is the answer for anything the viewer may not know exists.
+// NotFound is the answer for anything the viewer may not know exists.
 func NotFound() *Error {
 	return &Error{Status: http.StatusNotFound, Title: "Page not found", Message: "There is nothing at this address, or you do not have access to it."}
 }

@@ -11,7 +11,7 @@ import (
 	"tokenward/auth"
 )
 
-// plainText returns s when it is valid UTF-8 of a sane length for echoing
+// PlainText returns s when it is valid UTF-8 of a sane length for echoing
 // back into a form, and "" otherwise.
 func PlainText(s string) string {
 	if !utf8.ValidString(s) || len(s) > 1024 {
@@ -20,10 +20,10 @@ func PlainText(s string) string {
 	return s
 }
 
-// formText reads a trimmed form value.
+// FormText reads a trimmed form value.
 func FormText(c echo.Context, name string) string { return strings.TrimSpace(c.FormValue(name)) }
 
-// pathID parses a numeric path parameter; anything else is a 404, since no
+// PathID parses a numeric path parameter; anything else is a 404, since no
 // such page exists.
 func PathID(c echo.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
@@ -33,7 +33,7 @@ func PathID(c echo.Context, name string) (int64, error) {
 	return id, nil
 }
 
-// validSlugParam checks an org slug from a query string.
+// ValidSlugParam checks an org slug from a query string.
 func ValidSlugParam(s string) string {
 	if msg := auth.ValidateSlug(s); msg != "" {
 		return "Choose an organization from the list. " + msg
@@ -41,7 +41,7 @@ func ValidSlugParam(s string) string {
 	return ""
 }
 
-// clipRunes cuts s to at most n characters.
+// ClipRunes cuts s to at most n characters.
 func ClipRunes(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
@@ -49,7 +49,7 @@ func ClipRunes(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// clipText keeps the start of a free text such as a user agent, as valid
+// ClipText keeps the start of a free text such as a user agent, as valid
 // UTF-8 of at most n bytes.
 func ClipText(s string, n int) string {
 	s = strings.ToValidUTF8(s, "")

@@ -35,7 +35,7 @@ var (
 
 func InOrg(a auth.Action) guard { return guard{kind: guardOrg, action: a} }
 
-// onToken is for routes about one token (or one to be made), registered
+// OnToken is for routes about one token (or one to be made), registered
 // through tokenRoute or newTokenRoute: the guard checks org membership,
 // loads the token in the path and asks auth.Authorize about the route's
 // action on it (or, for a new token, whether the viewer may make one of the
@@ -44,7 +44,7 @@ func OnToken(a auth.Action) guard { return guard{kind: guardToken, action: a} }
 
 func OnSite(a auth.Action) guard { return guard{kind: guardSite, action: a} }
 
-// withScope is for API routes: a valid bearer token holding scope (any
+// WithScope is for API routes: a valid bearer token holding scope (any
 // valid token for ""). What the token's creator may do is then checked by
 // the handler, through auth.Authorize.
 func WithScope(scope auth.Scope) guard { return guard{kind: guardBearer, action: auth.Action(scope)} }
@@ -68,7 +68,7 @@ func (g guard) name() string {
 	}
 }
 
-// route registers one route behind its guard, and for a page's GET the
+// Route registers one route behind its guard, and for a page's GET the
 // same route for HEAD (the API and OAuth endpoints answer what they
 // document).
 // Every unsafe method checks the CSRF token first; doing it here rather

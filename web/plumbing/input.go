@@ -31,7 +31,7 @@ func controlAt(s string) (r rune, pos int, ok bool) {
 	return 0, 0, false
 }
 
-// hasControl reports whether s holds a control character.
+// HasControl reports whether s holds a control character.
 func HasControl(s string) bool { _, _, ok := controlAt(s); return ok }
 
 // controlProblem is the 400 for a control character in what names

@@ -13,7 +13,7 @@ import (
 	"tokenward/store"
 )
 
-// metrics are the server's Prometheus metrics, in a registry of its own so
+// Metrics are the server's Prometheus metrics, in a registry of its own so
 // that two servers in one test binary do not collide.
 type Metrics struct {
 	reg        *prometheus.Registry
@@ -85,7 +85,7 @@ func (m *Metrics) request(route, method string, status int) prometheus.Counter {
 	return c
 }
 
-// handler serves /metrics in the Prometheus text format.
+// Handler serves /metrics in the Prometheus text format.
 func (m *Metrics) Handler() echo.HandlerFunc {
 	return echo.WrapHandler(promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 }

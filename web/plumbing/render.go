@@ -10,7 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// render renders a component into a buffer first, so a template error never
+// Render renders a component into a buffer first, so a template error never
 // sends half a page, then writes it with status.
 func (s *Site) Render(c echo.Context, status int, comp templ.Component) error {
 	var buf bytes.Buffer
@@ -20,10 +20,10 @@ func (s *Site) Render(c echo.Context, status int, comp templ.Component) error {
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// isHTMX reports whether htmx sent the request (and so wants a fragment).
+// IsHTMX reports whether htmx sent the request (and so wants a fragment).
 func IsHTMX(c echo.Context) bool { return c.Request().Header.Get("HX-Request") == "true" }
 
-// redirect sends the browser to path after a POST: a 303 for plain forms,
+// Redirect sends the browser to path after a POST: a 303 for plain forms,
 // or HX-Redirect for htmx so the whole page changes.
 func Redirect(c echo.Context, path string) error {
 	if IsHTMX(c) {

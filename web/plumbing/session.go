@@ -29,7 +29,7 @@ const (
 	touchEvery = time.Minute
 )
 
-// requestState is what the middleware learns about a request: its cookie
+// RequestState is what the middleware learns about a request: its cookie
 // session, the signed-in user if any, and the org and role for org routes.
 type RequestState struct {
 	sess    *sessions.Session
@@ -40,7 +40,7 @@ type RequestState struct {
 	Role    string
 }
 
-// state returns the request's state; the session middleware always sets it.
+// State returns the request's state; the session middleware always sets it.
 func State(c echo.Context) *RequestState {
 	if st, ok := c.Get(stateKey).(*RequestState); ok {
 		return st
@@ -145,7 +145,7 @@ func (s *Site) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// signIn starts a new session for u: a fresh session id and CSRF token, so
+// SignIn starts a new session for u: a fresh session id and CSRF token, so
 // nothing from before sign-in (a planted cookie) carries over.
 func (s *Site) SignIn(c echo.Context, u store.User) error {
 	st := State(c)
@@ -165,7 +165,7 @@ func (s *Site) SignIn(c echo.Context, u store.User) error {
 	return s.saveSession(c)
 }
 
-// signOut ends the session on the server and clears the cookie.
+// SignOut ends the session on the server and clears the cookie.
 func (s *Site) SignOut(c echo.Context) error {
 	st := State(c)
 	if st.sidHash != "" {
@@ -191,7 +191,7 @@ const (
 	flashesDropped = "flashes_dropped"
 )
 
-// flash queues a message for the next page the browser loads.
+// Flash queues a message for the next page the browser loads.
 func (s *Site) Flash(c echo.Context, kind, msg string) error {
 	sess := State(c).sess
 	sess.AddFlash(kind + "|" + ClipText(msg, maxFlashBytes-len(kind)-1))
@@ -242,7 +242,7 @@ func (s *Site) takeFlashes(c echo.Context) ([]views.Flash, error) {
 // request, twelve hours in all, after which the user signs in again.
 var SessionLimits = store.SessionLimits{Idle: time.Hour, Absolute: 12 * time.Hour}
 
-// randomString returns n random bytes as unpadded base32, for codes and ids.
+// RandomString returns n random bytes as unpadded base32, for codes and ids.
 func RandomString(n int) string {
 	b := make([]byte, n)
 	if _, err := rand.Read(b); err != nil {

@@ -26,7 +26,7 @@ var sections = []section{
 	{Key: "policy", Label: "Policy", Path: "policy", Action: auth.ManagePolicy},
 }
 
-// principal is the viewer as the authorization function sees them, for the
+// Principal is the viewer as the authorization function sees them, for the
 // org the request is about.
 func Principal(st *RequestState) auth.Principal {
 	p := auth.Principal{Role: auth.Role(st.Role)}
@@ -36,7 +36,7 @@ func Principal(st *RequestState) auth.Principal {
 	return p
 }
 
-// orgNav lists the sections of org that role may open.
+// OrgNav lists the sections of org that role may open.
 func OrgNav(org string, role string, current string) []views.NavLink {
 	p := auth.Principal{Role: auth.Role(role)}
 	var out []views.NavLink
@@ -48,7 +48,7 @@ func OrgNav(org string, role string, current string) []views.NavLink {
 	return out
 }
 
-// baseShell is the layout's data without any database read beyond the
+// BaseShell is the layout's data without any database read beyond the
 // session: enough for error pages.
 func (s *Site) BaseShell(c echo.Context, title string) views.Shell {
 	st := State(c)
@@ -65,7 +65,7 @@ func (s *Site) BaseShell(c echo.Context, title string) views.Shell {
 	return sh
 }
 
-// pageShell is the full layout data for a page: the user's orgs for the
+// PageShell is the full layout data for a page: the user's orgs for the
 // switcher and the current org's navigation with current marked.
 func (s *Site) PageShell(c echo.Context, title, current string) (views.Shell, error) {
 	sh := s.BaseShell(c, title)

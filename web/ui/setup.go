@@ -14,7 +14,7 @@ import (
 	"tokenward/web/plumbing"
 )
 
-// setupGate holds the first-run code. It is printed on the console at start
+// SetupGate holds the first-run code. It is printed on the console at start
 // and is good for one successful setup.
 type SetupGate struct {
 	mu   sync.Mutex
