@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"tokenward/auth/fault"
 	"unicode"
 )
 
@@ -128,24 +129,22 @@ func lookupScope(name Scope) (ScopeInfo, bool) {
 // ScopeSet is a sorted set of scopes without duplicates, as a token holds them.
 type ScopeSet []Scope
 
-// ScopeError explains why a list of scopes was refused, in words a person can act on.
-type ScopeError struct {
-	// Scope is the offending scope name as given, or "" when the problem is the whole list.
-	Scope string
-	// Msg is the message to show.
-	Msg string
+// scopeError explains why a list of scopes was refused, in words a person
+// can act on: an Invalid fault on "scopes" whose Reason is the offending
+// scope name as given ("" when the problem is the whole list).
+func scopeError(scope, msg string) error {
+	e := fault.Field(fault.Invalid, "scopes", msg)
+	e.Reason = scope
+	return e
 }
-
-// Error returns the message to show.
-func (e *ScopeError) Error() string { return e.Msg }
 
 // ParseScopes turns scope names, as typed in a form, flag or request, into the set a token of
 // this kind may hold. Each element may itself hold several names separated by commas or
-// spaces. Unknown names, names the kind may not hold and an empty list are refused with a
-// *ScopeError.
+// spaces. Unknown names, names the kind may not hold and an empty list are refused with an
+// Invalid fault (see scopeError).
 func ParseScopes(kind Kind, names []string) (ScopeSet, error) {
 	if kind.Prefix() == "" {
-		return nil, &ScopeError{Msg: fmt.Sprintf("unknown token kind %q; valid kinds: api, cli, service", kind)}
+		return nil, scopeError("", fmt.Sprintf("unknown token kind %q; valid kinds: api, cli, service", kind))
 	}
 	var set ScopeSet
 	for _, element := range names {
@@ -153,16 +152,16 @@ func ParseScopes(kind Kind, names []string) (ScopeSet, error) {
 			scope := Scope(strings.ToLower(name))
 			info, ok := lookupScope(scope)
 			if !ok {
-				return nil, &ScopeError{Scope: name, Msg: fmt.Sprintf("unknown scope %q; %s", name, validScopesText(kind))}
+				return nil, scopeError(name, fmt.Sprintf("unknown scope %q; %s", name, validScopesText(kind)))
 			}
 			if !slices.Contains(info.Kinds, kind) {
-				return nil, &ScopeError{Scope: name, Msg: fmt.Sprintf("scope %q is not allowed on %s tokens; %s", name, kind.Label(), validScopesText(kind))}
+				return nil, scopeError(name, fmt.Sprintf("scope %q is not allowed on %s tokens; %s", name, kind.Label(), validScopesText(kind)))
 			}
 			set = append(set, scope)
 		}
 	}
 	if len(set) == 0 {
-		return nil, &ScopeError{Msg: "choose at least one scope"}
+		return nil, scopeError("", "choose at least one scope")
 	}
 	slices.Sort(set)
 	return slices.Compact(set), nil

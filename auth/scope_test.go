@@ -1,10 +1,10 @@
 package auth
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"testing"
+	"tokenward/auth/fault"
 )
 
 func TestCatalogShape(t *testing.T) {
@@ -176,12 +176,12 @@ func TestParseScopesErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			set, err := ParseScopes(tt.kind, tt.input)
-			var se *ScopeError
-			if !errors.As(err, &se) {
-				t.Fatalf("got %v, %v, want a *ScopeError", set, err)
+			se := fault.As(err)
+			if se == nil || se.Code != fault.Invalid || !se.Fields.Has("scopes") {
+				t.Fatalf("got %v, %v, want an invalid-scopes fault", set, err)
 			}
-			if se.Scope != tt.scope {
-				t.Errorf("Scope: got %q, want %q", se.Scope, tt.scope)
+			if se.Reason != tt.scope {
+				t.Errorf("offending scope: got %q, want %q", se.Reason, tt.scope)
 			}
 			for _, want := range tt.want {
 				if !strings.Contains(err.Error(), want) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"tokenward/auth/fault"
 )
 
 // EventQuery selects an org's audit events for the event log, newest first.
@@ -117,7 +118,7 @@ func eventWhere(ctx context.Context, tx *Tx, q EventQuery) ([]string, []any, err
 		var at string
 		err := tx.QueryRowContext(ctx, `SELECT at FROM audit_events WHERE id = ? AND org_id = ?`, q.Before, q.OrgID).Scan(&at)
 		if errors.Is(err, sql.ErrNoRows) {
-			return nil, nil, &Error{Code: EInvalid, Field: "before", Message: "there is no such event in this organization's log"}
+			return nil, nil, fault.Field(EInvalid, "before", "there is no such event in this organization's log")
 		}
 		if err != nil {
 			return nil, nil, err

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"tokenward/auth/fault"
 )
 
 // Member is a user's membership of an org.
@@ -139,8 +140,7 @@ func addMember(ctx context.Context, tx *Tx, orgID int64, u User, role string, ac
 }
 
 // errLastAdmin is returned when a change would leave an org without an admin.
-var errLastAdmin = &Error{Code: EConflict, Field: "role",
-	Message: "an organization needs at least one admin: make someone else an admin first"}
+var errLastAdmin = fault.Field(EConflict, "role", "an organization needs at least one admin: make someone else an admin first")
 
 // lastAdmin reports whether m is the org's only admin.
 func lastAdmin(ctx context.Context, tx *Tx, orgID int64, m Member) (bool, error) {
@@ -280,14 +280,14 @@ func settleAPITokens(ctx context.Context, tx *Tx, orgID int64, r *Removal, opt R
 		return err
 	case TransferAPITokens:
 	default:
-		return &Error{Code: EInvalid, Field: "api_tokens", Message: "choose to keep, revoke or hand over their API tokens"}
+		return fault.Field(EInvalid, "api_tokens", "choose to keep, revoke or hand over their API tokens")
 	}
 	to, err := membership(ctx, tx, orgID, opt.TransferTo)
 	if err != nil || to.Role != "admin" || to.User.ID == r.User.ID {
 		if err != nil && !IsNotFound(err) {
 			return err
 		}
-		return &Error{Code: EInvalid, Field: "transfer_to", Message: "API tokens can be handed only to another admin of this organization"}
+		return fault.Field(EInvalid, "transfer_to", "API tokens can be handed only to another admin of this organization")
 	}
 	r.TransferredTo = to.User.Username
 	ids, err := liveTokenIDs(ctx, tx, `org_id = ? AND kind = 'api' AND owner_user_id = ?`, orgID, r.User.ID)

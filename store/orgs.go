@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"tokenward/auth/fault"
 )
 
 // Org is an organization: the unit that owns members, services and tokens.
@@ -134,8 +135,7 @@ func (db *DB) CreateUserInOrg(ctx context.Context, nu NewUser, slug, role string
 	created := false
 	if IsNotFound(err) {
 		if role != "admin" {
-			return User{}, Org{}, &Error{Code: EInvalid, Field: "role",
-				Message: fmt.Sprintf("the organization %q does not exist yet, and its first member must be an admin", slug)}
+			return User{}, Org{}, fault.Field(EInvalid, "role", fmt.Sprintf("the organization %q does not exist yet, and its first member must be an admin", slug))
 		}
 		o, err = insertOrg(ctx, tx, NewOrg{Slug: slug, Name: slug})
 		created = true

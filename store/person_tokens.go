@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"tokenward/auth/fault"
 )
 
 // PersonTokens lists the live API and CLI tokens a person made or owns in
@@ -56,7 +57,7 @@ func (db *DB) HandOverToken(ctx context.Context, orgID int64, id string, toUserI
 		if err != nil && !IsNotFound(err) {
 			return Token{}, err
 		}
-		return Token{}, &Error{Code: EInvalid, Field: "transfer_to", Message: "API tokens can be handed only to another admin of this organization"}
+		return Token{}, fault.Field(EInvalid, "transfer_to", "API tokens can be handed only to another admin of this organization")
 	}
 	if t, err = handOver(ctx, tx, t, to.User, actor); err != nil {
 		return Token{}, err

@@ -167,7 +167,7 @@ func TestRemoveMemberTokens(t *testing.T) {
 			_, err := w.db.RemoveMember(w.ctx, w.org.ID, w.mia.ID,
 				store.RemoveOptions{APITokens: store.TransferAPITokens, TransferTo: to}, w.actor)
 			var se *store.Error
-			if store.ErrorCode(err) != store.EInvalid || !errors.As(err, &se) || se.Field != "transfer_to" {
+			if store.ErrorCode(err) != store.EInvalid || !errors.As(err, &se) || !se.Fields.Has("transfer_to") {
 				t.Errorf("to %d: err = %v", to, err)
 			}
 		}

@@ -116,8 +116,8 @@ func wantConflictOn(t *testing.T, err error, field string) {
 	if !errors.As(err, &se) || se.Code != store.EConflict {
 		t.Fatalf("err = %v, want conflict", err)
 	}
-	if se.Field != field {
-		t.Errorf("conflict on %q, want %q", se.Field, field)
+	if !se.Fields.Has(field) {
+		t.Errorf("conflict on %v, want %q", se.Fields, field)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"time"
+	"tokenward/auth/fault"
 )
 
 // dayLayout is how a day is stored in token_usage_daily: its UTC date.
@@ -62,7 +63,7 @@ func (db *DB) UsageByDay(ctx context.Context, tokenID string, from, to time.Time
 	first, last := dayOf(from), dayOf(to)
 	n := int(last.Sub(first).Hours()/24) + 1
 	if n < 1 || n > maxUsageDays {
-		return nil, &Error{Code: EInvalid, Field: "days", Message: fmt.Sprintf("a usage range is 1 to %d days", maxUsageDays)}
+		return nil, fault.Field(EInvalid, "days", fmt.Sprintf("a usage range is 1 to %d days", maxUsageDays))
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -107,7 +108,7 @@ func dayIndex(first time.Time, day string) (int, bool) {
 // whole page of tokens.
 func (db *DB) UsageSparklines(ctx context.Context, tokenIDs []string, days int) (map[string][]int64, error) {
 	if days < 1 || days > maxUsageDays {
-		return nil, &Error{Code: EInvalid, Field: "days", Message: fmt.Sprintf("a sparkline covers 1 to %d days", maxUsageDays)}
+		return nil, fault.Field(EInvalid, "days", fmt.Sprintf("a sparkline covers 1 to %d days", maxUsageDays))
 	}
 	out := make(map[string][]int64, len(tokenIDs))
 	for _, id := range tokenIDs {

@@ -3,6 +3,8 @@
 // allowed by what it puts in the props.
 package views
 
+import "tokenward/auth/fault"
+
 // Shell is what every signed-in (or anonymous) page's layout needs.
 type Shell struct {
 	Title     string
@@ -44,17 +46,12 @@ type Flash struct {
 	Message string
 }
 
-// FieldErrors maps a form field's name to the message shown beside it.
-type FieldErrors map[string]string
+// FieldErrors maps a form field's name to the message shown beside it: the
+// one field-message type, fault.Fields.
+type FieldErrors = fault.Fields
 
-// Has reports whether field has an error.
-func (f FieldErrors) Has(field string) bool { return f[field] != "" }
-
-// Any reports whether there is any error at all.
-func (f FieldErrors) Any() bool { return len(f) > 0 }
-
-// invalid gives the aria-invalid attribute value for a field.
-func (f FieldErrors) invalid(field string) string {
+// ariaInvalid gives the aria-invalid attribute value for a field.
+func ariaInvalid(f FieldErrors, field string) string {
 	if f.Has(field) {
 		return "true"
 	}

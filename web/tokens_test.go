@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 )
@@ -298,7 +299,7 @@ func mustToken(t *testing.T, a *app, id string) store.Token {
 }
 
 // issueAPI makes an API token directly, as if creator had made it.
-func issueAPI(a *app, creator int64, name string) (core.Issued, core.FieldErrors, error) {
+func issueAPI(a *app, creator int64, name string) (core.Issued, fault.Fields, error) {
 	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
 	if err != nil {
 		return core.Issued{}, nil, err

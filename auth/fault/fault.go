@@ -35,6 +35,9 @@ type Fields map[string]string
 // Any reports whether any field has a message.
 func (f Fields) Any() bool { return len(f) > 0 }
 
+// Has reports whether field has a message.
+func (f Fields) Has(field string) bool { return f[field] != "" }
+
 // Error is a failure with a code and a message safe to show.
 type Error struct {
 	Code Code
@@ -47,6 +50,9 @@ type Error struct {
 	// RetryAfter is how long to wait before trying again (TooMany; also
 	// the quota's reset).
 	RetryAfter time.Duration
+	// Reason is a finer cause for metrics and logs, such as "revoked" or
+	// "expired" for a refused token.
+	Reason string
 	// OAuth is the OAuth error code (RFC 6749, 6750, 7009, 8628) sent as
 	// the problem's "error" member: invalid_token, slow_down, ...
 	OAuth string

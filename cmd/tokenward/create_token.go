@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 )
@@ -198,7 +199,7 @@ var flagOf = map[string]string{"name": "--name", "scopes": "--scopes", "expiry":
 	"visibility": "--visibility", "quota": "--quota"}
 
 // fieldErrors turns IssueToken's field errors into one error, in flag order.
-func fieldErrors(errs core.FieldErrors) error {
+func fieldErrors(errs fault.Fields) error {
 	var fields []string
 	for f := range errs {
 		fields = append(fields, f)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 )
@@ -144,7 +145,7 @@ func issueDemoToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, org 
 	}
 	actor := store.Actor{UserID: creator.ID, Label: creator.Username}
 	var issued core.Issued
-	var errs core.FieldErrors
+	var errs fault.Fields
 	var err error
 	if id, ok := services[d.service]; ok || d.kind != auth.KindService {
 		r.ServiceID = id

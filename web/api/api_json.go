@@ -1,13 +1,12 @@
 package api
 
 import (
-	"net/http"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"tokenward/auth/fault"
 	"tokenward/store"
-	"tokenward/web/core"
 	"tokenward/web/plumbing"
 )
 
@@ -87,7 +86,3 @@ func sendSecret(c echo.Context, status int, body any) error {
 	return c.JSON(status, body)
 }
 
-// invalid is a 422 problem listing what is wrong with each field.
-func invalid(errs core.FieldErrors) *plumbing.Error {
-	return &plumbing.Error{Status: http.StatusUnprocessableEntity, Title: "Invalid request", Message: "Some fields are not valid: see errors.", Fields: errs}
-}

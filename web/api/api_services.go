@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 	"tokenward/web/plumbing"
@@ -70,14 +71,14 @@ func (s *Server) apiCreateService(c echo.Context) error {
 	ct := plumbing.Bearer(c)
 	req := core.TokenRequest{Org: ct.Org, Kind: auth.KindService, Name: f.Name, Expiry: strconv.Itoa(ct.Org.Policy.DefaultDays), CreatorID: ct.Token.CreatorID}
 	svc, issued, errs, err := core.OnboardService(c.Request().Context(), s.DB, s.Sealer, store.NewService{OrgID: ct.Org.ID, Name: f.Name, URL: f.URL}, req, plumbing.APIActor(c))
-	if se := core.AsStoreError(err); se != nil && se.Field != "" {
-		return &plumbing.Error{Status: http.StatusConflict, Title: "Conflict", Message: se.Message, Fields: core.FieldErrors{se.Field: se.Message}}
+	if fault.Is(err, fault.Conflict) {
+		return err // the name is taken: a conflict on "name"
 	}
 	if err != nil {
 		return err
 	}
 	if len(errs) > 0 {
-		return invalid(errs)
+		return fault.InvalidFields(errs)
 	}
 	return sendSecret(c, http.StatusCreated, struct {
 		Service apiService `json:"service"`
@@ -127,7 +128,7 @@ func (s *Server) apiAudit(c echo.Context) error {
 		return err
 	}
 	badQuery := func(msg string) error {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid query", Message: msg}
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid query", Message: msg}
 	}
 	format := c.QueryParam("format")
 	if format != "" && format != "json" && format != "csv" {

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 	"tokenward/web/plumbing"
@@ -22,7 +23,7 @@ func (s *Server) apiListTokens(c echo.Context) error {
 	if k := c.QueryParam("kind"); k != "" {
 		var err error
 		if kind, err = auth.ParseKind(k); err != nil {
-			return &plumbing.Error{Status: http.StatusBadRequest, Title: "Unknown kind", Message: "kind is api, cli or service."}
+			return &fault.Error{Code: fault.Malformed, Title: "Unknown kind", Message: "kind is api, cli or service."}
 		}
 	}
 	q, problem := core.ParseTokenQuery(c.QueryParams(), kind)
@@ -35,7 +36,7 @@ func (s *Server) apiListTokens(c echo.Context) error {
 		per = n
 	}
 	if problem != "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid query", Message: problem}
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid query", Message: problem}
 	}
 	ct := plumbing.Bearer(c)
 	f := auth.TokenListFilter(plumbing.APIPrincipal(c), kind)
@@ -91,11 +92,11 @@ func (s *Server) apiCreateToken(c echo.Context) error {
 	if body.Kind != "" {
 		var err error
 		if kind, err = auth.ParseKind(body.Kind); err != nil {
-			return invalid(core.FieldErrors{"kind": "kind is api or cli."})
+			return fault.InvalidFields(fault.Fields{"kind": "kind is api or cli."})
 		}
 	}
 	if kind == auth.KindService {
-		return invalid(core.FieldErrors{"kind": "Service tokens are made by onboarding a service: POST /api/v1/services."})
+		return fault.InvalidFields(fault.Fields{"kind": "Service tokens are made by onboarding a service: POST /api/v1/services."})
 	}
 	me := plumbing.APIPrincipal(c)
 	if !auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) {
@@ -124,7 +125,7 @@ func (s *Server) apiCreateToken(c echo.Context) error {
 		errs["expires"] = msg
 	}
 	if len(errs) > 0 {
-		return invalid(errs)
+		return fault.InvalidFields(errs)
 	}
 	return sendSecret(c, http.StatusCreated, issuedJSON{Token: s.tokenJSON(issued.Token, ct.Org, s.DB.Now()), Secret: issued.Secret, EnvVar: "TOKENWARD_TOKEN"})
 }
@@ -148,16 +149,16 @@ func (s *Server) apiTokenFor(c echo.Context, a auth.Action, verb string) (store.
 	return t, nil
 }
 
-func apiForbidden(me auth.Principal, verb string) *plumbing.Error {
+func apiForbidden(me auth.Principal, verb string) *fault.Error {
 	if me.OrgCredential {
-		return &plumbing.Error{Status: http.StatusForbidden, Title: "Not allowed", Code: "insufficient_scope",
+		return &fault.Error{Code: fault.Forbidden, Title: "Not allowed", OAuth: "insufficient_scope",
 			Message: "This token is the organization's and may not " + verb + "."}
 	}
 	role := string(me.Role)
 	if role == "" {
 		role = "no longer a member"
 	}
-	return &plumbing.Error{Status: http.StatusForbidden, Title: "Not allowed", Code: "insufficient_scope",
+	return &fault.Error{Code: fault.Forbidden, Title: "Not allowed", OAuth: "insufficient_scope",
 		Message: "This token acts for its owner, whose role (" + role + ") does not allow them to " + verb + "."}
 }
 
@@ -189,7 +190,7 @@ func (s *Server) apiPatchToken(c echo.Context) error {
 		return err
 	}
 	edit := store.TokenEdit{Name: t.Name, Scopes: t.Scopes, Visibility: t.Visibility, Sealed: t.Sealed}
-	errs := core.FieldErrors{}
+	errs := fault.Fields{}
 	if body.Name != nil {
 		edit.Name = strings.TrimSpace(*body.Name)
 		if msg := auth.ValidateTokenName(edit.Name); msg != "" {
@@ -215,11 +216,11 @@ func (s *Server) apiPatchToken(c echo.Context) error {
 		}
 	}
 	if len(errs) > 0 {
-		return invalid(errs)
+		return fault.InvalidFields(errs)
 	}
 	updated, err := s.DB.UpdateToken(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, edit, plumbing.APIActor(c))
 	if fe := core.FieldError(err); fe != nil {
-		return &plumbing.Error{Status: http.StatusConflict, Title: "Conflict", Message: fe["name"], Fields: fe}
+		return &fault.Error{Code: fault.Conflict, Title: "Conflict", Message: fe["name"], Fields: fe}
 	}
 	if err != nil {
 		return err
@@ -262,7 +263,7 @@ func (s *Server) apiRotateToken(c echo.Context) error {
 		body.Grace = "now"
 	}
 	grace, ok := core.GraceChoices[body.Grace]
-	errs := core.FieldErrors{}
+	errs := fault.Fields{}
 	if !ok {
 		errs["grace"] = "grace is now, 1h, 1d or 7d."
 	}
@@ -278,7 +279,7 @@ func (s *Server) apiRotateToken(c echo.Context) error {
 		errs["visibility"] = "visibility is admins or org."
 	}
 	if len(errs) > 0 {
-		return invalid(errs)
+		return fault.InvalidFields(errs)
 	}
 	until := time.Time{}
 	if grace > 0 {

@@ -1,7 +1,6 @@
 package core
 
 import (
-	"errors"
 	"tokenward/auth"
 	"tokenward/store"
 	"unicode/utf8"
@@ -12,15 +11,6 @@ import (
 type Core struct {
 	DB     *store.DB
 	Sealer *auth.Sealer
-}
-
-// AsStoreError returns err as a store error, or nil.
-func AsStoreError(err error) *store.Error {
-	var se *store.Error
-	if errors.As(err, &se) {
-		return se
-	}
-	return nil
 }
 
 func utf8Text(s string) bool { return utf8.ValidString(s) }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 )
 
@@ -36,13 +37,12 @@ type Issued struct {
 	Secret string
 }
 
-// FieldErrors maps a request field to what is wrong with it.
-type FieldErrors map[string]string
+// fault.Fields maps a request field to what is wrong with it.
 
 // validate checks r against the catalog and the org's policy and returns the
 // token to store, less its secret, or the fields' errors.
-func (r TokenRequest) validate(now time.Time) (store.NewToken, FieldErrors) {
-	errs := FieldErrors{}
+func (r TokenRequest) validate(now time.Time) (store.NewToken, fault.Fields) {
+	errs := fault.Fields{}
 	name := strings.TrimSpace(r.Name)
 	if msg := auth.ValidateTokenName(name); msg != "" {
 		errs["name"] = msg
@@ -106,16 +106,16 @@ func newTokenSecret(nt *store.NewToken, sealer *auth.Sealer) (string, error) {
 }
 
 // IssueToken validates r, makes the token's secret and stores it with its
-// audit event. Field errors come back as FieldErrors; a taken name is one of
+// audit event. Field errors come back as fault.Fields; a taken name is one of
 // them.
-func IssueToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, r TokenRequest, actor store.Actor) (Issued, FieldErrors, error) {
+func IssueToken(ctx context.Context, db *store.DB, sealer *auth.Sealer, r TokenRequest, actor store.Actor) (Issued, fault.Fields, error) {
 	return IssueWith(db, sealer, r, func(nt store.NewToken) (store.Token, error) { return db.CreateToken(ctx, nt, actor) })
 }
 
 // IssueWith is IssueToken with the store write given: save stores the
 // token in the same transaction as whatever else must happen with it (a
 // device login consumed, say).
-func IssueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(store.NewToken) (store.Token, error)) (Issued, FieldErrors, error) {
+func IssueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(store.NewToken) (store.Token, error)) (Issued, fault.Fields, error) {
 	nt, errs := r.validate(db.Now())
 	if len(errs) > 0 {
 		return Issued{}, errs, nil
@@ -134,10 +134,8 @@ func IssueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(stor
 	return Issued{Token: t, Secret: secret}, nil, nil
 }
 
-// FieldError turns a store error about one field into FieldErrors.
-func FieldError(err error) FieldErrors {
-	if se := AsStoreError(err); se != nil && se.Field != "" {
-		return FieldErrors{se.Field: se.Message}
-	}
-	return nil
+// FieldError is the field messages of a store error about fields (a
+// taken name), or nil.
+func FieldError(err error) fault.Fields {
+	return fault.FieldsOf(err)
 }

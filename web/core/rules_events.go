@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 
 	"github.com/google/uuid"
@@ -124,7 +125,7 @@ func (q EventQuery) StoreQuery(orgID int64, limit int) store.EventQuery {
 // org's is a bad value: the first page is read instead.
 func (s *Core) Events(ctx context.Context, orgID int64, q *EventQuery, limit int) (store.EventPage, string, error) {
 	page, err := s.DB.Events(ctx, q.StoreQuery(orgID, limit))
-	if se := AsStoreError(err); se != nil && se.Field == "before" {
+	if fault.FieldsOf(err).Has("before") {
 		q.Before = 0
 		page, err = s.DB.Events(ctx, q.StoreQuery(orgID, limit))
 		return page, "Before is the id of an event in this organization's log.", err

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"unicode"
 	"unicode/utf8"
@@ -67,8 +68,8 @@ func ValidateServiceURL(s string) string {
 // OnboardService validates the request for a service's first token as
 // IssueToken does, then stores the service and that token, with their audit
 // events, in one transaction. Field errors of the token request come back as
-// FieldErrors; a service name already onboarded is a store error on "name".
-func OnboardService(ctx context.Context, db *store.DB, sealer *auth.Sealer, ns store.NewService, r TokenRequest, actor store.Actor) (store.Service, Issued, FieldErrors, error) {
+// fault.Fields; a service name already onboarded is a store error on "name".
+func OnboardService(ctx context.Context, db *store.DB, sealer *auth.Sealer, ns store.NewService, r TokenRequest, actor store.Actor) (store.Service, Issued, fault.Fields, error) {
 	nt, errs := r.validate(db.Now())
 	if bad := validateService(ns.Name, ns.URL); len(bad) > 0 {
 		errs = bad // the service's own messages say more than its token's
@@ -88,8 +89,8 @@ func OnboardService(ctx context.Context, db *store.DB, sealer *auth.Sealer, ns s
 }
 
 // validateService checks a service's name and URL, a message per bad field.
-func validateService(name, url string) FieldErrors {
-	errs := FieldErrors{}
+func validateService(name, url string) fault.Fields {
+	errs := fault.Fields{}
 	if msg := ValidateServiceName(name); msg != "" {
 		errs["name"] = msg
 	}

@@ -3,13 +3,13 @@ package engine
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 )
@@ -109,23 +109,11 @@ func (c *tokenCache) put(h [32]byte, gen uint64, ct CheckedToken) {
 	c.m[h] = cacheEntry{gen: gen, ct: ct}
 }
 
-// CheckError is why a token was refused: the status, an OAuth error code
-// and a message for the caller, who holds the token and may know.
-type CheckError struct {
-	Status  int
-	Code    string // invalid_token, insufficient_scope
-	Title   string
-	Message string
-	Outcome string // for metrics: malformed, unknown, revoked, ...
-}
-
-func (e *CheckError) Error() string { return e.Message }
-
 // LookupToken finds the token a secret belongs to: checksum first, so
 // garbage never reaches the database, then the cache or one indexed read.
-func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedToken, *CheckError, error) {
+func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedToken, *fault.Error, error) {
 	if _, err := auth.ParseToken(secret); err != nil {
-		return CheckedToken{}, &CheckError{Status: http.StatusUnauthorized, Code: "invalid_token", Title: "Malformed token", Outcome: "malformed",
+		return CheckedToken{}, &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_token", Title: "Malformed token", Reason: "malformed",
 			Message: "The token is malformed (" + err.Error() + "). Copy the whole token, which starts with twa_, twc_ or tws_."}, nil
 	}
 	h := auth.HashToken(secret)
@@ -135,7 +123,7 @@ func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedT
 	if ct, ok := s.cache.get(h, gen); ok {
 		return ct, nil, nil
 	}
-	unknown := &CheckError{Status: http.StatusUnauthorized, Code: "invalid_token", Title: "Unknown token", Outcome: "unknown",
+	unknown := &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_token", Title: "Unknown token", Reason: "unknown",
 		Message: "This token is not known to Tokenward. Check that it was copied whole, or create a new one."}
 	if s.cache.isUnknown(h, creations, now) {
 		return CheckedToken{}, unknown, nil
@@ -164,10 +152,10 @@ func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedT
 // Validate refuses a revoked, disabled or expired token (policy maximum
 // included), the previous secret once its grace has passed, and a token
 // that auth.TokenPrincipal says cannot act (a disabled user's CLI token).
-func Validate(ct CheckedToken, now time.Time) *CheckError {
+func Validate(ct CheckedToken, now time.Time) *fault.Error {
 	t := ct.Token
-	refuse := func(title, outcome, msg string) *CheckError {
-		return &CheckError{Status: http.StatusUnauthorized, Code: "invalid_token", Title: title, Outcome: outcome, Message: msg}
+	refuse := func(title, outcome, msg string) *fault.Error {
+		return &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_token", Title: title, Reason: outcome, Message: msg}
 	}
 	switch store.TokenStatus(t, now, ct.Org.Policy.MaxDays) {
 	case store.StatusRevoked:

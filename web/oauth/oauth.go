@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 	"tokenward/web/engine"
@@ -42,13 +43,13 @@ func (s *Server) introspect(c echo.Context) error {
 	}
 	secret := c.FormValue("token")
 	if secret == "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Missing token", Code: "invalid_request",
+		return &fault.Error{Code: fault.Malformed, Title: "Missing token", OAuth: "invalid_request",
 			Message: "Send the token to check as the form field token (application/x-www-form-urlencoded)."}
 	}
 	clientIP, ua := strings.TrimSpace(c.FormValue("client_ip")), c.FormValue("user_agent")
 	if clientIP != "" {
 		if _, err := netip.ParseAddr(clientIP); err != nil {
-			return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid client_ip", Code: "invalid_request",
+			return &fault.Error{Code: fault.Malformed, Title: "Invalid client_ip", OAuth: "invalid_request",
 				Message: "client_ip must be an IPv4 or IPv6 address, such as 203.0.113.7."}
 		}
 	}
@@ -109,9 +110,8 @@ const maxLeakReport = 1000
 // 1,000 at once. Limited per client IP.
 func (s *Server) revoke(c echo.Context) error {
 	if wait := s.Revokes.Take(c.RealIP()); wait > 0 {
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		return &plumbing.Error{Status: http.StatusTooManyRequests, Title: "Too many revocation requests", Code: "slow_down",
-			Message: fmt.Sprintf("Too many revocation requests from your address. Try again in %d seconds.", int(wait.Seconds())+1)}
+		return &fault.Error{Code: fault.TooMany, Title: "Too many revocation requests", OAuth: "slow_down", RetryAfter: wait,
+			Message: fmt.Sprintf("Too many revocation requests from your address. Try again in %d seconds.", fault.RetrySeconds(wait))}
 	}
 	var secrets []string
 	if ctype := c.Request().Header.Get("Content-Type"); strings.HasPrefix(ctype, "application/json") {
@@ -122,7 +122,7 @@ func (s *Server) revoke(c echo.Context) error {
 			return err
 		}
 		if len(body.Tokens) == 0 || len(body.Tokens) > maxLeakReport {
-			return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid request", Code: "invalid_request",
+			return &fault.Error{Code: fault.Malformed, Title: "Invalid request", OAuth: "invalid_request",
 				Message: fmt.Sprintf("Send between 1 and %d tokens in \"tokens\".", maxLeakReport)}
 		}
 		secrets = body.Tokens
@@ -131,7 +131,7 @@ func (s *Server) revoke(c echo.Context) error {
 			return err
 		}
 		if c.FormValue("token") == "" {
-			return &plumbing.Error{Status: http.StatusBadRequest, Title: "Missing token", Code: "invalid_request",
+			return &fault.Error{Code: fault.Malformed, Title: "Missing token", OAuth: "invalid_request",
 				Message: "Send the token to revoke as the form field token, or a JSON body {\"tokens\": [...]}."}
 		}
 		secrets = []string{c.FormValue("token")}
@@ -166,7 +166,7 @@ func (s *Server) revoke(c echo.Context) error {
 // formBody requires a form-encoded body, as RFC 7662 and 7009 do.
 func formBody(c echo.Context) error {
 	if ct := c.Request().Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
-		return &plumbing.Error{Status: http.StatusUnsupportedMediaType, Title: "Unsupported content type", Code: "invalid_request",
+		return &fault.Error{Code: fault.Unsupported, Title: "Unsupported content type", OAuth: "invalid_request",
 			Message: "Send the body as application/x-www-form-urlencoded."}
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 	"tokenward/web/core"
@@ -101,12 +102,12 @@ func (s *Server) deviceAuthorization(c echo.Context) error {
 		name = defaultDeviceName
 	}
 	if msg := auth.ValidateTokenName(name); msg != "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid device_name", Code: "invalid_request",
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid device_name", OAuth: "invalid_request",
 			Message: "device_name names the token this login makes, such as the computer's name. " + msg}
 	}
 	hint := strings.TrimSpace(c.FormValue("org"))
 	if hint != "" && auth.ValidateSlug(hint) != "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid org", Code: "invalid_request",
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid org", OAuth: "invalid_request",
 			Message: "org is the slug of the organization to log in to, such as acme. " + auth.ValidateSlug(hint)}
 	}
 	deviceCode := plumbing.NewSecret()
@@ -120,12 +121,11 @@ func (s *Server) deviceAuthorization(c echo.Context) error {
 		nd.UserCode = auth.NewUserCode()
 		d, err := s.DB.CreateDeviceAuthorization(c.Request().Context(), nd)
 		if errors.Is(err, store.ErrTooManyPending) {
-			c.Response().Header().Set("Retry-After", "60")
-			return &plumbing.Error{Status: http.StatusTooManyRequests, Title: "Too many pending logins", Code: "slow_down",
+			return &fault.Error{Code: fault.TooMany, Title: "Too many pending logins", OAuth: "slow_down", RetryAfter: time.Minute,
 				Message: fmt.Sprintf("%d logins from your address are waiting to be activated. Finish one in the browser, or wait for them to expire (after %d minutes).",
 					maxPendingPerIP, deviceLifetime/60)}
 		}
-		if se := core.AsStoreError(err); se != nil && se.Field == "user_code" {
+		if fault.FieldsOf(err).Has("user_code") {
 			continue
 		}
 		if err != nil {
@@ -148,7 +148,7 @@ func deviceScopes(scope string) ([]string, error) {
 	set, err := auth.ParseScopes(auth.KindCLI, []string{scope})
 	if err != nil {
 		msg := err.Error()
-		return nil, &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid scope", Code: "invalid_scope",
+		return nil, &fault.Error{Code: fault.Malformed, Title: "Invalid scope", OAuth: "invalid_scope",
 			Message: strings.ToUpper(msg[:1]) + msg[1:] + "."}
 	}
 	return set.Strings(), nil
@@ -167,17 +167,17 @@ func cliClient(c echo.Context) error {
 			scheme = "Basic"
 		}
 		c.Response().Header().Set("WWW-Authenticate", scheme+` realm="tokenward"`)
-		return &plumbing.Error{Status: http.StatusUnauthorized, Title: "Client authentication not supported", Code: "invalid_client",
+		return &fault.Error{Code: fault.Unauthorized, Title: "Client authentication not supported", OAuth: "invalid_client",
 			Message: "tokenward-cli is a public client: send client_id=tokenward-cli in the form and no Authorization header."}
 	}
 	switch c.FormValue("client_id") {
 	case auth.CLIClientID:
 		return nil
 	case "":
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Missing client_id", Code: "invalid_client",
+		return &fault.Error{Code: fault.Malformed, Title: "Missing client_id", OAuth: "invalid_client",
 			Message: "Send client_id=tokenward-cli: the Tokenward command line is the one client of this endpoint."}
 	}
-	return &plumbing.Error{Status: http.StatusBadRequest, Title: "Unknown client", Code: "invalid_client",
+	return &fault.Error{Code: fault.Malformed, Title: "Unknown client", OAuth: "invalid_client",
 		Message: "Unknown client_id: the Tokenward command line, client_id=tokenward-cli, is the one client of this endpoint."}
 }
 
@@ -190,8 +190,8 @@ type tokenResponse struct {
 }
 
 // oauthError is an RFC 6749 §5.2 error: 400 with the error code.
-func oauthError(code, title, msg string) *plumbing.Error {
-	return &plumbing.Error{Status: http.StatusBadRequest, Title: title, Code: code, Message: msg}
+func oauthError(code, title, msg string) *fault.Error {
+	return &fault.Error{Code: fault.Malformed, Title: title, OAuth: code, Message: msg}
 }
 
 // token is POST /oauth/token with the device-code grant (RFC 8628 §3.4):
@@ -236,9 +236,8 @@ func (s *Server) token(c echo.Context) error {
 	// An unknown device code is a failed authentication, limited per IP as
 	// bearer tokens are.
 	if wait := s.Fails.Take(c.RealIP()); wait > 0 {
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		return &plumbing.Error{Status: http.StatusTooManyRequests, Title: "Too many failed attempts", Code: "slow_down",
-			Message: fmt.Sprintf("Too many requests from your address used unknown device codes. Try again in %d seconds.", int(wait.Seconds())+1)}
+		return &fault.Error{Code: fault.TooMany, Title: "Too many failed attempts", OAuth: "slow_down", RetryAfter: wait,
+			Message: fmt.Sprintf("Too many requests from your address used unknown device codes. Try again in %d seconds.", fault.RetrySeconds(wait))}
 	}
 	return oauthError("invalid_grant", "Unknown device code",
 		"This device code is unknown or was already used. Run tokenward login again.")

@@ -15,6 +15,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 	"tokenward/web/engine"
@@ -35,15 +36,14 @@ func (s *Site) requireBearer(scope auth.Scope) echo.MiddlewareFunc {
 			if scope != "" && !auth.ScopeSet(core.Scopes(ct.Token)).Grants(scope) {
 				s.Metrics.check("insufficient_scope")
 				c.Response().Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="tokenward", error="insufficient_scope", scope="%s"`, scope))
-				return &Error{Status: http.StatusForbidden, Title: "Missing scope", Code: "insufficient_scope",
+				return &fault.Error{Code: fault.Forbidden, Title: "Missing scope", OAuth: "insufficient_scope",
 					Message: fmt.Sprintf("This token does not hold the %s scope, which this request needs. An admin can add it.", scope)}
 			}
 			now := s.DB.Now()
 			if ok, _ := s.Usage.TakeQuota(ct.Token, now); !ok {
 				s.Metrics.check("quota_exceeded")
 				next := NextMonth(now)
-				c.Response().Header().Set("Retry-After", fmt.Sprint(int(next.Sub(now).Seconds())+1))
-				return &Error{Status: http.StatusTooManyRequests, Title: "Quota used up", Code: "quota_exceeded",
+				return &fault.Error{Code: fault.TooMany, Title: "Quota used up", OAuth: "quota_exceeded", RetryAfter: next.Sub(now),
 					Message: fmt.Sprintf("This token has used its %d requests for this month. It can make requests again from %s.",
 						ct.Token.QuotaMonthly, next.Format(time.RFC3339))}
 			}
@@ -60,10 +60,10 @@ func (s *Site) requireBearer(scope auth.Scope) echo.MiddlewareFunc {
 // from one IP beyond its allowance answer 429 instead of 401.
 func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
 	secret, ok := bearerSecret(c.Request().Header.Get("Authorization"))
-	var cerr *engine.CheckError
+	var cerr *fault.Error
 	var ct engine.CheckedToken
 	if !ok {
-		cerr = &engine.CheckError{Status: http.StatusUnauthorized, Code: "invalid_request", Title: "No token", Outcome: "missing",
+		cerr = &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_request", Title: "No token", Reason: "missing",
 			Message: "Send a token in the Authorization header: Authorization: Bearer <token>."}
 	} else {
 		var err error
@@ -77,15 +77,14 @@ func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
 	if cerr == nil {
 		return ct, nil
 	}
-	s.Metrics.check(cerr.Outcome)
+	s.Metrics.check(cerr.Reason)
 	if wait := s.Fails.Take(c.RealIP()); wait > 0 {
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		return engine.CheckedToken{}, &Error{Status: http.StatusTooManyRequests, Title: "Too many failed attempts", Code: "slow_down",
-			Message: fmt.Sprintf("Too many requests from your address failed to authenticate. Try again in %d seconds.", int(wait.Seconds())+1)}
+		return engine.CheckedToken{}, &fault.Error{Code: fault.TooMany, Title: "Too many failed attempts", OAuth: "slow_down", RetryAfter: wait,
+			Message: fmt.Sprintf("Too many requests from your address failed to authenticate. Try again in %d seconds.", fault.RetrySeconds(wait))}
 	}
 	c.Response().Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="tokenward", error="%s", error_description="%s"`,
-		cerr.Code, strings.ReplaceAll(cerr.Message, `"`, `'`)))
-	return engine.CheckedToken{}, &Error{Status: cerr.Status, Title: cerr.Title, Code: cerr.Code, Message: cerr.Message}
+		cerr.OAuth, strings.ReplaceAll(cerr.Message, `"`, `'`)))
+	return engine.CheckedToken{}, cerr
 }
 
 // bearerSecret reads "Bearer <token>" (the scheme in any case, RFC 6750).
@@ -130,7 +129,7 @@ func NextMonth(now time.Time) time.Time {
 func DecodeJSON(c echo.Context, v any) error {
 	ct := c.Request().Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		return &Error{Status: http.StatusUnsupportedMediaType, Title: "Unsupported content type",
+		return &fault.Error{Code: fault.Unsupported, Title: "Unsupported content type",
 			Message: fmt.Sprintf("Send the body as JSON with Content-Type: application/json (got %q).", ct)}
 	}
 	body, err := io.ReadAll(c.Request().Body)
@@ -139,15 +138,15 @@ func DecodeJSON(c echo.Context, v any) error {
 		if errors.As(err, &tooLarge) || strings.Contains(err.Error(), "too large") {
 			return echo.ErrStatusRequestEntityTooLarge
 		}
-		return &Error{Status: http.StatusBadRequest, Title: "Unreadable body", Message: "The request body could not be read."}
+		return &fault.Error{Code: fault.Malformed, Title: "Unreadable body", Message: "The request body could not be read."}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: jsonProblem(err, v)}
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid JSON", Message: jsonProblem(err, v)}
 	}
 	if dec.More() {
-		return &Error{Status: http.StatusBadRequest, Title: "Invalid JSON", Message: "Send one JSON object; there is more after it."}
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid JSON", Message: "Send one JSON object; there is more after it."}
 	}
 	if e := jsonControl(body); e != nil {
 		return e

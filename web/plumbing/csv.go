@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/core"
 
@@ -133,8 +134,8 @@ func (s *Site) EventsCSV(c echo.Context, org *store.Org, q core.EventQuery, limi
 		return x.Write([]string{strconv.FormatInt(e.ID, 10), IsoTime(e.At), actor, e.ActorToken, e.Action,
 			e.TargetType, e.TargetID, e.TargetLabel, e.IP, e.DetailsJSON})
 	})
-	if se := core.AsStoreError(err); se != nil && se.Field == "before" {
-		return &Error{Status: http.StatusBadRequest, Title: "Invalid filter", Message: "Before is the id of an event in this organization's log."}
+	if fault.FieldsOf(err).Has("before") {
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid filter", Message: "Before is the id of an event in this organization's log."}
 	}
 	return s.FinishCSV(x, err)
 }

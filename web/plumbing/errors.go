@@ -3,105 +3,119 @@ package plumbing
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"tokenward/store"
+	"tokenward/auth/fault"
 	"tokenward/views"
 )
 
-// Error is a failure with a status and a message safe to show a person. Err,
-// when set, is the internal cause: logged, never shown.
-type Error struct {
-	Status  int
-	Title   string
-	Message string
-	// Code is the OAuth error code (RFC 6749, 6750, 7009, 8628) for API and
-	// OAuth answers, sent as the problem's "error" member.
-	Code string
-	// Fields are per-field messages for an API request's invalid fields.
-	Fields map[string]string
-	Err    error
+// statuses is each fault code's HTTP status: the one table.
+var statuses = map[fault.Code]int{
+	fault.NotFound:     http.StatusNotFound,
+	fault.Malformed:    http.StatusBadRequest,
+	fault.Invalid:      http.StatusUnprocessableEntity,
+	fault.Conflict:     http.StatusConflict,
+	fault.Forbidden:    http.StatusForbidden,
+	fault.Unauthorized: http.StatusUnauthorized,
+	fault.TooMany:      http.StatusTooManyRequests,
+	fault.Unsupported:  http.StatusUnsupportedMediaType,
+	fault.Internal:     http.StatusInternalServerError,
 }
 
-func (e *Error) Error() string {
-	if e.Err != nil {
-		return e.Message + ": " + e.Err.Error()
+// Status is the HTTP status that answers a fault code.
+func Status(code fault.Code) int {
+	if st, ok := statuses[code]; ok {
+		return st
 	}
-	return e.Message
+	return http.StatusInternalServerError
 }
-
-func (e *Error) Unwrap() error { return e.Err }
 
 // NotFound is the answer for anything the viewer may not know exists.
-func NotFound() *Error {
-	return &Error{Status: http.StatusNotFound, Title: "Page not found", Message: "There is nothing at this address, or you do not have access to it."}
+func NotFound() *fault.Error {
+	return &fault.Error{Code: fault.NotFound, Title: "Page not found", Message: "There is nothing at this address, or you do not have access to it."}
 }
 
-func Forbidden() *Error {
-	return &Error{Status: http.StatusForbidden, Title: "Not allowed", Message: "Your role in this organization does not allow this. Ask an admin if you need it."}
+// Forbidden is the answer for a member whose role does not allow a thing.
+func Forbidden() *fault.Error {
+	return &fault.Error{Code: fault.Forbidden, Title: "Not allowed", Message: "Your role in this organization does not allow this. Ask an admin if you need it."}
 }
 
-// describe turns any error into what the person sees.
-func describe(err error) *Error {
-	var we *Error
-	if errors.As(err, &we) {
-		return we
+// answer is what a failed request gets: a status and what the person sees.
+type answer struct {
+	status int
+	*fault.Error
+}
+
+// describe turns any error into its answer: a fault by its code (a store's
+// not found is the page that confirms nothing), Echo's routing errors by
+// their status, anything else as internal.
+func describe(err error) answer {
+	if e := fault.As(err); e != nil {
+		switch {
+		case e.Code == fault.NotFound && e.Title == "":
+			e = NotFound()
+		case e.Title == "" && e.Code == fault.Conflict:
+			e = &fault.Error{Code: e.Code, Title: "Conflict", Message: e.Message, Fields: e.Fields, OAuth: e.OAuth}
+		case e.Title == "" && e.Code == fault.Invalid:
+			e = &fault.Error{Code: e.Code, Title: "Cannot do that", Message: e.Message, Fields: e.Fields, OAuth: e.OAuth}
+		case e.Title == "":
+			e = &fault.Error{Code: e.Code, Title: http.StatusText(Status(e.Code)), Message: e.Message, Fields: e.Fields,
+				OAuth: e.OAuth, RetryAfter: e.RetryAfter, Err: e.Err}
+		}
+		if e.Code != fault.Internal {
+			return answer{Status(e.Code), e}
+		}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {
 		switch he.Code {
 		case http.StatusNotFound:
-			return NotFound()
+			return answer{he.Code, NotFound()}
 		case http.StatusMethodNotAllowed:
-			return &Error{Status: he.Code, Title: "Method not allowed", Message: "This address does not accept that kind of request."}
+			return answer{he.Code, &fault.Error{Code: fault.Malformed, Title: "Method not allowed", Message: "This address does not accept that kind of request."}}
 		case http.StatusRequestEntityTooLarge:
-			return &Error{Status: he.Code, Title: "Request too large", Message: "The request is larger than 1 MiB. Send less data at once."}
+			return answer{he.Code, &fault.Error{Code: fault.Malformed, Title: "Request too large", Message: "The request is larger than 1 MiB. Send less data at once."}}
 		}
 		if he.Code < 500 {
-			return &Error{Status: he.Code, Title: http.StatusText(he.Code), Message: "The request could not be handled: check it and try again."}
+			return answer{he.Code, &fault.Error{Code: fault.Malformed, Title: http.StatusText(he.Code), Message: "The request could not be handled: check it and try again."}}
 		}
 	}
-	var se *store.Error
-	if errors.As(err, &se) {
-		switch se.Code {
-		case store.ENotFound:
-			return NotFound()
-		case store.EConflict:
-			return &Error{Status: http.StatusConflict, Title: "Conflict", Message: se.Message}
-		case store.EInvalid:
-			return &Error{Status: http.StatusUnprocessableEntity, Title: "Cannot do that", Message: se.Message}
-		}
-	}
-	return &Error{Status: http.StatusInternalServerError, Title: "Something went wrong",
-		Message: "Something went wrong on our side. If it keeps happening, give your administrator the request id below.", Err: err}
+	return answer{http.StatusInternalServerError, &fault.Error{Code: fault.Internal, Title: "Something went wrong",
+		Message: "Something went wrong on our side. If it keeps happening, give your administrator the request id below.", Err: err}}
 }
 
 // handleError is Echo's error handler: one place that maps errors to
-// statuses, logs internal causes and renders the error page.
+// statuses and Retry-After, logs internal causes and renders the error page
+// or, for the API and OAuth endpoints, a problem document.
 func (s *Site) handleError(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
-	e := describe(err)
+	a := describe(err)
 	rid := c.Response().Header().Get(echo.HeaderXRequestID)
-	if e.Status >= 500 {
+	if a.status >= 500 {
 		s.Log.Error("request failed", "request_id", rid, "path", c.Request().URL.Path, "error", err)
 	}
+	if a.RetryAfter > 0 {
+		SetRetryAfter(c, a.RetryAfter)
+	}
 	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(e.Status)
+		_ = c.NoContent(a.status)
 		return
 	}
 	if strings.HasPrefix(c.Request().URL.Path, "/api/") || strings.HasPrefix(c.Request().URL.Path, "/oauth/") {
-		_ = s.problem(c, e)
+		_ = problem(c, a)
 		return
 	}
-	shell := s.BaseShell(c, e.Title)
-	if err := s.Render(c, e.Status, views.ErrorPage(views.ErrorProps{Shell: shell, Status: e.Status,
-		Title: e.Title, Message: e.Message, RequestID: rid})); err != nil {
+	shell := s.BaseShell(c, a.Title)
+	if err := s.Render(c, a.status, views.ErrorPage(views.ErrorProps{Shell: shell, Status: a.status,
+		Title: a.Title, Message: a.Message, RequestID: rid})); err != nil {
 		s.Log.Error("render error page", "request_id", rid, "error", err)
-		_ = c.String(e.Status, e.Message)
+		_ = c.String(a.status, a.Message)
 	}
 }
 
@@ -119,13 +133,19 @@ type problemBody struct {
 }
 
 // problem writes an RFC 9457 problem document.
-func (s *Site) problem(c echo.Context, e *Error) error {
+func problem(c echo.Context, a answer) error {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
-	c.Response().WriteHeader(e.Status)
-	body := problemBody{Type: "about:blank", Title: e.Title, Status: e.Status, Detail: e.Message,
-		RequestID: c.Response().Header().Get(echo.HeaderXRequestID), Errors: e.Fields}
-	if e.Code != "" {
-		body.Error, body.ErrorDescription = e.Code, e.Message
+	c.Response().WriteHeader(a.status)
+	body := problemBody{Type: "about:blank", Title: a.Title, Status: a.status, Detail: a.Message,
+		RequestID: c.Response().Header().Get(echo.HeaderXRequestID), Errors: a.Fields}
+	if a.OAuth != "" {
+		body.Error, body.ErrorDescription = a.OAuth, a.Message
 	}
 	return jsonEncode(c.Response(), body)
+}
+
+// SetRetryAfter says in the Retry-After header how long to wait: the one
+// way it is said, for errors and for pages re-rendered with a 429.
+func SetRetryAfter(c echo.Context, wait time.Duration) {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(fault.RetrySeconds(wait)))
 }

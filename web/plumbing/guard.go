@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 )
 
 // guard says who may reach a route: anyone, any signed-in user, or a
@@ -107,7 +108,7 @@ func (s *Site) requireUser(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
-			return &Error{Status: http.StatusUnauthorized, Title: "Signed out",
+			return &fault.Error{Code: fault.Unauthorized, Title: "Signed out",
 				Message: "Your session has ended. Sign in again, then repeat what you were doing."}
 		}
 		return Redirect(c, "/login?next="+urlQueryEscape(c.Request().URL.RequestURI()))

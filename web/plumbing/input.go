@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"tokenward/auth/fault"
 	"unicode"
 
 	"github.com/labstack/echo/v4"
@@ -36,8 +37,8 @@ func HasControl(s string) bool { _, _, ok := controlAt(s); return ok }
 
 // controlProblem is the 400 for a control character in what names
 // describes, such as `The query parameter "q"`.
-func controlProblem(what string, r rune, pos int) *Error {
-	return &Error{Status: http.StatusBadRequest, Title: "Control characters are not accepted", Code: "invalid_request",
+func controlProblem(what string, r rune, pos int) *fault.Error {
+	return &fault.Error{Code: fault.Malformed, Title: "Control characters are not accepted", OAuth: "invalid_request",
 		Message: fmt.Sprintf("%s holds control characters (%U at character %d), such as a NUL byte, a tab or a line break. Remove them and try again.", what, r, pos)}
 }
 
@@ -100,7 +101,7 @@ func machinePath(p string) bool {
 // firstControl finds the first name or value (by name, so the answer is
 // the same each time) with a control character, skipping the values of
 // the names in skip.
-func firstControl(vals map[string][]string, what string, skip map[string]bool) *Error {
+func firstControl(vals map[string][]string, what string, skip map[string]bool) *fault.Error {
 	names := make([]string, 0, len(vals))
 	for k := range vals {
 		names = append(names, k)
@@ -129,7 +130,7 @@ func firstControl(vals map[string][]string, what string, skip map[string]bool) *
 // jsonControl returns the problem for the first string (key or value) of
 // a JSON document with a control character, named by its path such as
 // tokens[3] or scopes[0]; nil when there is none.
-func jsonControl(body []byte) *Error {
+func jsonControl(body []byte) *fault.Error {
 	var doc any
 	if json.Unmarshal(body, &doc) != nil {
 		return nil // not JSON: the decoder has said so already

@@ -63,7 +63,7 @@ func (m *Metrics) count(next echo.HandlerFunc) echo.HandlerFunc {
 		err := next(c)
 		status := c.Response().Status
 		if err != nil {
-			status = describe(err).Status
+			status = describe(err).status
 		}
 		route := c.Path()
 		if route == "" {

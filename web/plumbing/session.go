@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 )
@@ -138,7 +139,7 @@ func (s *Site) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		want := State(c).CSRF
 		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(want)) != 1 {
-			return &Error{Status: http.StatusForbidden, Title: "This form has expired",
+			return &fault.Error{Code: fault.Forbidden, Title: "This form has expired",
 				Message: "The form was missing its security token or came from another site. Go back, reload the page and try again."}
 		}
 		return next(c)

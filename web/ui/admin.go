@@ -1,13 +1,13 @@
 package ui
 
 import (
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 	"tokenward/web/core"
@@ -54,9 +54,8 @@ func (s *Server) createOrg(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	o, err := s.DB.CreateOrg(ctx, store.NewOrg{Slug: f.Slug, Name: f.Name}, plumbing.State(c).User.ID, s.actor(c))
-	var se *store.Error
-	if errors.As(err, &se) && se.Field != "" {
-		f.Errors = views.FieldErrors{se.Field: se.Message}
+	if fields := fault.FieldsOf(err); fields.Any() {
+		f.Errors = fields
 		return s.renderAdmin(c, http.StatusConflict, f)
 	}
 	if err != nil {
@@ -77,9 +76,8 @@ func (s *Server) setUserDisabled(c echo.Context, disabled bool) error {
 		return err
 	}
 	u, err := s.DB.SetUserDisabled(c.Request().Context(), id, disabled, s.actor(c))
-	var se *store.Error
-	if errors.As(err, &se) && se.Code == store.EInvalid {
-		if ferr := s.Flash(c, "error", se.Message); ferr != nil {
+	if fe := fault.As(err); fe != nil && fe.Code == fault.Invalid {
+		if ferr := s.Flash(c, "error", fe.Message); ferr != nil {
 			return ferr
 		}
 		return s.renderAdmin(c, http.StatusUnprocessableEntity, views.NewOrgForm{})

@@ -1,11 +1,11 @@
 package ui
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/plumbing"
 )
@@ -17,7 +17,7 @@ var tokenCSVHeader = []string{"id", "name", "kind", "hint", "owner", "creator", 
 func (s *Server) auditTokensCSV(c echo.Context) error {
 	q, problem := parseAuditTokenQuery(c.QueryParams())
 	if problem != "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid filter", Message: problem}
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid filter", Message: problem}
 	}
 	org := plumbing.State(c).Org
 	now := s.DB.Now()
@@ -39,7 +39,7 @@ func (s *Server) auditEventsCSV(c echo.Context) error {
 		return err
 	}
 	if problem != "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Invalid filter", Message: problem}
+		return &fault.Error{Code: fault.Malformed, Title: "Invalid filter", Message: problem}
 	}
 	return s.EventsCSV(c, org, q, 0)
 }

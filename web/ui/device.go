@@ -1,14 +1,13 @@
 package ui
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 	"tokenward/web/plumbing"
@@ -24,7 +23,7 @@ func (s *Server) devicePage(c echo.Context) error {
 	}
 	d, err := s.pendingDevice(c, raw)
 	if err != nil {
-		return s.deviceProblem(c, err)
+		return s.entryProblem(c, raw, err)
 	}
 	return s.renderDeviceConfirm(c, d)
 }
@@ -33,7 +32,7 @@ func (s *Server) devicePage(c echo.Context) error {
 func (s *Server) deviceDecide(c echo.Context) error {
 	d, err := s.pendingDevice(c, c.FormValue("code"))
 	if err != nil {
-		return s.deviceProblem(c, err)
+		return s.entryProblem(c, c.FormValue("code"), err)
 	}
 	ctx := c.Request().Context()
 	st := plumbing.State(c)
@@ -44,7 +43,7 @@ func (s *Server) deviceDecide(c echo.Context) error {
 			return err
 		}
 		if _, err := s.DB.ApproveDeviceAuthorization(ctx, d.UserCode, org.ID, s.actor(c)); err != nil {
-			return s.deviceProblem(c, err)
+			return s.decidedElsewhere(c, err)
 		}
 		return s.renderDeviceDone(c, views.DeviceDoneProps{Approved: true, DeviceName: d.DeviceName, OrgName: org.Name,
 			TokensURL: tabPath(org.Slug, auth.KindCLI)})
@@ -57,35 +56,35 @@ func (s *Server) deviceDecide(c echo.Context) error {
 			}
 		}
 		if _, err := s.DB.DenyDeviceAuthorization(ctx, d.UserCode, orgID, s.actor(c)); err != nil {
-			return s.deviceProblem(c, err)
+			return s.decidedElsewhere(c, err)
 		}
 		return s.renderDeviceDone(c, views.DeviceDoneProps{DeviceName: d.DeviceName})
 	}
-	return &plumbing.Error{Status: http.StatusBadRequest, Title: "Choose Activate or Deny",
+	return &fault.Error{Code: fault.Malformed, Title: "Choose Activate or Deny",
 		Message: "Use the Activate or Deny button on the confirmation page."}
 }
 
-// deviceError is why a typed code led nowhere: the entry form again, with
-// the message and the status.
-type deviceError struct {
-	status int
-	code   string
-	msg    string
+// entryProblem shows why a typed code led nowhere on the entry form again,
+// with raw kept: a malformed, unknown or throttled code. Other errors go to
+// the error handler.
+func (s *Server) entryProblem(c echo.Context, raw string, err error) error {
+	fe := fault.As(err)
+	if fe == nil || fe.Code == fault.Internal {
+		return err
+	}
+	if fe.RetryAfter > 0 {
+		plumbing.SetRetryAfter(c, fe.RetryAfter)
+	}
+	return s.renderDeviceEntry(c, plumbing.Status(fe.Code), raw, fe.Message)
 }
 
-func (e *deviceError) Error() string { return e.msg }
-
-// deviceProblem shows a deviceError on the entry form. A login that stopped
-// being pending between the confirm screen and the click (decided in
-// another tab, expired) is one too; other errors go to the error handler.
-func (s *Server) deviceProblem(c echo.Context, err error) error {
+// decidedElsewhere shows a login that stopped being pending between the
+// confirm screen and the click (decided in another tab, expired) on the
+// entry form; other errors go to the error handler.
+func (s *Server) decidedElsewhere(c echo.Context, err error) error {
 	if store.IsNotFound(err) {
-		err = &deviceError{status: http.StatusConflict,
-			msg: "This login was decided elsewhere or has expired. Run tokenward login again if you still need it."}
-	}
-	var de *deviceError
-	if errors.As(err, &de) {
-		return s.renderDeviceEntry(c, de.status, de.code, de.msg)
+		return s.entryProblem(c, "", fault.New(fault.Conflict,
+			"This login was decided elsewhere or has expired. Run tokenward login again if you still need it."))
 	}
 	return err
 }
@@ -97,19 +96,17 @@ func (s *Server) deviceProblem(c echo.Context, err error) error {
 func (s *Server) pendingDevice(c echo.Context, raw string) (store.DeviceAuthorization, error) {
 	code, ok := auth.NormalizeUserCode(raw)
 	if !ok {
-		return store.DeviceAuthorization{}, &deviceError{status: http.StatusUnprocessableEntity, code: raw,
-			msg: "Enter the 8-letter code your terminal shows, such as BCDF-GHJK (the dash is optional). " + auth.UserCodeProblem(raw)}
+		return store.DeviceAuthorization{}, fault.New(fault.Invalid,
+			"Enter the 8-letter code your terminal shows, such as BCDF-GHJK (the dash is optional). "+auth.UserCodeProblem(raw))
 	}
 	user, ip := strconv.FormatInt(plumbing.State(c).User.ID, 10), c.RealIP()
 	if wait := s.Devices.Take(user, ip); wait > 0 {
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
-		return store.DeviceAuthorization{}, &deviceError{status: http.StatusTooManyRequests, code: raw,
-			msg: throttledMessage("Too many wrong codes.", wait, s.Now())}
+		return store.DeviceAuthorization{}, fault.Wait(wait, "Too many wrong codes", throttledMessage("Too many wrong codes.", wait, s.Now()))
 	}
 	d, err := s.DB.PendingDeviceAuthorization(c.Request().Context(), code)
 	if store.IsNotFound(err) { // a wrong code: the attempt stays spent
-		return store.DeviceAuthorization{}, &deviceError{status: http.StatusNotFound, code: raw,
-			msg: "No login is waiting for the code " + auth.FormatUserCode(code) + ". Codes work once and expire after 10 minutes: check the code in your terminal, or run tokenward login again."}
+		return store.DeviceAuthorization{}, fault.New(fault.NotFound,
+			"No login is waiting for the code "+auth.FormatUserCode(code)+". Codes work once and expire after 10 minutes: check the code in your terminal, or run tokenward login again.")
 	}
 	if err != nil {
 		s.Devices.Refund(user, ip)

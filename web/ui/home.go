@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"tokenward/auth/fault"
 	"tokenward/views"
 	"tokenward/web/plumbing"
 )
@@ -41,7 +42,7 @@ func (s *Server) orgHome(c echo.Context) error {
 func (s *Server) switchOrg(c echo.Context) error {
 	slug := c.QueryParam("org")
 	if msg := plumbing.ValidSlugParam(slug); msg != "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Unknown organization", Message: msg}
+		return &fault.Error{Code: fault.Malformed, Title: "Unknown organization", Message: msg}
 	}
 	return c.Redirect(http.StatusSeeOther, "/orgs/"+slug)
 }

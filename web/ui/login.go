@@ -55,7 +55,7 @@ func (s *Server) login(c echo.Context) error {
 	ip := c.RealIP()
 	if wait := s.Throttle.Take(username, ip); wait > 0 {
 		p.Error = throttledMessage("Too many failed sign-in attempts.", wait, s.Now())
-		c.Response().Header().Set("Retry-After", fmt.Sprint(int(wait.Round(time.Second)/time.Second)))
+		plumbing.SetRetryAfter(c, wait)
 		return s.renderLogin(c, http.StatusTooManyRequests, p)
 	}
 

@@ -1,8 +1,8 @@
 package ui
 
 import (
-	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,9 +10,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
-	"tokenward/web/core"
 	"tokenward/web/plumbing"
 )
 
@@ -115,9 +115,8 @@ func (s *Server) addMember(c echo.Context) error {
 	} else {
 		m, err = s.DB.AddMember(ctx, org.ID, existing.ID, f.Role, s.actor(c))
 	}
-	var se *store.Error
-	if errors.As(err, &se) && se.Field != "" {
-		return s.renderMembers(c, http.StatusConflict, f.view(views.FieldErrors{se.Field: se.Message}))
+	if fields := fault.FieldsOf(err); fields.Any() {
+		return s.renderMembers(c, http.StatusConflict, f.view(fields))
 	}
 	if err != nil {
 		return err
@@ -135,7 +134,7 @@ func (s *Server) changeRole(c echo.Context) error {
 	}
 	role, err := auth.ParseRole(c.FormValue("role"))
 	if err != nil {
-		return &plumbing.Error{Status: http.StatusUnprocessableEntity, Title: "Unknown role", Message: "Choose Admin, Member or Auditor."}
+		return &fault.Error{Code: fault.Invalid, Title: "Unknown role", Message: "Choose Admin, Member or Auditor."}
 	}
 	org := plumbing.State(c).Org
 	ctx := c.Request().Context()
@@ -245,10 +244,10 @@ func (s *Server) removeMember(c echo.Context) error {
 	}
 	org := plumbing.State(c).Org
 	r, err := s.DB.RemoveMember(c.Request().Context(), org.ID, id, opt, s.actor(c))
-	if se := core.AsStoreError(err); se != nil && se.Code == store.EInvalid && se.Field != "" {
-		form.Errors[se.Field] = "Choose another admin of this organization to take over their API tokens."
-		if se.Field != "transfer_to" {
-			form.Errors[se.Field] = se.Message
+	if fe := fault.As(err); fe != nil && fe.Code == fault.Invalid && fe.Fields.Any() {
+		maps.Copy(form.Errors, fe.Fields)
+		if fe.Fields.Has("transfer_to") {
+			form.Errors["transfer_to"] = "Choose another admin of this organization to take over their API tokens."
 		}
 		return s.renderRemoveMember(c, http.StatusUnprocessableEntity, form)
 	}
@@ -293,8 +292,8 @@ func countOf(n int, noun string) string { return fmt.Sprintf("%d %s%s", n, noun,
 // error message on the members page, with the conflict status; other
 // errors go to the error handler.
 func (s *Server) refuseMemberChange(c echo.Context, err error) error {
-	var se *store.Error
-	if !errors.As(err, &se) || se.Code == store.ENotFound {
+	se := fault.As(err)
+	if se == nil || se.Code == fault.NotFound {
 		return err
 	}
 	if ferr := s.Flash(c, "error", se.Message); ferr != nil {

@@ -9,9 +9,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
-	"tokenward/web/core"
 	"tokenward/web/plumbing"
 )
 
@@ -98,8 +98,8 @@ func (s *Server) handOverToken(c echo.Context) error {
 	back := backTo(c, personTokensPath(st.Org.Slug, u.ID))
 	to, _ := strconv.ParseInt(c.FormValue("transfer_to"), 10, 64)
 	t, err := s.DB.HandOverToken(ctx, st.Org.ID, c.Param("id"), to, s.actor(c))
-	if se := core.AsStoreError(err); se != nil && se.Code == store.EInvalid {
-		if ferr := s.Flash(c, "error", "Not handed over: "+se.Message+"."); ferr != nil {
+	if fe := fault.As(err); fe != nil && fe.Code == fault.Invalid {
+		if ferr := s.Flash(c, "error", "Not handed over: "+fe.Message+"."); ferr != nil {
 			return ferr
 		}
 		return plumbing.Redirect(c, back)

@@ -7,6 +7,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 	"tokenward/web/core"
@@ -106,8 +107,8 @@ func (s *Server) addService(c echo.Context) error {
 		Expiry: fmt.Sprint(st.Org.Policy.DefaultDays), CreatorID: st.User.ID}
 	svc, issued, errs, err := core.OnboardService(c.Request().Context(), s.DB, s.Sealer,
 		store.NewService{OrgID: st.Org.ID, Name: f.Name, URL: f.URL}, req, s.actor(c))
-	if se := core.AsStoreError(err); se != nil && se.Field != "" {
-		return s.renderServices(c, http.StatusConflict, f.view(views.FieldErrors{"name": se.Message}), nil)
+	if fault.Is(err, fault.Conflict) {
+		return s.renderServices(c, http.StatusConflict, f.view(fault.FieldsOf(err)), nil)
 	}
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 	"tokenward/web/plumbing"
@@ -58,10 +59,10 @@ func (s *Server) setupForm(c echo.Context) error {
 
 func (s *Server) checkSetupCode(c echo.Context, code string) error {
 	if s.Setup.Current() == "" {
-		return &plumbing.Error{Status: http.StatusNotFound, Title: "Already set up", Message: "Tokenward is already set up. Sign in instead."}
+		return &fault.Error{Code: fault.NotFound, Title: "Already set up", Message: "Tokenward is already set up. Sign in instead."}
 	}
 	if !s.Setup.check(strings.TrimSpace(code)) {
-		return &plumbing.Error{Status: http.StatusForbidden, Title: "Setup code needed",
+		return &fault.Error{Code: fault.Forbidden, Title: "Setup code needed",
 			Message: "Open the setup link printed on the server's console when it started; it carries a one-time code."}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 	"tokenward/web/core"
@@ -42,7 +43,7 @@ func (s *Server) orgToken(c echo.Context, a auth.Action) (store.Token, error) {
 
 // errNotShared answers a reveal of an admins-only token by someone who could
 // reveal it were it shared.
-var errNotShared = &plumbing.Error{Status: http.StatusForbidden, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed: " +
+var errNotShared = &fault.Error{Code: fault.Forbidden, Title: "Not shared", Message: "Only tokens shared with the organization can be revealed: " +
 	"Tokenward keeps only the hash of an admins-only token, so its secret cannot be shown again. Rotate it to get a new secret, " +
 	"or use “Rotate and share” in Edit to share it."}
 
@@ -255,11 +256,11 @@ func (s *Server) rotateToken(c echo.Context, t store.Token) error {
 // rotate again and kill the secret just copied.
 func notRotatedSince(c echo.Context, t store.Token) error {
 	if c.FormValue("hint") == "" {
-		return &plumbing.Error{Status: http.StatusBadRequest, Title: "Incomplete form",
+		return &fault.Error{Code: fault.Malformed, Title: "Incomplete form",
 			Message: "This form lacks its hint field, which makes sure a token is not rotated twice by mistake. Nothing was changed: open Rotate again from the tokens page."}
 	}
 	if c.FormValue("hint") != t.Hint {
-		return &plumbing.Error{Status: http.StatusConflict, Title: "Already rotated",
+		return &fault.Error{Code: fault.Conflict, Title: "Already rotated",
 			Message: "This token was rotated after this form was opened, and its new secret was shown then. Open Rotate again from the tokens page if you need another secret."}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
 	"tokenward/web/core"
@@ -29,7 +30,7 @@ func (s *Server) bulkTokens(c echo.Context) error {
 	form, _ := c.FormParams()
 	action := c.FormValue("action")
 	if action != "revoke" && action != "disable" {
-		return &plumbing.Error{Status: http.StatusUnprocessableEntity, Title: "Choose an action", Message: "Choose Revoke or Disable for the selected tokens."}
+		return &fault.Error{Code: fault.Invalid, Title: "Choose an action", Message: "Choose Revoke or Disable for the selected tokens."}
 	}
 	ids := form["ids"]
 	if len(ids) == 0 || len(ids) > maxBulk {
