@@ -85,4 +85,3 @@ func sendSecret(c echo.Context, status int, body any) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(status, body)
 }
-
