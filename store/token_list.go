@@ -135,16 +135,59 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 	}
 	defer tx.Rollback()
 
+	cond, args := tokenFilter(q, tx.now)
+
+	var page TokenPage
+	perPage := max(1, min(q.PerPage, 200))
+	offset := max(0, q.Page-1) * perPage
+	list := fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", orderBy(q.Sort, q.Desc), perPage, offset)
+	// Without a text search the count reads a covering index and the page
+	// is read in index order, stopping after it. A text search visits every
+	// match anyway, so it counts them in the same pass rather than running
+	// the search twice.
+	filtered := len(q.SecretHash) == 0 && strings.TrimSpace(q.Search) != ""
+	var ids []string
+	var err2 error
+	if filtered {
+		ids, page.Total, err2 = pageIDs(ctx, tx, "SELECT t.id, COUNT(*) OVER ()"+cond+list, args)
+	} else {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+cond, args...).Scan(&page.Total); err != nil {
+			return TokenPage{}, fmt.Errorf("count tokens: %w", err)
+		}
+		ids, _, err2 = pageIDs(ctx, tx, "SELECT t.id, 0"+cond+list, args)
+	}
+	if err2 != nil {
+		return TokenPage{}, fmt.Errorf("list tokens: %w", err2)
+	}
+	if filtered && len(ids) == 0 && offset > 0 {
+		// Past the last page: the window count saw no rows, so count apart.
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+cond, args...).Scan(&page.Total); err != nil {
+			return TokenPage{}, fmt.Errorf("count tokens: %w", err)
+		}
+	}
+	for _, id := range ids {
+		t, err := tokenByID(ctx, tx, q.OrgID, id)
+		if err != nil {
+			return TokenPage{}, err
+		}
+		page.Tokens = append(page.Tokens, t)
+	}
+	return page, nil
+}
+
+// tokenFilter is the FROM and WHERE of the tokens q selects, with their
+// arguments, as of now.
+func tokenFilter(q TokenQuery, now time.Time) (string, []any) {
 	cutoff := ""
 	if q.MaxDays > 0 {
-		cutoff = formatTime(tx.now.AddDate(0, 0, -q.MaxDays))
+		cutoff = formatTime(now.AddDate(0, 0, -q.MaxDays))
 	}
 	// A text search of three or more characters starts from the trigram
 	// index's matches (CROSS JOIN keeps that order), so it reads only the
 	// matching tokens rather than every token of the tab.
 	from := " FROM tokens t"
 	where := []string{"t.org_id = :org", "t.kind = :kind"}
-	args := []any{named("org", q.OrgID), named("kind", q.Kind), named("now", formatTime(tx.now)), named("cutoff", cutoff)}
+	args := []any{named("org", q.OrgID), named("kind", q.Kind), named("now", formatTime(now)), named("cutoff", cutoff)}
 	if len(q.SecretHash) > 0 {
 		where = append(where, "(t.secret_hash = :hash OR t.prev_secret_hash = :hash)")
 		args = append(args, named("hash", q.SecretHash))
@@ -183,44 +226,7 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 	if sw != "" {
 		where = append(where, sw)
 	}
-	cond := from + " WHERE " + strings.Join(where, " AND ")
-
-	var page TokenPage
-	perPage := max(1, min(q.PerPage, 200))
-	offset := max(0, q.Page-1) * perPage
-	list := fmt.Sprintf(" ORDER BY %s LIMIT %d OFFSET %d", orderBy(q.Sort, q.Desc), perPage, offset)
-	// Without a text search the count reads a covering index and the page
-	// is read in index order, stopping after it. A text search visits every
-	// match anyway, so it counts them in the same pass rather than running
-	// the search twice.
-	filtered := len(q.SecretHash) == 0 && strings.TrimSpace(q.Search) != ""
-	var ids []string
-	var err2 error
-	if filtered {
-		ids, page.Total, err2 = pageIDs(ctx, tx, "SELECT t.id, COUNT(*) OVER ()"+cond+list, args)
-	} else {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+cond, args...).Scan(&page.Total); err != nil {
-			return TokenPage{}, fmt.Errorf("count tokens: %w", err)
-		}
-		ids, _, err2 = pageIDs(ctx, tx, "SELECT t.id, 0"+cond+list, args)
-	}
-	if err2 != nil {
-		return TokenPage{}, fmt.Errorf("list tokens: %w", err2)
-	}
-	if filtered && len(ids) == 0 && offset > 0 {
-		// Past the last page: the window count saw no rows, so count apart.
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*)`+cond, args...).Scan(&page.Total); err != nil {
-			return TokenPage{}, fmt.Errorf("count tokens: %w", err)
-		}
-	}
-	for _, id := range ids {
-		t, err := tokenByID(ctx, tx, q.OrgID, id)
-		if err != nil {
-			return TokenPage{}, err
-		}
-		page.Tokens = append(page.Tokens, t)
-	}
-	return page, nil
+	return from + " WHERE " + strings.Join(where, " AND "), args
 }
 
 // pageIDs runs a query of (id, total) rows.

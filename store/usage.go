@@ -109,50 +109,14 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 		return err
 	}
 	defer tx.Rollback()
-	last, err := tx.PrepareContext(ctx, `UPDATE tokens SET
-		last_used_ip   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :ip ELSE last_used_ip END,
-		last_used_ua   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :ua ELSE last_used_ua END,
-		last_used_what = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :what ELSE last_used_what END,
-		last_used_at   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :at ELSE last_used_at END,
-		quota_used     = CASE WHEN quota_month = :month THEN quota_used + :n WHEN quota_month < :month THEN :n ELSE quota_used END,
-		quota_month    = MAX(quota_month, :month)
-		WHERE id = :id`)
+	st, err := prepareUses(ctx, tx)
+	defer st.close()
 	if err != nil {
 		return err
 	}
-	defer last.Close()
-	// Most uses come from an IP the token already has: update it in place,
-	// and only insert (and prune to five) for a new one.
-	// last_seen_ns (the use's time at full precision) orders the IPs;
-	// last_seen_at is its second, as every timestamp is stored.
-	seen, err := tx.PrepareContext(ctx, `UPDATE token_ips SET
-		user_agent = CASE WHEN ?3 >= last_seen_ns THEN ?4 ELSE user_agent END,
-		last_seen_at = CASE WHEN ?3 >= last_seen_ns THEN ?5 ELSE last_seen_at END,
-		last_seen_ns = MAX(last_seen_ns, ?3) WHERE token_id = ?1 AND ip = ?2`)
-	if err != nil {
-		return err
-	}
-	defer seen.Close()
-	ip, err := tx.PrepareContext(ctx, `INSERT INTO token_ips (token_id, ip, user_agent, last_seen_at, last_seen_ns) VALUES (?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer ip.Close()
-	prune, err := tx.PrepareContext(ctx, `DELETE FROM token_ips WHERE token_id = ?1 AND ip NOT IN
-		(SELECT ip FROM token_ips WHERE token_id = ?1 ORDER BY last_seen_ns DESC, ip LIMIT ?2)`)
-	if err != nil {
-		return err
-	}
-	defer prune.Close()
-	daily, err := tx.PrepareContext(ctx, dailyUpsert)
-	if err != nil {
-		return err
-	}
-	defer daily.Close()
-
 	for _, id := range order {
 		g := by[id]
-		res, err := last.ExecContext(ctx, named("id", id), named("at", formatTime(g.latest.At)), named("ip", g.latest.IP),
+		res, err := st.last.ExecContext(ctx, named("id", id), named("at", formatTime(g.latest.At)), named("ip", g.latest.IP),
 			named("ua", g.latest.UserAgent), named("what", g.latest.What), named("month", g.month), named("n", g.count))
 		if err != nil {
 			return fmt.Errorf("record use of %s: %w", id, err)
@@ -162,36 +126,101 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 		} else if n == 0 {
 			continue // an unknown token has nothing to record
 		}
-		if err := recordDays(ctx, daily, id, g.days); err != nil {
+		if err := recordDays(ctx, st.daily, id, g.days); err != nil {
 			return err
 		}
 		if len(g.ips) == 0 {
 			continue // no IPs, nothing to prune
 		}
-		added := false
-		for addr, u := range g.ips {
-			res, err := seen.ExecContext(ctx, id, addr, u.At.UnixNano(), u.UserAgent, formatTime(u.At))
-			if err != nil {
-				return fmt.Errorf("record ip of %s: %w", id, err)
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n > 0 {
-				continue
-			}
-			if _, err := ip.ExecContext(ctx, id, addr, u.UserAgent, formatTime(u.At), u.At.UnixNano()); err != nil {
-				return fmt.Errorf("record ip of %s: %w", id, err)
-			}
-			added = true
+		added, err := recordIPs(ctx, st, id, g.ips)
+		if err != nil {
+			return err
 		}
 		if !added {
 			continue
 		}
-		if _, err := prune.ExecContext(ctx, id, keptIPs); err != nil {
+		if _, err := st.prune.ExecContext(ctx, id, keptIPs); err != nil {
 			return fmt.Errorf("prune ips of %s: %w", id, err)
 		}
 	}
 	return tx.Commit()
+}
+
+// useStmts are the statements a batch of uses runs, prepared once per batch.
+type useStmts struct {
+	last, seen, ip, prune, daily *sql.Stmt
+}
+
+func prepareUses(ctx context.Context, tx *Tx) (useStmts, error) {
+	var st useStmts
+	var err error
+	st.last, err = tx.PrepareContext(ctx, `UPDATE tokens SET
+		last_used_ip   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :ip ELSE last_used_ip END,
+		last_used_ua   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :ua ELSE last_used_ua END,
+		last_used_what = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :what ELSE last_used_what END,
+		last_used_at   = CASE WHEN last_used_at IS NULL OR last_used_at <= :at THEN :at ELSE last_used_at END,
+		quota_used     = CASE WHEN quota_month = :month THEN quota_used + :n WHEN quota_month < :month THEN :n ELSE quota_used END,
+		quota_month    = MAX(quota_month, :month)
+		WHERE id = :id`)
+	if err != nil {
+		return st, err
+	}
+	// Most uses come from an IP the token already has: update it in place,
+	// and only insert (and prune to five) for a new one.
+	// last_seen_ns (the use's time at full precision) orders the IPs;
+	// last_seen_at is its second, as every timestamp is stored.
+	st.seen, err = tx.PrepareContext(ctx, `UPDATE token_ips SET
+		user_agent = CASE WHEN ?3 >= last_seen_ns THEN ?4 ELSE user_agent END,
+		last_seen_at = CASE WHEN ?3 >= last_seen_ns THEN ?5 ELSE last_seen_at END,
+		last_seen_ns = MAX(last_seen_ns, ?3) WHERE token_id = ?1 AND ip = ?2`)
+	if err != nil {
+		return st, err
+	}
+	st.ip, err = tx.PrepareContext(ctx, `INSERT INTO token_ips (token_id, ip, user_agent, last_seen_at, last_seen_ns) VALUES (?, ?, ?, ?, ?)`)
+	if err != nil {
+		return st, err
+	}
+	st.prune, err = tx.PrepareContext(ctx, `DELETE FROM token_ips WHERE token_id = ?1 AND ip NOT IN
+		(SELECT ip FROM token_ips WHERE token_id = ?1 ORDER BY last_seen_ns DESC, ip LIMIT ?2)`)
+	if err != nil {
+		return st, err
+	}
+	st.daily, err = tx.PrepareContext(ctx, dailyUpsert)
+	if err != nil {
+		return st, err
+	}
+	return st, nil
+}
+
+func (st useStmts) close() {
+	for _, s := range []*sql.Stmt{st.last, st.seen, st.ip, st.prune, st.daily} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// recordIPs notes each IP's latest use by token id: in place for an IP it
+// has, as a new row for one it has not (added says so, and then the list
+// must be pruned).
+func recordIPs(ctx context.Context, st useStmts, id string, ips map[string]Use) (bool, error) {
+	added := false
+	for addr, u := range ips {
+		res, err := st.seen.ExecContext(ctx, id, addr, u.At.UnixNano(), u.UserAgent, formatTime(u.At))
+		if err != nil {
+			return false, fmt.Errorf("record ip of %s: %w", id, err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return false, err
+		} else if n > 0 {
+			continue
+		}
+		if _, err := st.ip.ExecContext(ctx, id, addr, u.UserAgent, formatTime(u.At), u.At.UnixNano()); err != nil {
+			return false, fmt.Errorf("record ip of %s: %w", id, err)
+		}
+		added = true
+	}
+	return added, nil
 }
 
 // TokenIPs lists a token's most recent distinct client IPs, newest first.

@@ -5,7 +5,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/web/plumbing"
 )

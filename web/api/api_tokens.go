@@ -39,31 +39,20 @@ func (s *Server) apiListTokens(c echo.Context) error {
 		return &fault.Error{Code: fault.Malformed, Title: "Invalid query", Message: problem}
 	}
 	ct := plumbing.Bearer(c)
-	f := auth.TokenListFilter(plumbing.APIPrincipal(c), kind)
+	page, err := s.Core.ListTokens(c.Request().Context(), plumbing.APIPrincipal(c), ct.Org, kind, q, per)
+	if err != nil {
+		return err
+	}
 	out := struct {
 		Tokens  []apiToken `json:"tokens"`
 		Total   int        `json:"total"`
 		Page    int        `json:"page"`
 		PerPage int        `json:"per_page"`
 		Pages   int        `json:"pages"` // a page past it lists nothing
-	}{Tokens: []apiToken{}, Page: q.Page, PerPage: per, Pages: 1}
-	if !f.Nothing {
-		sq := store.TokenQuery{OrgID: ct.Org.ID, Kind: string(kind), Search: q.Q, CreatorRole: q.Role, ServiceID: q.Service,
-			Statuses: q.Statuses, OnlyOrgVisible: f.OnlyOrgVisible, OwnerUserID: f.OwnerUserID, Sort: q.Sort, Desc: q.Desc,
-			Page: q.Page, PerPage: per, MaxDays: ct.Org.Policy.MaxDays}
-		if _, err := auth.ParseToken(q.Q); err == nil {
-			h := auth.HashToken(q.Q)
-			sq.SecretHash, sq.Search = h[:], ""
-		}
-		page, err := s.DB.Tokens(c.Request().Context(), sq)
-		if err != nil {
-			return err
-		}
-		now := s.DB.Now()
-		out.Total, out.Pages = page.Total, core.PageCount(page.Total, per)
-		for _, t := range page.Tokens {
-			out.Tokens = append(out.Tokens, s.tokenJSON(t, ct.Org, now))
-		}
+	}{Tokens: []apiToken{}, Total: page.Total, Page: q.Page, PerPage: per, Pages: core.PageCount(page.Total, per)}
+	now := s.DB.Now()
+	for _, t := range page.Tokens {
+		out.Tokens = append(out.Tokens, s.tokenJSON(t, ct.Org, now))
 	}
 	return c.JSON(http.StatusOK, out)
 }
@@ -189,42 +178,12 @@ func (s *Server) apiPatchToken(c echo.Context) error {
 	if err := plumbing.DecodeJSON(c, &body); err != nil {
 		return err
 	}
-	edit := store.TokenEdit{Name: t.Name, Scopes: t.Scopes, Visibility: t.Visibility, Sealed: t.Sealed}
-	errs := fault.Fields{}
-	if body.Name != nil {
-		edit.Name = strings.TrimSpace(*body.Name)
-		if msg := auth.ValidateTokenName(edit.Name); msg != "" {
-			errs["name"] = msg
-		}
-	}
-	if body.Scopes != nil {
-		set, err := auth.ParseScopes(auth.Kind(t.Kind), body.Scopes)
-		if err != nil {
-			errs["scopes"] = err.Error()
-		}
-		edit.Scopes = set.Strings()
-	}
-	if body.Visibility != nil {
-		switch v := *body.Visibility; {
-		case v == auth.VisibilityAdmins:
-			edit.Visibility, edit.Sealed = v, nil
-		case v == auth.VisibilityOrg && t.Visibility == auth.VisibilityOrg:
-		case v == auth.VisibilityOrg && t.Kind != string(auth.KindCLI):
-			errs["visibility"] = "Sharing an admins-only token needs a new secret: POST /api/v1/tokens/{id}/rotate with {\"visibility\": \"org\"}."
-		default:
-			errs["visibility"] = "visibility is admins or org (CLI tokens are personal and stay admins)."
-		}
-	}
-	if len(errs) > 0 {
-		return fault.InvalidFields(errs)
-	}
-	updated, err := s.DB.UpdateToken(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, edit, plumbing.APIActor(c))
-	if fe := core.FieldError(err); fe != nil {
-		return &fault.Error{Code: fault.Conflict, Title: "Conflict", Message: fe["name"], Fields: fe}
-	}
+	changed, err := s.Core.EditToken(c.Request().Context(), t, core.TokenChange{Name: body.Name, Scopes: body.Scopes,
+		Visibility: body.Visibility, ShareHow: `Rotate it to share it: POST /api/v1/tokens/{id}/rotate with {"visibility": "org"}.`}, plumbing.APIActor(c))
 	if err != nil {
 		return err
 	}
+	updated := changed.Token
 	return c.JSON(http.StatusOK, s.tokenJSON(updated, plumbing.Bearer(c).Org, s.DB.Now()))
 }
 
@@ -262,33 +221,11 @@ func (s *Server) apiRotateToken(c echo.Context) error {
 	if body.Grace == "" {
 		body.Grace = "now"
 	}
-	grace, ok := core.GraceChoices[body.Grace]
-	errs := fault.Fields{}
-	if !ok {
-		errs["grace"] = "grace is now, 1h, 1d or 7d."
-	}
-	vis := t.Visibility
-	switch body.Visibility {
-	case "":
-	case auth.VisibilityAdmins, auth.VisibilityOrg:
-		vis = body.Visibility
-		if t.Kind == string(auth.KindCLI) && vis == auth.VisibilityOrg {
-			errs["visibility"] = "CLI tokens are personal: they cannot be shared."
-		}
-	default:
-		errs["visibility"] = "visibility is admins or org."
-	}
-	if len(errs) > 0 {
-		return fault.InvalidFields(errs)
-	}
-	until := time.Time{}
-	if grace > 0 {
-		until = s.DB.Now().Add(grace)
-	}
-	rotated, secret, err := s.Core.RotateSecret(c.Request().Context(), t, vis, until, plumbing.APIActor(c))
+	changed, err := s.Core.RotateToken(c.Request().Context(), t, body.Grace, body.Visibility, plumbing.APIActor(c))
 	if err != nil {
 		return err
 	}
+	rotated, secret := changed.Token, changed.Secret
 	return sendSecret(c, http.StatusOK, issuedJSON{Token: s.tokenJSON(rotated, plumbing.Bearer(c).Org, s.DB.Now()), Secret: secret, EnvVar: "TOKENWARD_TOKEN"})
 }
 

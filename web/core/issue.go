@@ -71,9 +71,9 @@ func (r TokenRequest) validate(now time.Time) (store.NewToken, fault.Fields) {
 	case vis == "":
 		vis = auth.VisibilityAdmins
 	case r.Kind == auth.KindCLI && vis != auth.VisibilityAdmins:
-		errs["visibility"] = "CLI tokens are personal: they cannot be shared with the organization."
+		errs["visibility"] = cliPersonal
 	case vis != auth.VisibilityAdmins && vis != auth.VisibilityOrg:
-		errs["visibility"] = "Choose admins only or the whole organization."
+		errs["visibility"] = visibilityChoice
 	}
 	quota, msg := auth.ParseQuota(r.Quota)
 	if msg != "" {

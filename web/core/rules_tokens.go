@@ -16,8 +16,11 @@ const PerPage = 25
 
 // TokenQuery is a tab's URL query, parsed and checked.
 type TokenQuery struct {
-	Q        string
-	Hash     [32]byte // set when the search was a whole token
+	Q    string
+	Hash [32]byte // set when the search was a whole token
+	// Pasted says the search was a whole token: Q is then its hint, so the
+	// secret is never shown back or pushed into the browser's history.
+	Pasted   bool
 	Role     string
 	Service  int64
 	Statuses []string
@@ -80,6 +83,9 @@ func ParseTokenQuery(v url.Values, kind auth.Kind) (TokenQuery, string) {
 		} else {
 			q.Page = n
 		}
+	}
+	if _, err := auth.ParseToken(q.Q); err == nil {
+		q.Hash, q.Q, q.Pasted = auth.HashToken(q.Q), auth.TokenHint(q.Q), true
 	}
 	return q, strings.Join(problems, " ")
 }

@@ -3,8 +3,6 @@ package ui
 import (
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -160,77 +158,61 @@ func (s *Server) editForm(c echo.Context, t store.Token, scopes []string) views.
 }
 
 // updateToken saves the edit dialog. Sharing a hash-only token needs a new
-// secret, so "Rotate and share" rotates it at once and reveals the new one;
-// making a shared token admins-only deletes its encrypted copy.
+// secret, so "Rotate and share" rotates it at once and reveals the new one
+// (core.EditToken holds the rules).
 func (s *Server) updateToken(c echo.Context, t store.Token) error {
 	kind := auth.Kind(t.Kind)
 	form, _ := c.FormParams()
-	name := strings.TrimSpace(c.FormValue("name"))
-	vis := c.FormValue("visibility")
+	name, vis, op := c.FormValue("name"), c.FormValue("visibility"), c.FormValue("op")
 	if vis == "" || kind == auth.KindCLI {
-		vis = t.Visibility
+		vis = t.Visibility // the dialog of a CLI token has no visibility to change
 	}
-	op := c.FormValue("op")
+	if op != "save" && op != "rotate-share" && op != "" {
+		return s.editAgain(c, t, name, vis, form["scopes"], fault.InvalidFields(fault.Fields{"name": "Use Save or Rotate and share."}))
+	}
 	if op == "rotate-share" {
 		if err := notRotatedSince(c, t); err != nil {
 			return err
 		}
 	}
-	errs := views.FieldErrors{}
-	if msg := auth.ValidateTokenName(name); msg != "" {
-		errs["name"] = msg
+	scopes := form["scopes"]
+	if scopes == nil {
+		scopes = []string{} // none ticked: refused, not kept
 	}
-	set, serr := auth.ParseScopes(kind, form["scopes"])
-	if serr != nil {
-		errs["scopes"] = serr.Error()
-	}
-	switch {
-	case vis != auth.VisibilityAdmins && vis != auth.VisibilityOrg:
-		errs["visibility"] = "Choose admins only or the whole organization."
-	case vis == auth.VisibilityOrg && t.Visibility != auth.VisibilityOrg && op != "rotate-share":
-		errs["visibility"] = "Sharing this token needs a new secret, because only its hash is kept. Use “Rotate and share”."
-	}
-	if op != "save" && op != "rotate-share" && op != "" {
-		errs["name"] = "Use Save or Rotate and share."
-	}
-	if len(errs) > 0 {
-		f := s.editForm(c, t, form["scopes"])
-		f.Name, f.Visibility, f.Errors = plumbing.PlainText(name), vis, errs
-		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.EditTokenDialog(f))
-	}
-	// "Rotate and share" saves the rest first; the rotation then shares it.
-	editVis := vis
-	if op == "rotate-share" {
-		editVis = t.Visibility
-	}
-	sealed := t.Sealed
-	if editVis == auth.VisibilityAdmins {
-		sealed = nil // admins-only tokens keep no encrypted copy
-	}
-	org := plumbing.State(c).Org
-	updated, err := s.DB.UpdateToken(c.Request().Context(), org.ID, t.ID,
-		store.TokenEdit{Name: name, Scopes: set.Strings(), Visibility: editVis, Sealed: sealed}, s.actor(c))
-	if fe := core.FieldError(err); fe != nil {
-		f := s.editForm(c, t, form["scopes"])
-		f.Name, f.Errors = plumbing.PlainText(name), views.FieldErrors(fe)
-		return s.showDialog(c, http.StatusConflict, kind, views.EditTokenDialog(f))
+	changed, err := s.Core.EditToken(c.Request().Context(), t, core.TokenChange{Name: &name, Scopes: scopes, Visibility: &vis,
+		RotateToShare: op == "rotate-share", ShareHow: "Use “Rotate and share”."}, s.actor(c))
+	if fault.FieldsOf(err).Any() {
+		return s.editAgain(c, t, name, vis, form["scopes"], err)
 	}
 	if err != nil {
 		return err
 	}
-	if op == "rotate-share" {
-		return s.rotate(c, updated, auth.VisibilityOrg, time.Time{})
+	if changed.Secret != "" {
+		return s.revealSecret(c, http.StatusOK, changed.Token, changed.Secret, "New secret for "+changed.Token.Name, true)
 	}
-	if err := s.Flash(c, "success", "Saved "+updated.Name+"."); err != nil {
+	if err := s.Flash(c, "success", "Saved "+changed.Token.Name+"."); err != nil {
 		return err
 	}
-	return plumbing.Redirect(c, tabPath(org.Slug, kind))
+	return plumbing.Redirect(c, tabPath(plumbing.State(c).Org.Slug, kind))
+}
+
+// editAgain shows the edit dialog again with what was typed and err's field
+// messages, with err's status (422 for a rule, 409 for a taken name).
+func (s *Server) editAgain(c echo.Context, t store.Token, name, vis string, scopes []string, err error) error {
+	f := s.editForm(c, t, scopes)
+	f.Name, f.Visibility, f.Errors = plumbing.PlainText(name), vis, fault.FieldsOf(err)
+	return s.showDialog(c, plumbing.Status(fault.CodeOf(err)), auth.Kind(t.Kind), views.EditTokenDialog(f))
 }
 
 // rotateDialog is the rotate dialog.
 func (s *Server) rotateDialog(c echo.Context, t store.Token) error {
-	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{Name: t.Name, Hint: t.Hint,
-		Action: tokenPath(plumbing.State(c).Org.Slug, t, "rotate"), Cancel: tabPath(plumbing.State(c).Org.Slug, auth.Kind(t.Kind)), CSRF: plumbing.State(c).CSRF}))
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, nil)))
+}
+
+func (s *Server) rotateForm(c echo.Context, t store.Token, errs fault.Fields) views.RotateForm {
+	org := plumbing.State(c).Org.Slug
+	return views.RotateForm{Name: t.Name, Hint: t.Hint, Action: tokenPath(org, t, "rotate"), Cancel: tabPath(org, auth.Kind(t.Kind)),
+		CSRF: plumbing.State(c).CSRF, Errors: errs}
 }
 
 // rotateToken makes a new secret, keeping the old one for the chosen grace.
@@ -238,17 +220,14 @@ func (s *Server) rotateToken(c echo.Context, t store.Token) error {
 	if err := notRotatedSince(c, t); err != nil {
 		return err
 	}
-	grace, ok := core.GraceChoices[c.FormValue("grace")]
-	if !ok {
-		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(views.RotateForm{
-			Name: t.Name, Hint: t.Hint, Action: tokenPath(plumbing.State(c).Org.Slug, t, "rotate"), Cancel: tabPath(plumbing.State(c).Org.Slug, auth.Kind(t.Kind)),
-			CSRF: plumbing.State(c).CSRF, Errors: views.FieldErrors{"grace": "Choose when the old secret stops: now, or after 1 hour, 1 day or 7 days."}}))
+	changed, err := s.Core.RotateToken(c.Request().Context(), t, c.FormValue("grace"), "", s.actor(c))
+	if fault.FieldsOf(err).Any() {
+		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, fault.FieldsOf(err))))
 	}
-	until := time.Time{}
-	if grace > 0 {
-		until = s.DB.Now().Add(grace)
+	if err != nil {
+		return err
 	}
-	return s.rotate(c, t, t.Visibility, until)
+	return s.revealSecret(c, http.StatusOK, changed.Token, changed.Secret, "New secret for "+changed.Token.Name, true)
 }
 
 // notRotatedSince refuses a rotation posted from a dialog opened before the
@@ -264,15 +243,6 @@ func notRotatedSince(c echo.Context, t store.Token) error {
 			Message: "This token was rotated after this form was opened, and its new secret was shown then. Open Rotate again from the tokens page if you need another secret."}
 	}
 	return nil
-}
-
-// rotate replaces t's secret and reveals the new one.
-func (s *Server) rotate(c echo.Context, t store.Token, visibility string, oldUntil time.Time) error {
-	rotated, secret, err := s.Core.RotateSecret(c.Request().Context(), t, visibility, oldUntil, s.actor(c))
-	if err != nil {
-		return err
-	}
-	return s.revealSecret(c, http.StatusOK, rotated, secret, "New secret for "+rotated.Name, true)
 }
 
 // revealToken shows an org-visible token's secret and records who saw it.

@@ -38,8 +38,7 @@ func (s *Server) tokens(c echo.Context) error {
 	}
 	// A whole pasted token is found by its hash; the page and the URL htmx
 	// pushes show only its hint, so the secret does not land in history.
-	if _, err := auth.ParseToken(q.Q); err == nil {
-		q.Hash, q.Q = auth.HashToken(q.Q), auth.TokenHint(q.Q)
+	if q.Pasted {
 		c.Response().Header().Set("HX-Push-Url", pageURL(tabPath(plumbing.State(c).Org.Slug, kind), q, q.Page))
 	}
 	p, err := s.tokensProps(c, kind, q, problem)
@@ -120,19 +119,9 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.CSRF, Searched: q.Q != "" || q.Role != "" || q.Service != 0,
 		Bulk: auth.Authorize(me, auth.BulkTokens, nil), BulkURL: tabPath(org.Slug, kind) + "/bulk"}
 	t.ColOwner = map[auth.Kind]string{auth.KindAPI: "Created by", auth.KindCLI: "Owner", auth.KindService: "Service"}[kind]
-	filter := auth.TokenListFilter(me, kind)
-	sq := store.TokenQuery{OrgID: org.ID, Kind: string(kind), Search: q.Q, CreatorRole: q.Role, ServiceID: q.Service,
-		Statuses: q.Statuses, OnlyOrgVisible: filter.OnlyOrgVisible, OwnerUserID: filter.OwnerUserID,
-		Sort: q.Sort, Desc: q.Desc, Page: q.Page, PerPage: core.PerPage, MaxDays: org.Policy.MaxDays}
-	if q.Hash != ([32]byte{}) {
-		sq.SecretHash, sq.Search = q.Hash[:], ""
-	}
-	var page store.TokenPage
-	if !filter.Nothing {
-		var err error
-		if page, err = s.DB.Tokens(c.Request().Context(), sq); err != nil {
-			return t, err
-		}
+	page, err := s.Core.ListTokens(c.Request().Context(), me, *org, kind, q, core.PerPage)
+	if err != nil {
+		return t, err
 	}
 	now := s.DB.Now()
 	t.Total = page.Total
