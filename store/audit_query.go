@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Saved views of the audit page's token list.
@@ -95,26 +96,7 @@ func auditTokenWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string, 
 	if q.Kind != "" {
 		add("t.kind = :kind", named("kind", q.Kind))
 	}
-	if q.View == ViewExpiring30 {
-		// Active now, and the earlier of its own expiry and the policy's
-		// cut falls within 30 days.
-		if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, StatusActive) {
-			add("0")
-		}
-		soon := now.AddDate(0, 0, 30)
-		if q.MaxDays == 0 {
-			add(`t.revoked_at IS NULL AND t.disabled_at IS NULL AND t.expires_at > :now AND t.expires_at <= :soon`,
-				named("soon", formatTime(soon)))
-		} else {
-			add(statusCondition(StatusActive)+` AND ((t.expires_at IS NOT NULL AND t.expires_at <= :soon) OR t.created_at <= :soon_cutoff)`,
-				named("soon", formatTime(soon)), named("soon_cutoff", formatTime(soon.AddDate(0, 0, -q.MaxDays))))
-		}
-	} else if q.MaxDays == 0 && len(q.Statuses) == 1 && q.Statuses[0] == StatusActive {
-		// Without a policy maximum, being active is three cheap tests.
-		add(`t.revoked_at IS NULL AND t.disabled_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > :now)`)
-	} else if sw := statusWhere(q.Statuses); sw != "" {
-		add(sw)
-	}
+	auditStatusWhere(q, now, add)
 	switch q.View {
 	case ViewNeverUsed:
 		add("t.last_used_at IS NULL")
@@ -145,6 +127,31 @@ func auditTokenWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string, 
 		return nil, nil, err
 	}
 	return append(where, people...), append(args, a...), nil
+}
+
+// auditStatusWhere adds q's status conditions, and the expiring-soon
+// view's, through add.
+func auditStatusWhere(q AuditTokenQuery, now time.Time, add func(cond string, a ...any)) {
+	if q.View == ViewExpiring30 {
+		// Active now, and the earlier of its own expiry and the policy's
+		// cut falls within 30 days.
+		if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, StatusActive) {
+			add("0")
+		}
+		soon := now.AddDate(0, 0, 30)
+		if q.MaxDays == 0 {
+			add(`t.revoked_at IS NULL AND t.disabled_at IS NULL AND t.expires_at > :now AND t.expires_at <= :soon`,
+				named("soon", formatTime(soon)))
+		} else {
+			add(statusCondition(StatusActive)+` AND ((t.expires_at IS NOT NULL AND t.expires_at <= :soon) OR t.created_at <= :soon_cutoff)`,
+				named("soon", formatTime(soon)), named("soon_cutoff", formatTime(soon.AddDate(0, 0, -q.MaxDays))))
+		}
+	} else if q.MaxDays == 0 && len(q.Statuses) == 1 && q.Statuses[0] == StatusActive {
+		// Without a policy maximum, being active is three cheap tests.
+		add(`t.revoked_at IS NULL AND t.disabled_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > :now)`)
+	} else if sw := statusWhere(q.Statuses); sw != "" {
+		add(sw)
+	}
 }
 
 // auditHolderWhere is the conditions on who holds a token and what it may

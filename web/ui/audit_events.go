@@ -41,29 +41,9 @@ func (s *Server) auditEvents(c echo.Context) error {
 	if q.Pasted {
 		c.Response().Header().Set("HX-Push-Url", withQuery(base, q.Values()))
 	}
-	now := s.DB.Now()
-	t := views.EventTable{ExportURL: withQuery(base+".csv", q.Values()), Empty: "Nothing has happened in this organization yet."}
-	switch {
-	case q.Before != 0 && len(page.Events) == 0:
-		t.Empty = "Nothing is older than this: the page is past the end of the log. Newest shows the latest events."
-	case len(q.Values()) > 0:
-		t.Empty = "No events match these filters. Clear a filter or widen the dates."
-	}
-	names := core.NewActorNames(s.DB, org.ID, plumbing.Principal(plumbing.State(c)))
-	for _, e := range page.Events {
-		r, err := eventRow(ctx, names, org.Slug, e, now)
-		if err != nil {
-			return err
-		}
-		t.Rows = append(t.Rows, r)
-	}
-	if q.Before != 0 {
-		t.NewestURL = withQuery(base, q.Values())
-	}
-	if page.More && len(page.Events) > 0 {
-		v := q.Values()
-		v.Set("before", fmt.Sprint(page.Events[len(page.Events)-1].ID))
-		t.OlderURL = withQuery(base, v)
+	t, err := s.eventTable(c, org, q, page)
+	if err != nil {
+		return err
 	}
 	if plumbing.IsHTMX(c) && c.Request().Header.Get("HX-Target") == "event-table" {
 		return s.Render(c, status, views.EventTableView(t))
@@ -82,6 +62,37 @@ func (s *Server) auditEvents(c echo.Context) error {
 	f := views.EventFilter{Actor: q.Actor, Action: q.Action, Token: q.Token, From: q.From, To: q.To, Actions: actions, Error: problem}
 	return s.Render(c, status, views.AuditEventsPage(views.AuditEventsProps{Shell: shell, OrgSlug: org.Slug,
 		Tabs: auditTabs(org.Slug, "events"), Filter: f, Table: t}))
+}
+
+// eventTable is a page of the log as the viewer may see it, with its links.
+func (s *Server) eventTable(c echo.Context, org *store.Org, q core.EventQuery, page store.EventPage) (views.EventTable, error) {
+	ctx := c.Request().Context()
+	base := auditPath(org.Slug) + "/events"
+	now := s.DB.Now()
+	t := views.EventTable{ExportURL: withQuery(base+".csv", q.Values()), Empty: "Nothing has happened in this organization yet."}
+	switch {
+	case q.Before != 0 && len(page.Events) == 0:
+		t.Empty = "Nothing is older than this: the page is past the end of the log. Newest shows the latest events."
+	case len(q.Values()) > 0:
+		t.Empty = "No events match these filters. Clear a filter or widen the dates."
+	}
+	names := core.NewActorNames(s.DB, org.ID, plumbing.Principal(plumbing.State(c)))
+	for _, e := range page.Events {
+		r, err := eventRow(ctx, names, org.Slug, e, now)
+		if err != nil {
+			return t, err
+		}
+		t.Rows = append(t.Rows, r)
+	}
+	if q.Before != 0 {
+		t.NewestURL = withQuery(base, q.Values())
+	}
+	if page.More && len(page.Events) > 0 {
+		v := q.Values()
+		v.Set("before", fmt.Sprint(page.Events[len(page.Events)-1].ID))
+		t.OlderURL = withQuery(base, v)
+	}
+	return t, nil
 }
 
 // eventRow is one event as the log shows it, linking the tokens it names
