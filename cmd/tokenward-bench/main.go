@@ -106,6 +106,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 		return err
 	}
 
+	rep := env.measure(ctx, cfg, picked, logf)
+	fmt.Fprintf(stdout, "\n%d tokens, %s per scenario after %s warm-up, concurrency %d (searches %d), %d CPUs, %s\n\n",
+		cfg.tokens, cfg.duration, cfg.warmup, cfg.concurrency, cfg.searchConcurrency, rep.CPUs, rep.GoVersion)
+	if err := writeTable(stdout, rep.Results); err != nil {
+		return err
+	}
+	if cfg.jsonPath != "" {
+		if err := writeJSON(cfg.jsonPath, rep); err != nil {
+			return err
+		}
+		logf("wrote %s", cfg.jsonPath)
+	}
+	if rep.Interrupted {
+		return errors.New("interrupted")
+	}
+	return nil
+}
+
+// measure runs each picked scenario and judges it against limit's req/s
+// measured in the same run.
+func (env *environment) measure(ctx context.Context, cfg config, picked []scenario, logf func(string, ...any)) Report {
 	rep := Report{Started: time.Now().UTC(), Tokens: cfg.tokens, Duration: cfg.duration.String(), Warmup: cfg.warmup.String(),
 		Concurrency: cfg.concurrency, CPUs: runtime.NumCPU(), GoVersion: runtime.Version()}
 	for _, sc := range picked {
@@ -127,21 +148,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (err erro
 	for i := range rep.Results {
 		judge(&rep.Results[i], rep.LimitRPS)
 	}
-	fmt.Fprintf(stdout, "\n%d tokens, %s per scenario after %s warm-up, concurrency %d (searches %d), %d CPUs, %s\n\n",
-		cfg.tokens, cfg.duration, cfg.warmup, cfg.concurrency, cfg.searchConcurrency, rep.CPUs, rep.GoVersion)
-	if err := writeTable(stdout, rep.Results); err != nil {
-		return err
-	}
-	if cfg.jsonPath != "" {
-		if err := writeJSON(cfg.jsonPath, rep); err != nil {
-			return err
-		}
-		logf("wrote %s", cfg.jsonPath)
-	}
-	if rep.Interrupted {
-		return errors.New("interrupted")
-	}
-	return nil
+	return rep
 }
 
 func failedNote(r Result) string {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"tokenward/auth"
+	"tokenward/auth/fault"
 	"tokenward/store"
 )
 
@@ -37,6 +38,32 @@ func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err != nil {
 		return fmt.Errorf("--role: %w", err)
 	}
+	if err := checkNewUser(&nu, slug, stdin); err != nil {
+		return err
+	}
+	db, _, err := openData(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, o, err := db.CreateUserInOrg(ctx, nu, slug, string(r), store.Actor{Label: "command line"})
+	if fe := fault.As(err); fe != nil {
+		return errors.New(fe.Message)
+	}
+	if err != nil {
+		return err
+	}
+	kind := "user"
+	if u.SiteAdmin {
+		kind = "site admin"
+	}
+	fmt.Fprintf(stdout, "Created %s %s, %s of %s.\n", kind, u.Username, r, o.Slug)
+	return nil
+}
+
+// checkNewUser checks the flags of a new user and reads and hashes their
+// password from stdin.
+func checkNewUser(nu *store.NewUser, slug string, stdin io.Reader) error {
 	for _, check := range []struct{ flag, msg string }{
 		{"--username", auth.ValidateUsername(nu.Username)},
 		{"--email", auth.ValidateEmail(nu.Email)},
@@ -58,24 +85,6 @@ func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 
-	db, _, err := openData(ctx, *data)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, o, err := db.CreateUserInOrg(ctx, nu, slug, string(r), store.Actor{Label: "command line"})
-	var se *store.Error
-	if errors.As(err, &se) {
-		return fmt.Errorf("%s", se.Message)
-	}
-	if err != nil {
-		return err
-	}
-	kind := "user"
-	if u.SiteAdmin {
-		kind = "site admin"
-	}
-	fmt.Fprintf(stdout, "Created %s %s, %s of %s.\n", kind, u.Username, r, o.Slug)
 	return nil
 }
 

@@ -77,8 +77,14 @@ func login(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return c.pollError(ctx, da, err)
 	}
-	st := storedToken{Token: tok.AccessToken, DeviceName: name, Created: time.Now().UTC().Format(time.RFC3339)}
-	info, infoErr := c.self(ctx, tok.AccessToken)
+	return storeLogin(ctx, c, srv, name, tok.AccessToken, stdout, stderr)
+}
+
+// storeLogin saves a new CLI token for srv in the credentials file and
+// says who it logged in as (read back from the server, when it answers).
+func storeLogin(ctx context.Context, c *apiClient, srv, name, token string, stdout, stderr io.Writer) error {
+	st := storedToken{Token: token, DeviceName: name, Created: time.Now().UTC().Format(time.RFC3339)}
+	info, infoErr := c.self(ctx, token)
 	if infoErr == nil {
 		st.TokenID, st.Org = info.ID, info.Org
 	}
