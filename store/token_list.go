@@ -16,6 +16,9 @@ const (
 	StatusRevoked  = "revoked"
 )
 
+// Statuses are the token statuses in that order: the filters' choices.
+var Statuses = []string{StatusActive, StatusExpired, StatusDisabled, StatusRevoked}
+
 // TokenQuery selects a page of one org's tokens of one kind.
 type TokenQuery struct {
 	OrgID int64

@@ -43,6 +43,7 @@ type RotateForm struct {
 	Cancel string
 	CSRF   string
 	Grace  string
+	Graces []Option // when the old secret stops, in the order shown
 	Errors FieldErrors
 }
 

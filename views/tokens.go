@@ -18,6 +18,7 @@ type TokensProps struct {
 	// CanCreate shows the "Create token" button; CreateLabel names it.
 	CanCreate   bool
 	CreateLabel string
+	NewURL      string // the create dialog
 	// Dialog is rendered open in the dialog slot: a reveal after create or
 	// rotate, or an action's dialog on its own page without JavaScript.
 	Dialog templ.Component
@@ -55,6 +56,11 @@ type TokenFilter struct {
 	Sort     string
 	Dir      string
 	Services []Option // for the service filter
+	// URL is the tab's URL, where the form sends its query.
+	URL string
+	// StatusChoices and RoleChoices are the status and creator-role filters' values.
+	StatusChoices []string
+	RoleChoices   []Option
 	ShowRole bool
 	Error    string // a bad query parameter, shown above the table
 }
@@ -150,9 +156,6 @@ func plural(n int) string {
 	return "s"
 }
 
-func tabURL(org, kind string) string { return "/orgs/" + org + "/settings/tokens/" + kind }
-
-func newTokenURL(org, kind string) string { return tabURL(org, kind) + "/new" }
 
 // rowTestID names a row for tests by its token's name.
 func rowTestID(name string) string { return "token-row-" + url.PathEscape(name) }

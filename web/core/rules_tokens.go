@@ -29,7 +29,14 @@ type TokenQuery struct {
 	Page     int
 }
 
-var ValidStatuses = map[string]bool{store.StatusActive: true, store.StatusExpired: true, store.StatusDisabled: true, store.StatusRevoked: true}
+// ValidStatuses are the statuses a filter may name: store.Statuses.
+var ValidStatuses = func() map[string]bool {
+	m := map[string]bool{}
+	for _, s := range store.Statuses {
+		m[s] = true
+	}
+	return m
+}()
 
 // ParseTokenQuery reads q, role, service, status, sort, dir and page. A bad
 // value is an error message for the person, and the rest still parses.
@@ -144,8 +151,31 @@ func DefaultScopeNames(kind auth.Kind) []string {
 	return out
 }
 
-// GraceChoices are the rotate dialog's options for the old secret.
-var GraceChoices = map[string]time.Duration{"now": 0, "1h": time.Hour, "1d": 24 * time.Hour, "7d": 7 * 24 * time.Hour}
+// Grace is one choice of how long a rotated token's old secret keeps
+// working.
+type Grace struct {
+	Value string // as the form and the API send it
+	Label string
+	Wait  time.Duration
+}
+
+// Graces are the choices, in the order the rotate dialog shows them; the
+// first is the default.
+var Graces = []Grace{
+	{"now", "Now", 0},
+	{"1h", "After 1 hour", time.Hour},
+	{"1d", "After 1 day", 24 * time.Hour},
+	{"7d", "After 7 days", 7 * 24 * time.Hour},
+}
+
+// GraceChoices are Graces by value.
+var GraceChoices = func() map[string]time.Duration {
+	m := map[string]time.Duration{}
+	for _, g := range Graces {
+		m[g.Value] = g.Wait
+	}
+	return m
+}()
 
 // RotateSecret makes a new secret for t (sealed when it is to be shared)
 // and stores it; the old one works until oldUntil (zero: it stops now).

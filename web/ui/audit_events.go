@@ -37,7 +37,7 @@ func (s *Server) auditEvents(c echo.Context) error {
 	if problem != "" {
 		status = http.StatusBadRequest
 	}
-	base := auditPath(org.Slug) + "/events"
+	base := auditEventsPath(org.Slug)
 	if q.Pasted {
 		c.Response().Header().Set("HX-Push-Url", withQuery(base, q.Values()))
 	}
@@ -59,7 +59,7 @@ func (s *Server) auditEvents(c echo.Context) error {
 	if q.Action != "" && !slices.Contains(actions, q.Action) {
 		actions = append(actions, q.Action)
 	}
-	f := views.EventFilter{Actor: q.Actor, Action: q.Action, Token: q.Token, From: q.From, To: q.To, Actions: actions, Error: problem}
+	f := views.EventFilter{Actor: q.Actor, Action: q.Action, Token: q.Token, From: q.From, To: q.To, Actions: actions, Error: problem, URL: auditEventsPath(org.Slug)}
 	return s.Render(c, status, views.AuditEventsPage(views.AuditEventsProps{Shell: shell, OrgSlug: org.Slug,
 		Tabs: auditTabs(org.Slug, "events"), Filter: f, Table: t}))
 }
@@ -67,7 +67,7 @@ func (s *Server) auditEvents(c echo.Context) error {
 // eventTable is a page of the log as the viewer may see it, with its links.
 func (s *Server) eventTable(c echo.Context, org *store.Org, q core.EventQuery, page store.EventPage) (views.EventTable, error) {
 	ctx := c.Request().Context()
-	base := auditPath(org.Slug) + "/events"
+	base := auditEventsPath(org.Slug)
 	now := s.DB.Now()
 	t := views.EventTable{ExportURL: withQuery(base+".csv", q.Values()), Empty: "Nothing has happened in this organization yet."}
 	switch {

@@ -44,8 +44,6 @@ type auditTokenQuery struct {
 	badUser, badIP string
 }
 
-var auditViewNames = map[string]bool{store.ViewNeverUsed: true, store.ViewIdle90: true, store.ViewExpiring30: true, store.ViewNoExpiry: true}
-
 // hintPattern is a token's display hint, as pages show it (twa_7Hq2…9xKd).
 var hintPattern = regexp.MustCompile(`^tw[acs]_[0-9A-Za-z]{4}…[0-9A-Za-z]{4}$`)
 
@@ -216,16 +214,6 @@ func (q auditTokenQuery) storeQuery(org *store.Org) store.AuditTokenQuery {
 		Sort: q.Sort, Desc: q.Desc, Page: q.Page, PerPage: core.PerPage, MaxDays: org.Policy.MaxDays}
 }
 
-func auditPath(org string) string { return "/orgs/" + org + "/settings/audit" }
-
-// withQuery is path with v as its query, when there is one.
-func withQuery(path string, v url.Values) string {
-	if len(v) == 0 {
-		return path
-	}
-	return path + "?" + v.Encode()
-}
-
 // auditTabs are the audit page's two tabs.
 func auditTabs(org, current string) []views.NavLink {
 	return []views.NavLink{
@@ -259,7 +247,7 @@ func (s *Server) auditTokens(c echo.Context) error {
 		return err
 	}
 	f := views.AuditTokenFilter{User: cmp.Or(q.User, q.badUser), Token: q.Token, Scope: q.Scope, IP: cmp.Or(q.IP, q.badIP), Admin: q.Admin, View: q.View, Kind: q.Kind,
-		Statuses: q.Statuses, Sort: q.Sort, Dir: "desc", Error: problem}
+		Statuses: q.Statuses, Sort: q.Sort, Dir: "desc", Error: problem, URL: auditPath(org.Slug), Views: auditViews, StatusChoices: store.Statuses}
 	if !q.Desc {
 		f.Dir = "asc"
 	}

@@ -212,7 +212,7 @@ func (s *Server) rotateDialog(c echo.Context, t store.Token) error {
 func (s *Server) rotateForm(c echo.Context, t store.Token, errs fault.Fields) views.RotateForm {
 	org := plumbing.State(c).Org.Slug
 	return views.RotateForm{Name: t.Name, Hint: t.Hint, Action: tokenPath(org, t, "rotate"), Cancel: tabPath(org, auth.Kind(t.Kind)),
-		CSRF: plumbing.State(c).CSRF, Errors: errs}
+		CSRF: plumbing.State(c).CSRF, Graces: graceOptions(), Errors: errs}
 }
 
 // rotateToken makes a new secret, keeping the old one for the chosen grace.

@@ -66,9 +66,9 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	}
 	me := plumbing.Principal(st)
 	p.CanCreate = auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) && kind != auth.KindService
-	p.CreateLabel = "Create " + kind.Label() + " token"
+	p.CreateLabel, p.NewURL = "Create "+kind.Label()+" token", newTokenPath(org.Slug, kind)
 	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
-		ShowRole: kind == auth.KindAPI, Error: problem}
+		ShowRole: kind == auth.KindAPI, Error: problem, URL: tabPath(org.Slug, kind), StatusChoices: store.Statuses, RoleChoices: creatorRoles}
 	if !q.Desc {
 		p.Filter.Dir = "asc"
 	}
@@ -108,8 +108,6 @@ func (s *Server) serviceChoices(ctx context.Context, me auth.Principal, orgID in
 	}
 	return s.DB.ServicesWithTokens(ctx, orgID, f.OnlyOrgVisible)
 }
-
-func tabPath(org string, k auth.Kind) string { return "/orgs/" + org + "/settings/tokens/" + string(k) }
 
 // tokenTable runs the query the viewer may see and turns it into rows.
 func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (views.TokenTable, error) {
@@ -235,13 +233,4 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 // revoke the dashboard calls "Sign out this device".
 func ownDevice(st *plumbing.RequestState, t store.Token) bool {
 	return t.Kind == string(auth.KindCLI) && st.User != nil && t.OwnerUserID == st.User.ID
-}
-
-// tokenPath is a token's detail page, or one of its actions.
-func tokenPath(org string, t store.Token, action string) string {
-	p := "/orgs/" + org + "/settings/tokens/" + t.Kind + "/" + t.ID
-	if action != "" {
-		p += "/" + action
-	}
-	return p
 }
