@@ -61,8 +61,8 @@ type TokenFilter struct {
 	// StatusChoices and RoleChoices are the status and creator-role filters' values.
 	StatusChoices []string
 	RoleChoices   []Option
-	ShowRole bool
-	Error    string // a bad query parameter, shown above the table
+	ShowRole      bool
+	Error         string // a bad query parameter, shown above the table
 }
 
 // Option is one choice of a select.
@@ -155,7 +155,6 @@ func plural(n int) string {
 	}
 	return "s"
 }
-
 
 // rowTestID names a row for tests by its token's name.
 func rowTestID(name string) string { return "token-row-" + url.PathEscape(name) }
