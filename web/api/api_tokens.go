@@ -152,11 +152,7 @@ func apiForbidden(me auth.Principal, verb string) *fault.Error {
 }
 
 // apiGetToken is GET /api/v1/tokens/{id}.
-func (s *Server) apiGetToken(c echo.Context) error {
-	t, err := s.apiTokenFor(c, auth.ViewToken, "see this token")
-	if err != nil {
-		return err
-	}
+func (s *Server) apiGetToken(c echo.Context, t store.Token) error {
 	return c.JSON(http.StatusOK, s.tokenJSON(t, plumbing.Bearer(c).Org, s.DB.Now()))
 }
 
@@ -169,11 +165,7 @@ type patchTokenJSON struct {
 
 // apiPatchToken is PATCH /api/v1/tokens/{id}: name, scopes, visibility.
 // Sharing an admins-only token needs a new secret: rotate with visibility.
-func (s *Server) apiPatchToken(c echo.Context) error {
-	t, err := s.apiTokenFor(c, auth.EditToken, "edit tokens")
-	if err != nil {
-		return err
-	}
+func (s *Server) apiPatchToken(c echo.Context, t store.Token) error {
 	var body patchTokenJSON
 	if err := plumbing.DecodeJSON(c, &body); err != nil {
 		return err
@@ -188,11 +180,7 @@ func (s *Server) apiPatchToken(c echo.Context) error {
 }
 
 // apiRevokeToken is DELETE /api/v1/tokens/{id}.
-func (s *Server) apiRevokeToken(c echo.Context) error {
-	t, err := s.apiTokenFor(c, auth.RevokeToken, "revoke this token")
-	if err != nil {
-		return err
-	}
+func (s *Server) apiRevokeToken(c echo.Context, t store.Token) error {
 	if _, err := s.DB.RevokeToken(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, "", plumbing.APIActor(c)); err != nil {
 		return err
 	}
@@ -207,11 +195,7 @@ type rotateJSON struct {
 
 // apiRotateToken is POST /api/v1/tokens/{id}/rotate: a new secret, shown
 // once; the old one works for the grace asked for.
-func (s *Server) apiRotateToken(c echo.Context) error {
-	t, err := s.apiTokenFor(c, auth.RotateToken, "rotate tokens")
-	if err != nil {
-		return err
-	}
+func (s *Server) apiRotateToken(c echo.Context, t store.Token) error {
 	var body rotateJSON
 	if c.Request().ContentLength != 0 {
 		if err := plumbing.DecodeJSON(c, &body); err != nil {
@@ -230,13 +214,9 @@ func (s *Server) apiRotateToken(c echo.Context) error {
 }
 
 // apiSetDisabled is POST /api/v1/tokens/{id}/disable and /enable.
-func (s *Server) apiSetDisabled(disabled bool) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		t, err := s.apiTokenFor(c, auth.DisableToken, "disable or enable tokens")
-		if err != nil {
-			return err
-		}
-		t, err = s.DB.SetTokenDisabled(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, disabled, plumbing.APIActor(c))
+func (s *Server) apiSetDisabled(disabled bool) tokenHandler {
+	return func(c echo.Context, t store.Token) error {
+		t, err := s.DB.SetTokenDisabled(c.Request().Context(), plumbing.Bearer(c).Org.ID, t.ID, disabled, plumbing.APIActor(c))
 		if err != nil {
 			return err
 		}

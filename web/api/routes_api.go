@@ -3,25 +3,48 @@ package api
 import (
 	"net/http"
 	"tokenward/auth"
+	"tokenward/store"
 	"tokenward/web/plumbing"
+
+	"github.com/labstack/echo/v4"
 )
 
-// Routes registers the token API: a bearer token with the scope named.
+// Routes registers the token API: a bearer token with the scope named, and
+// for a route about one token, the action auth.Authorize is asked about
+// before the handler runs.
 func (s *Server) Routes() {
 	s.Route(http.MethodGet, "/api/v1/token", plumbing.WithScope(""), s.apiSelf)
 	s.Route(http.MethodDelete, "/api/v1/token", plumbing.WithScope(""), s.apiRevokeSelf)
 	s.Route(http.MethodGet, "/api/v1/quota", plumbing.WithScope(""), s.apiQuota)
 	s.Route(http.MethodGet, "/api/v1/tokens", plumbing.WithScope(auth.ScopeTokensRead), s.apiListTokens)
 	s.Route(http.MethodPost, "/api/v1/tokens", plumbing.WithScope(auth.ScopeTokensWrite), s.apiCreateToken)
-	s.Route(http.MethodGet, "/api/v1/tokens/:id", plumbing.WithScope(auth.ScopeTokensRead), s.apiGetToken)
-	s.Route(http.MethodPatch, "/api/v1/tokens/:id", plumbing.WithScope(auth.ScopeTokensWrite), s.apiPatchToken)
-	s.Route(http.MethodDelete, "/api/v1/tokens/:id", plumbing.WithScope(auth.ScopeTokensWrite), s.apiRevokeToken)
-	s.Route(http.MethodPost, "/api/v1/tokens/:id/rotate", plumbing.WithScope(auth.ScopeTokensWrite), s.apiRotateToken)
-	s.Route(http.MethodPost, "/api/v1/tokens/:id/disable", plumbing.WithScope(auth.ScopeTokensWrite), s.apiSetDisabled(true))
-	s.Route(http.MethodPost, "/api/v1/tokens/:id/enable", plumbing.WithScope(auth.ScopeTokensWrite), s.apiSetDisabled(false))
+	s.tokenRoute(http.MethodGet, "/api/v1/tokens/:id", auth.ScopeTokensRead, auth.ViewToken, "see this token", s.apiGetToken)
+	s.tokenRoute(http.MethodPatch, "/api/v1/tokens/:id", auth.ScopeTokensWrite, auth.EditToken, "edit tokens", s.apiPatchToken)
+	s.tokenRoute(http.MethodDelete, "/api/v1/tokens/:id", auth.ScopeTokensWrite, auth.RevokeToken, "revoke this token", s.apiRevokeToken)
+	s.tokenRoute(http.MethodPost, "/api/v1/tokens/:id/rotate", auth.ScopeTokensWrite, auth.RotateToken, "rotate tokens", s.apiRotateToken)
+	s.tokenRoute(http.MethodPost, "/api/v1/tokens/:id/disable", auth.ScopeTokensWrite, auth.DisableToken, "disable or enable tokens", s.apiSetDisabled(true))
+	s.tokenRoute(http.MethodPost, "/api/v1/tokens/:id/enable", auth.ScopeTokensWrite, auth.DisableToken, "disable or enable tokens", s.apiSetDisabled(false))
 	s.Route(http.MethodGet, "/api/v1/services", plumbing.WithScope(auth.ScopeServicesRead), s.apiListServices)
 	s.Route(http.MethodPost, "/api/v1/services", plumbing.WithScope(auth.ScopeServicesWrite), s.apiCreateService)
 	s.Route(http.MethodDelete, "/api/v1/services/:id", plumbing.WithScope(auth.ScopeServicesWrite), s.apiDeleteService)
 	s.Route(http.MethodGet, "/api/v1/audit", plumbing.WithScope(auth.ScopeAuditRead), s.apiAudit)
 	s.Route(http.MethodGet, "/api/v1/openapi.json", plumbing.Public, s.openAPI)
+}
+
+// tokenHandler serves an API route about one token, which its guard loaded
+// and authorized.
+type tokenHandler func(c echo.Context, t store.Token) error
+
+// tokenRoute registers an API route about the token in its path. Its guard
+// checks the scope, loads the token if the calling token may see it (404
+// otherwise), asks auth.Authorize about the action (403 naming verb
+// otherwise), then hands the handler the token.
+func (s *Server) tokenRoute(method, path string, scope auth.Scope, a auth.Action, verb string, h tokenHandler) {
+	s.Route(method, path, plumbing.WithScope(scope), func(c echo.Context) error {
+		t, err := s.apiTokenFor(c, a, verb)
+		if err != nil {
+			return err
+		}
+		return h(c, t)
+	})
 }
