@@ -178,7 +178,11 @@ func screenshot(t *testing.T, tab context.Context) {
 		t.Logf("screenshot: %v", err)
 		return
 	}
-	abs, _ := filepath.Abs(path)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Logf("screenshot: %v", err)
+		abs = path
+	}
 	t.Logf("screenshot of the failed page: %s", abs)
 }
 
@@ -349,7 +353,7 @@ func signInBrowser(t *testing.T, ctx context.Context, a *app, username string) {
 
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string {
-	b, _ := json.Marshal(s)
+	b, _ := json.Marshal(s) // marshalling a string cannot fail
 	return string(b)
 }
 

@@ -571,7 +571,9 @@ func TestJourneyPolicyPreview(t *testing.T) {
 		t.Fatalf("save: status %d", st)
 	}
 	wantFlash(t, ctx, "success", "Saved the token policy.")
-	if org, _ := a.db.OrgBySlug(context.Background(), "acme"); org.Policy.MaxDays != 30 {
+	if org, err := a.db.OrgBySlug(context.Background(), "acme"); err != nil {
+		t.Fatal(err)
+	} else if org.Policy.MaxDays != 30 {
 		t.Errorf("saved MaxDays = %d, want 30", org.Policy.MaxDays)
 	}
 
