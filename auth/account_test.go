@@ -6,6 +6,7 @@ import (
 )
 
 func TestValidateAccountNames(t *testing.T) {
+	t.Parallel()
 	long := strings.Repeat("a", 257)
 	tests := []struct {
 		name  string
@@ -41,6 +42,7 @@ func TestValidateAccountNames(t *testing.T) {
 }
 
 func TestAuthorizeUnknownActionRefused(t *testing.T) {
+	t.Parallel()
 	p := Principal{Role: RoleAdmin, SiteAdmin: true}
 	if Authorize(p, Action("no.such.action"), nil) {
 		t.Fatal("an action without a rule was allowed")

@@ -5,6 +5,7 @@ import "testing"
 // TestAuthorizeDesignTable checks Authorize against DESIGN.md's "Who may do
 // what", written out here independently of the rules map.
 func TestAuthorizeDesignTable(t *testing.T) {
+	t.Parallel()
 	const me, other = 7, 8
 	admin := Principal{UserID: me, Role: RoleAdmin}
 	member := Principal{UserID: me, Role: RoleMember}
@@ -73,6 +74,7 @@ func TestAuthorizeDesignTable(t *testing.T) {
 // TestListFilterAgreesWithViewToken checks that the list filter a query
 // applies admits exactly the tokens ViewToken allows.
 func TestListFilterAgreesWithViewToken(t *testing.T) {
+	t.Parallel()
 	const me, other = 7, 8
 	for _, role := range []Role{RoleAdmin, RoleMember, RoleAuditor, RoleNone} {
 		p := Principal{UserID: me, Role: role}
@@ -92,6 +94,7 @@ func TestListFilterAgreesWithViewToken(t *testing.T) {
 }
 
 func TestSealer(t *testing.T) {
+	t.Parallel()
 	key := make([]byte, MasterKeySize)
 	s, err := NewSealer(key)
 	if err != nil {
@@ -104,7 +107,10 @@ func TestSealer(t *testing.T) {
 	if _, err := s.Open("id-2", sealed); err == nil {
 		t.Error("opened with another token's id")
 	}
-	other, _ := NewSealer(append([]byte{1}, key[1:]...))
+	other, err := NewSealer(append([]byte{1}, key[1:]...))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := other.Open("id-1", sealed); err == nil {
 		t.Error("opened with another key")
 	}

@@ -5,6 +5,7 @@ import "testing"
 // TestWhosePowerATokenCarries checks TokenPrincipal against DESIGN.md's
 // "Whose power a token carries".
 func TestWhosePowerATokenCarries(t *testing.T) {
+	t.Parallel()
 	const creator, owner = 7, 8
 	tests := []struct {
 		name   string

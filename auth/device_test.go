@@ -6,6 +6,7 @@ import (
 )
 
 func TestUserCodes(t *testing.T) {
+	t.Parallel()
 	seen := map[string]bool{}
 	for range 200 {
 		code := NewUserCode()
@@ -23,6 +24,7 @@ func TestUserCodes(t *testing.T) {
 }
 
 func TestNormalizeUserCode(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		in, want string
 		ok       bool

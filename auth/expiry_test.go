@@ -7,6 +7,7 @@ import (
 )
 
 func TestResolveExpiry(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 	open := ExpiryPolicy{}
 	tests := []struct {
@@ -46,6 +47,7 @@ func TestResolveExpiry(t *testing.T) {
 }
 
 func TestTokenNameAndQuota(t *testing.T) {
+	t.Parallel()
 	for _, bad := range []string{"", "  ", strings.Repeat("x", 101), "a\tb", "bad\xff"} {
 		if ValidateTokenName(bad) == "" {
 			t.Errorf("name %q accepted", bad)

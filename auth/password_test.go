@@ -8,6 +8,7 @@ import (
 )
 
 func TestHashPassword(t *testing.T) {
+	t.Parallel()
 	const password = "correct horse battery staple"
 	encoded, err := HashPassword(password)
 	if err != nil {
@@ -46,6 +47,7 @@ func TestHashPassword(t *testing.T) {
 }
 
 func TestCheckPasswordOldParameters(t *testing.T) {
+	t.Parallel()
 	// Made with m=8192,t=1,p=2 and a 16-byte key: stored hashes keep their own parameters.
 	p := argonParams{memory: 8192, time: 1, threads: 2}
 	salt := []byte("0123456789abcdef")
@@ -59,6 +61,7 @@ func TestCheckPasswordOldParameters(t *testing.T) {
 }
 
 func TestCheckPasswordMalformed(t *testing.T) {
+	t.Parallel()
 	good, err := HashPassword("a good long password")
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +100,7 @@ func TestCheckPasswordMalformed(t *testing.T) {
 }
 
 func TestCheckPasswordAgainstDummy(t *testing.T) {
+	t.Parallel()
 	// It has no result to check; it must simply run, twice, without panicking.
 	CheckPasswordAgainstDummy("anything")
 	CheckPasswordAgainstDummy("")
@@ -109,6 +113,7 @@ func TestCheckPasswordAgainstDummy(t *testing.T) {
 }
 
 func TestValidatePassword(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name     string
 		password string

@@ -10,6 +10,7 @@ import (
 // TestReadmeGitleaksRule keeps the rule documented in README.md identical to
 // the one in code, and checks the documented expression itself.
 func TestReadmeGitleaksRule(t *testing.T) {
+	t.Parallel()
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCatalogShape(t *testing.T) {
+	t.Parallel()
 	cat := Catalog()
 	byName := make(map[Scope]ScopeInfo)
 	for i, info := range cat {
@@ -63,6 +64,7 @@ func TestCatalogShape(t *testing.T) {
 
 // TestCatalogMatchesDesign pins the table in DESIGN.md, "Scopes".
 func TestCatalogMatchesDesign(t *testing.T) {
+	t.Parallel()
 	// For each scope: parent, then api, cli, service as "d" default, "y" allowed, "-" not.
 	want := map[Scope]string{
 		"api": "- d - y", "tokens:read": "api y - y", "tokens:write": "api y - y",
@@ -99,6 +101,7 @@ func TestCatalogMatchesDesign(t *testing.T) {
 }
 
 func TestScopesForAndDefaults(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		kind     Kind
 		defaults []Scope
@@ -131,6 +134,7 @@ func TestScopesForAndDefaults(t *testing.T) {
 }
 
 func TestParseScopes(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		kind  Kind
@@ -157,6 +161,7 @@ func TestParseScopes(t *testing.T) {
 }
 
 func TestParseScopesErrors(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		name  string
 		kind  Kind
@@ -203,6 +208,7 @@ func TestParseScopesErrors(t *testing.T) {
 }
 
 func TestGrants(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		set  ScopeSet
 		want Scope
@@ -233,6 +239,7 @@ func TestGrants(t *testing.T) {
 }
 
 func TestScopeSetStrings(t *testing.T) {
+	t.Parallel()
 	set := ScopeSet{ScopeAPI, ScopeReportRead}
 	if got, want := set.String(), "api report:read"; got != want {
 		t.Errorf("String: got %q, want %q", got, want)

@@ -29,6 +29,7 @@ func withChecksum(tok string) string {
 }
 
 func TestKind(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		kind          Kind
 		prefix, label string
@@ -62,6 +63,7 @@ func TestKind(t *testing.T) {
 }
 
 func TestNewToken(t *testing.T) {
+	t.Parallel()
 	seen := make(map[string]bool)
 	for _, kind := range Kinds {
 		for range 200 {
@@ -85,6 +87,7 @@ func TestNewToken(t *testing.T) {
 }
 
 func TestChecksumEncoding(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		sum  uint32
 		want string
@@ -110,6 +113,7 @@ func TestChecksumEncoding(t *testing.T) {
 // TestBase62Uniform checks that no character is grossly over- or under-represented, as a
 // modulo bias would make the first few characters of the alphabet.
 func TestBase62Uniform(t *testing.T) {
+	t.Parallel()
 	const n = 62 * 2000
 	buf := make([]byte, n)
 	if err := fillBase62(buf); err != nil {
@@ -129,6 +133,7 @@ func TestBase62Uniform(t *testing.T) {
 }
 
 func TestParseTokenErrors(t *testing.T) {
+	t.Parallel()
 	good := mustNewToken(t, KindAPI)
 	body := good[tokenPrefixLen:tokenCheckedLen]
 	for _, tt := range []struct {
@@ -167,6 +172,7 @@ func TestParseTokenErrors(t *testing.T) {
 // TestParseTokenMutations changes one character at a time, at every position after the
 // prefix, to every other letter and digit and a few other bytes; every change must be caught.
 func TestParseTokenMutations(t *testing.T) {
+	t.Parallel()
 	replacements := base62Alphabet + "-_+/=. \x00\xff"
 	for _, kind := range Kinds {
 		for range 10 {
@@ -189,6 +195,7 @@ func TestParseTokenMutations(t *testing.T) {
 }
 
 func TestParseTokenDoesNotAllocate(t *testing.T) {
+	// Serial: testing.AllocsPerRun refuses to run in a parallel test.
 	tok := mustNewToken(t, KindService)
 	if n := testing.AllocsPerRun(100, func() { _, _ = ParseToken(tok) }); n != 0 {
 		t.Errorf("ParseToken allocated %v times per run, want 0", n)
@@ -237,6 +244,7 @@ func FuzzParseToken(f *testing.F) {
 }
 
 func TestHashToken(t *testing.T) {
+	t.Parallel()
 	tok := mustNewToken(t, KindCLI)
 	want := sha256.Sum256([]byte(tok))
 	if got := HashToken(tok); got != want {
@@ -251,6 +259,7 @@ func TestHashToken(t *testing.T) {
 }
 
 func TestTokenHint(t *testing.T) {
+	t.Parallel()
 	tok := "twa_7Hq2" + strings.Repeat("A", 41) + "9xKd"
 	if got, want := TokenHint(tok), "twa_7Hq2…9xKd"; got != want {
 		t.Errorf("TokenHint: got %q, want %q", got, want)
@@ -263,6 +272,7 @@ func TestTokenHint(t *testing.T) {
 }
 
 func TestEqualSecret(t *testing.T) {
+	t.Parallel()
 	for _, tt := range []struct {
 		a, b string
 		want bool
@@ -279,6 +289,7 @@ func TestEqualSecret(t *testing.T) {
 }
 
 func TestGitleaksRule(t *testing.T) {
+	t.Parallel()
 	if !strings.Contains(GitleaksRule, "regex = '''"+GitleaksRegex+"'''") {
 		t.Errorf("GitleaksRule does not hold GitleaksRegex:\n%s", GitleaksRule)
 	}

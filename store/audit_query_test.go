@@ -32,6 +32,7 @@ var auditWrites = []*regexp.Regexp{
 // migration holds a statement that updates, deletes or replaces an audit
 // event (or drops the table or its guarding triggers).
 func TestAuditAppendOnlyInCode(t *testing.T) {
+	t.Parallel()
 	t.Run("the patterns catch what they must", func(t *testing.T) {
 		for _, bad := range []string{"UPDATE audit_events SET action = 'x'", "update\n\taudit_events set ip = ''",
 			"DELETE FROM audit_events WHERE id = 1", "delete from `audit_events`", "REPLACE INTO audit_events (id) VALUES (1)",
@@ -97,6 +98,7 @@ func matchesAny(s string) bool {
 // TestAuditAppendOnlyInSchema: whatever code might try, the database
 // refuses to change or remove an event, including through REPLACE.
 func TestAuditAppendOnlyInSchema(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	setup(t, db)
@@ -127,6 +129,7 @@ func TestAuditAppendOnlyInSchema(t *testing.T) {
 // TestEventsQuery checks each filter of the event log, keyset pages, and
 // that an actor read label by label finds what a scan finds.
 func TestEventsQuery(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	_, org := setup(t, db)

@@ -45,6 +45,7 @@ func (w *world) cliToken(name string) store.NewToken {
 }
 
 func TestDeviceAuthorizationLifecycle(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	mia := store.Actor{UserID: w.mia.ID, Label: "mia", IP: "198.51.100.9"}
 	d, hash := w.startLogin("BCDFGHJK", "203.0.113.5")
@@ -114,7 +115,10 @@ func TestDeviceAuthorizationLifecycle(t *testing.T) {
 		if got := w.actions(tok.ID); len(got) != 1 || got[0] != "token.created" {
 			t.Errorf("token events %q", got)
 		}
-		events, _ := w.db.OrgEvents(w.ctx, w.org.ID, 5)
+		events, err := w.db.OrgEvents(w.ctx, w.org.ID, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(events) < 2 || events[1].Action != "device.approved" || events[1].ActorUserID != w.mia.ID || events[1].Details["device_ip"] != "203.0.113.5" {
 			t.Errorf("events %+v", events)
 		}
@@ -122,6 +126,7 @@ func TestDeviceAuthorizationLifecycle(t *testing.T) {
 }
 
 func TestDeviceAuthorizationDenyAndExpiry(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	mia := store.Actor{UserID: w.mia.ID, Label: "mia"}
 
@@ -137,7 +142,10 @@ func TestDeviceAuthorizationDenyAndExpiry(t *testing.T) {
 		if _, err := w.db.ConsumeDeviceAuthorization(w.ctx, hash, w.cliToken("denied"), mia); !store.IsNotFound(err) {
 			t.Errorf("consume a denied login: %v", err)
 		}
-		events, _ := w.db.OrgEvents(w.ctx, w.org.ID, 1)
+		events, err := w.db.OrgEvents(w.ctx, w.org.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(events) != 1 || events[0].Action != "device.denied" || events[0].ActorUserID != w.mia.ID {
 			t.Errorf("events %+v", events)
 		}
@@ -174,6 +182,7 @@ func TestDeviceAuthorizationDenyAndExpiry(t *testing.T) {
 }
 
 func TestDeviceAuthorizationLimits(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	t.Run("pending logins are capped per IP", func(t *testing.T) {
 		for i := range 10 {

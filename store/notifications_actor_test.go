@@ -12,6 +12,7 @@ import (
 // records which token on the owner's notification, and notifications made
 // before that was recorded learn it from the audit trail (migration 0007).
 func TestNotificationsRememberTheActingToken(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tokenward.db")
 	db, err := store.Open(ctx, path)

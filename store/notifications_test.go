@@ -21,6 +21,7 @@ func (w *world) notices(userID int64) []store.Notification {
 }
 
 func TestNotifyTokenChanges(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	miaActor := store.Actor{UserID: w.mia.ID, Label: "mia"}
 	link := func(tok store.Token) string { return "/orgs/acme/settings/tokens/" + tok.Kind + "/" + tok.ID }
@@ -130,6 +131,7 @@ func TestNotifyTokenChanges(t *testing.T) {
 }
 
 func TestReadNotifications(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	for _, name := range []string{"one", "two", "three"} {
 		tok, _ := w.mint(store.NewToken{Kind: "cli", Name: name, CreatorID: w.mia.ID})
@@ -199,6 +201,7 @@ func (w *world) notifyExpiries() int {
 }
 
 func TestExpiryNotices(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	day := 24 * time.Hour
 	long, _ := w.mint(store.NewToken{Kind: "cli", Name: "long", CreatorID: w.mia.ID, ExpiresAt: w.start.Add(90 * day)})
@@ -256,6 +259,7 @@ func TestExpiryNotices(t *testing.T) {
 }
 
 func TestExpiryNoticesFollowPolicy(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	day := 24 * time.Hour
 	tok, _ := w.mint(store.NewToken{Kind: "api", Name: "forever", CreatorID: w.mia.ID})
@@ -279,6 +283,7 @@ func TestExpiryNoticesFollowPolicy(t *testing.T) {
 }
 
 func TestExpiryNoticesSurviveRestart(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tokenward.db")
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
@@ -313,6 +318,7 @@ func TestExpiryNoticesSurviveRestart(t *testing.T) {
 }
 
 func TestEmailQueue(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, _ := w.mint(store.NewToken{Kind: "cli", Name: "laptop", CreatorID: w.mia.ID})
 	w.db.RevokeToken(w.ctx, w.org.ID, tok.ID, "", w.actor)
@@ -361,6 +367,7 @@ func TestEmailQueue(t *testing.T) {
 }
 
 func TestSMTPSettings(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	get := func() store.SMTPSettings {
 		s, err := w.db.SMTPSettings(w.ctx)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestRetiredSecret(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, first := w.mint(store.NewToken{Name: "ci"})
 	if _, _, err := w.db.RetiredSecret(w.ctx, hashOf(first)); !store.IsNotFound(err) {
@@ -34,6 +35,7 @@ func TestRetiredSecret(t *testing.T) {
 }
 
 func TestRevokeEachAcrossOrgs(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	a, _ := w.mint(store.NewToken{Name: "acme one"})
 	b, _ := w.mint(store.NewToken{Name: "globex one", OrgID: w.other.ID})

@@ -8,6 +8,7 @@ import (
 )
 
 func TestServices(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	onboard := func(name, tokenName string) (store.Service, store.Token, error) {
 		nt := store.NewToken{Name: tokenName, Kind: "service", Scopes: []string{"ci"}}
@@ -22,7 +23,10 @@ func TestServices(t *testing.T) {
 		if tok.ServiceID != svc.ID || tok.ServiceName != "acme/payments" || tok.OwnerUserID != 0 || svc.LiveTokens != 1 {
 			t.Errorf("service %+v, token %+v", svc, tok)
 		}
-		events, _ := w.db.OrgEvents(w.ctx, w.org.ID, 2)
+		events, err := w.db.OrgEvents(w.ctx, w.org.ID, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(events) != 2 || events[0].Action != "token.created" || events[1].Action != "service.added" {
 			t.Errorf("events = %+v", events)
 		}
@@ -30,14 +34,19 @@ func TestServices(t *testing.T) {
 	t.Run("a live name is taken, and nothing is written", func(t *testing.T) {
 		_, _, err := onboard("acme/payments", "another")
 		wantConflictOn(t, err, "name")
-		if page, _ := w.db.Tokens(w.ctx, store.TokenQuery{OrgID: w.org.ID, Kind: "service", Search: "another", PerPage: 10}); page.Total != 0 {
+		if page, err := w.db.Tokens(w.ctx, store.TokenQuery{OrgID: w.org.ID, Kind: "service", Search: "another", PerPage: 10}); err != nil {
+			t.Fatal(err)
+		} else if page.Total != 0 {
 			t.Errorf("token of the refused service was stored: %+v", page.Tokens)
 		}
 	})
 	t.Run("a taken token name leaves no service behind", func(t *testing.T) {
 		_, _, err := onboard("acme/web", "payments ci")
 		wantConflictOn(t, err, "name")
-		services, _ := w.db.Services(w.ctx, w.org.ID)
+		services, err := w.db.Services(w.ctx, w.org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(services) != 1 {
 			t.Errorf("services = %+v", services)
 		}
@@ -57,7 +66,10 @@ func TestServices(t *testing.T) {
 			t.Fatalf("removed: %d tokens, %v", n, err)
 		}
 		for _, id := range []string{tok.ID, second.ID} {
-			got, _ := w.db.TokenByID(w.ctx, w.org.ID, id)
+			got, err := w.db.TokenByID(w.ctx, w.org.ID, id)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if got.RevokedAt.IsZero() || got.RevokedReason != "service removed" {
 				t.Errorf("token %s: %+v", got.Name, got)
 			}
@@ -73,6 +85,7 @@ func TestServices(t *testing.T) {
 }
 
 func TestRemoveMemberTokens(t *testing.T) {
+	t.Parallel()
 	setupMember := func(t *testing.T) (*world, map[string]store.Token) {
 		w := newWorld(t)
 		if _, err := w.db.ChangeRole(w.ctx, w.org.ID, w.mia.ID, "admin", w.actor); err != nil {
@@ -152,7 +165,10 @@ func TestRemoveMemberTokens(t *testing.T) {
 		if !got.RevokedAt.IsZero() || got.OwnerUserID != w.root.ID || got.CreatorID != w.mia.ID {
 			t.Errorf("transferred token: %+v", got)
 		}
-		events, _ := w.db.TokenEvents(w.ctx, w.org.ID, got.ID, 1)
+		events, err := w.db.TokenEvents(w.ctx, w.org.ID, got.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(events) != 1 || events[0].Action != "token.transferred" || events[0].Details["to"] != "root" {
 			t.Errorf("events = %+v", events)
 		}

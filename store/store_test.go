@@ -43,6 +43,7 @@ func setup(t *testing.T, db *store.DB) (store.User, store.Org) {
 }
 
 func TestOpen(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "tokenward.db")
 	db, err := store.Open(ctx, path)
@@ -67,6 +68,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestPragmas(t *testing.T) {
+	t.Parallel()
 	db := MustOpen(t)
 	got := db.Pragmas(context.Background())
 	want := map[string]string{"journal_mode": "wal", "foreign_keys": "1", "synchronous": "2", "busy_timeout": "10000"}
@@ -78,9 +80,12 @@ func TestPragmas(t *testing.T) {
 }
 
 func TestSetupFirstAdmin(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
-	if has, _ := db.HasSiteAdmin(ctx); has {
+	if has, err := db.HasSiteAdmin(ctx); err != nil {
+		t.Fatal(err)
+	} else if has {
 		t.Fatal("fresh database has a site admin")
 	}
 	u, o := setup(t, db)
@@ -102,6 +107,7 @@ func TestSetupFirstAdmin(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	root, _ := setup(t, db)
@@ -143,6 +149,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestSessionLimits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, clock := MustOpenClock(t)
 	root, _ := setup(t, db)
@@ -181,6 +188,7 @@ func TestSessionLimits(t *testing.T) {
 }
 
 func TestMembers(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	root, org := setup(t, db)
@@ -244,6 +252,7 @@ func TestMembers(t *testing.T) {
 }
 
 func TestAuditAppendOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	setup(t, db)

@@ -9,6 +9,7 @@ import (
 )
 
 func TestExpiringOwnTokens(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	day := 24 * time.Hour
 	w.at(-85 * day)

@@ -101,6 +101,7 @@ func (w *listWorld) list(q store.TokenQuery) ([]string, int) {
 func sorted(names []string) []string { return slices.Sorted(slices.Values(names)) }
 
 func TestTokensFilters(t *testing.T) {
+	t.Parallel()
 	w := newListWorld(t)
 	live := []string{"alpha deploy", "ancient", "beta_ci", "delta", "epsilon", "gamma%100", "lapsed"}
 	tests := []struct {
@@ -168,6 +169,7 @@ func TestTokensFilters(t *testing.T) {
 }
 
 func TestTokensSortAndPages(t *testing.T) {
+	t.Parallel()
 	w := newListWorld(t)
 	tests := []struct {
 		sort string

@@ -122,6 +122,7 @@ func wantConflictOn(t *testing.T, err error, field string) {
 }
 
 func TestCreateTokenNames(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	deploy, _ := w.mint(store.NewToken{Name: "deploy"})
 	if deploy.CreatorName != "root" || deploy.CreatorRole != "admin" || deploy.Hint == "" || !deploy.CreatedAt.Equal(w.start) {
@@ -161,6 +162,7 @@ func TestCreateTokenNames(t *testing.T) {
 }
 
 func TestTokenLookups(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, secret := w.mint(store.NewToken{Name: "ci"})
 
@@ -215,6 +217,7 @@ func rotation(w *world, oldUntil time.Time) nextSecret {
 }
 
 func TestUpdateToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, _ := w.mint(store.NewToken{Name: "ci", Scopes: []string{"report"}, Visibility: auth.VisibilityOrg})
 	w.mint(store.NewToken{Name: "taken"})
@@ -235,7 +238,10 @@ func TestUpdateToken(t *testing.T) {
 	if got.Name != "ci-2" || len(got.Scopes) != 2 || got.Visibility != auth.VisibilityAdmins || got.Sealed != nil {
 		t.Errorf("after edit: %+v", got)
 	}
-	events, _ := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 1)
+	events, err := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(events) != 1 || events[0].Action != "token.edited" || events[0].Details["name"] != "ci → ci-2" ||
 		events[0].Details["scopes"] != "report → repo report" || events[0].Details["visibility"] != "org → admins" {
 		t.Errorf("edit event = %+v", events)
@@ -253,6 +259,7 @@ func TestUpdateToken(t *testing.T) {
 }
 
 func TestRotateToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, old := w.mint(store.NewToken{Name: "ci"})
 
@@ -268,7 +275,10 @@ func TestRotateToken(t *testing.T) {
 		if _, _, err := w.db.TokenBySecretHash(w.ctx, hashOf(old)); !store.IsNotFound(err) {
 			t.Errorf("old secret still works: %v", err)
 		}
-		events, _ := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 1)
+		events, err := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if events[0].Action != "token.rotated" || events[0].Details["old_secret"] != "stopped at once" {
 			t.Errorf("event = %+v", events[0])
 		}
@@ -298,6 +308,7 @@ func TestRotateToken(t *testing.T) {
 }
 
 func TestSetTokenDisabled(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, _ := w.mint(store.NewToken{Name: "ci"})
 	got, err := w.db.SetTokenDisabled(w.ctx, w.org.ID, tok.ID, true, w.actor)
@@ -324,6 +335,7 @@ func TestSetTokenDisabled(t *testing.T) {
 }
 
 func TestRevokeToken(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, old := w.mint(store.NewToken{Name: "shared", Visibility: auth.VisibilityOrg})
 	if tok.Sealed == nil {
@@ -386,6 +398,7 @@ func count(list []string, want string) int {
 }
 
 func TestTokenGeneration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := MustOpen(t)
 	root, org := setup(t, db)

@@ -21,6 +21,7 @@ func days(counts []store.DayCount) string {
 }
 
 func TestUsageByDay(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t) // the clock reads 2026-11-22 12:00 UTC
 	tok, _ := w.mint(store.NewToken{Name: "ci"})
 	other, _ := w.mint(store.NewToken{Name: "other"})
@@ -91,6 +92,7 @@ func get(t *testing.T, w *world, tok store.Token) store.Token {
 }
 
 func TestUsageSparklines(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t) // today is 2026-11-22 (UTC)
 	today := time.Date(2026, 11, 22, 8, 0, 0, 0, time.UTC)
 	const n = 300

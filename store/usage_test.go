@@ -12,6 +12,7 @@ import (
 )
 
 func TestRecordUses(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, _ := w.mint(store.NewToken{Name: "ci", Quota: 100})
 	other, _ := w.mint(store.NewToken{Name: "other"})
@@ -55,7 +56,10 @@ func TestRecordUses(t *testing.T) {
 		if !got.LastUsedAt.Equal(at(3*time.Second)) || got.LastUsedWhat != "GET /api/v1/token" || got.QuotaUsed != 4 {
 			t.Errorf("after older batch: %+v", got)
 		}
-		ips, _ := w.db.TokenIPs(w.ctx, tok.ID)
+		ips, err := w.db.TokenIPs(w.ctx, tok.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if ips[1].IP != "10.0.0.2" || ips[1].UserAgent != "curl/8" || !ips[1].LastSeenAt.Equal(at(2*time.Second)) {
 			t.Errorf("an older use rewrote an IP: %+v", ips[1])
 		}
@@ -68,7 +72,10 @@ func TestRecordUses(t *testing.T) {
 		if err := w.db.RecordUses(w.ctx, uses); err != nil {
 			t.Fatal(err)
 		}
-		ips, _ := w.db.TokenIPs(w.ctx, tok.ID)
+		ips, err := w.db.TokenIPs(w.ctx, tok.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		var got []string
 		for _, ip := range ips {
 			got = append(got, ip.IP)
@@ -135,7 +142,9 @@ func TestRecordUses(t *testing.T) {
 			if got.QuotaUsed != 500 || len(got.LastUsedUA) > 512 {
 				t.Errorf("%s: used %d, ua %d bytes", got.Name, got.QuotaUsed, len(got.LastUsedUA))
 			}
-			if ips, _ := w.db.TokenIPs(w.ctx, tk.ID); len(ips) != 5 {
+			if ips, err := w.db.TokenIPs(w.ctx, tk.ID); err != nil {
+				t.Fatal(err)
+			} else if len(ips) != 5 {
 				t.Errorf("%s: %d IPs", got.Name, len(ips))
 			}
 		}
@@ -148,6 +157,7 @@ func TestRecordUses(t *testing.T) {
 }
 
 func TestTokenEvents(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	tok, _ := w.mint(store.NewToken{Name: "ci"})
 	w.mint(store.NewToken{Name: "noise"})
@@ -159,10 +169,14 @@ func TestTokenEvents(t *testing.T) {
 		events[0].TargetID != tok.ID || events[0].ActorLabel != "root" {
 		t.Errorf("events = %+v, %v", events, err)
 	}
-	if events, _ := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 1); len(events) != 1 {
+	if events, err := w.db.TokenEvents(w.ctx, w.org.ID, tok.ID, 1); err != nil {
+		t.Fatal(err)
+	} else if len(events) != 1 {
 		t.Errorf("limit 1: %d events", len(events))
 	}
-	if events, _ := w.db.TokenEvents(w.ctx, w.other.ID, tok.ID, 10); len(events) != 0 {
+	if events, err := w.db.TokenEvents(w.ctx, w.other.ID, tok.ID, 10); err != nil {
+		t.Fatal(err)
+	} else if len(events) != 0 {
 		t.Errorf("another org sees %d events", len(events))
 	}
 }
@@ -171,6 +185,7 @@ func TestTokenEvents(t *testing.T) {
 // keep the five most recent, whether they arrive in one batch or in
 // several; the stored second alone cannot tell them apart.
 func TestNewestIPOfABurstIsKept(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t)
 	second := w.start.Truncate(time.Second).Add(time.Hour)
 	burst := func(tok store.Token, i int) store.Use {

@@ -16,6 +16,7 @@ import (
 const formType = "application/x-www-form-urlencoded"
 
 func TestIntrospection(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	caller := a.adminToken(t, "introspect")
@@ -59,13 +60,19 @@ func TestIntrospection(t *testing.T) {
 	t.Run("inactive tokens say nothing else", func(t *testing.T) {
 		revoked := a.adminToken(t)
 		a.db.RevokeToken(ctx, a.org.ID, revoked.Token.ID, "", store.Actor{Label: "t"})
-		unknown, _ := auth.NewToken(auth.KindAPI)
+		unknown, err := auth.NewToken(auth.KindAPI)
+		if err != nil {
+			t.Fatal(err)
+		}
 		inactive(t, "garbage")
 		inactive(t, unknown)
 		inactive(t, revoked.Secret)
 		// Another org's token is not this caller's business.
 		gus := a.user(t, "gus")
-		globex, _ := a.db.OrgBySlug(ctx, "globex")
+		globex, err := a.db.OrgBySlug(ctx, "globex")
+		if err != nil {
+			t.Fatal(err)
+		}
 		theirs := a.issue(t, core.TokenRequest{Org: globex, Kind: auth.KindAPI, CreatorID: gus.ID, OwnerUserID: gus.ID})
 		inactive(t, theirs.Secret)
 	})
@@ -93,6 +100,7 @@ func TestIntrospection(t *testing.T) {
 }
 
 func TestRevocationEndpoint(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	t.Run("form, RFC 7009", func(t *testing.T) {
@@ -103,7 +111,10 @@ func TestRevocationEndpoint(t *testing.T) {
 		if got := mustToken(t, a, tok.Token.ID); got.RevokedAt.IsZero() || got.RevokedReason != "reported through /oauth/revoke" {
 			t.Errorf("not revoked: %+v", got)
 		}
-		events, _ := a.db.TokenEvents(ctx, a.org.ID, tok.Token.ID, 5)
+		events, err := a.db.TokenEvents(ctx, a.org.ID, tok.Token.ID, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if events[0].Action != "token.revoked" || !strings.Contains(events[0].ActorLabel, "revocation endpoint") || events[0].IP == "" {
 			t.Errorf("event = %+v", events[0])
 		}
@@ -127,10 +138,16 @@ func TestRevocationEndpoint(t *testing.T) {
 			secrets, ids = append(secrets, is.Secret), append(ids, is.Token.ID)
 		}
 		for range 997 {
-			s, _ := auth.NewToken(auth.KindAPI)
+			s, err := auth.NewToken(auth.KindAPI)
+			if err != nil {
+				t.Fatal(err)
+			}
 			secrets = append(secrets, s)
 		}
-		body, _ := json.Marshal(map[string][]string{"tokens": secrets})
+		body, err := json.Marshal(map[string][]string{"tokens": secrets})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if r := a.call(t, "POST", "/oauth/revoke", "", "application/json", string(body)); r.status != 200 || r.json["received"] != float64(1000) {
 			t.Fatalf("%d %s", r.status, r.body)
 		}
@@ -139,7 +156,10 @@ func TestRevocationEndpoint(t *testing.T) {
 				t.Errorf("%s not revoked", id)
 			}
 		}
-		tooMany, _ := json.Marshal(map[string][]string{"tokens": append(secrets, "one more")})
+		tooMany, err := json.Marshal(map[string][]string{"tokens": append(secrets, "one more")})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if r := a.call(t, "POST", "/oauth/revoke", "", "application/json", string(tooMany)); r.status != 400 {
 			t.Errorf("1,001 tokens: %d", r.status)
 		}
@@ -165,6 +185,7 @@ func TestRevocationEndpoint(t *testing.T) {
 }
 
 func TestAPIManagement(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	admin := a.adminToken(t)
@@ -179,7 +200,10 @@ func TestAPIManagement(t *testing.T) {
 		t.Fatalf("secret %q", secret)
 	}
 	t.Run("attributed to the calling token, showing its creator", func(t *testing.T) {
-		events, _ := a.db.TokenEvents(ctx, a.org.ID, id, 5)
+		events, err := a.db.TokenEvents(ctx, a.org.ID, id, 5)
+		if err != nil {
+			t.Fatal(err)
+		}
 		e := events[len(events)-1]
 		if e.ActorToken != admin.Token.ID || !strings.Contains(e.ActorLabel, "created by ada") {
 			t.Errorf("event = %+v", e)
@@ -304,6 +328,7 @@ func TestAPIManagement(t *testing.T) {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	tok := a.adminToken(t)
 	a.call(t, "GET", "/api/v1/token", tok.Secret, "", "")

@@ -43,8 +43,13 @@ func (a *app) call(t testing.TB, method, path, secret, contentType, body string)
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := apiResponse{status: res.StatusCode, header: res.Header, body: string(b)}
+	// Discarded on purpose: some answers are not JSON (CSV, metrics, 204);
+	// callers check the body or status themselves.
 	_ = json.Unmarshal(b, &r.json)
 	return r
 }
@@ -52,7 +57,10 @@ func (a *app) call(t testing.TB, method, path, secret, contentType, body string)
 // issue makes a token for the API tests through core.IssueToken.
 func (a *app) issue(t testing.TB, r core.TokenRequest) core.Issued {
 	t.Helper()
-	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r.Org.ID == 0 {
 		r.Org = a.org
 	}
@@ -84,6 +92,7 @@ func (a *app) adminToken(t testing.TB, scopes ...string) core.Issued {
 }
 
 func TestAPISelf(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	tok := a.adminToken(t, "report:read")
 	r := a.call(t, "GET", "/api/v1/token", tok.Secret, "", "")
@@ -115,6 +124,7 @@ func TestAPISelf(t *testing.T) {
 }
 
 func TestAPIRefusals(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	actor := store.Actor{Label: "test"}
@@ -125,7 +135,10 @@ func TestAPIRefusals(t *testing.T) {
 	}
 	expiring := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Expiry: "1", CreatorID: ada.ID, OwnerUserID: ada.ID})
 	good := a.adminToken(t)
-	unknown, _ := auth.NewToken(auth.KindAPI)
+	unknown, err := auth.NewToken(auth.KindAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
 	// One character of the checksum changed: the checksum no longer matches.
 	last := "A"
 	if strings.HasSuffix(good.Secret, "A") {
@@ -147,7 +160,10 @@ func TestAPIRefusals(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			req, _ := http.NewRequest("GET", a.ts.URL+"/api/v1/token", nil)
+			req, err := http.NewRequest("GET", a.ts.URL+"/api/v1/token", nil)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if tt.header != "" {
 				req.Header.Set("Authorization", tt.header)
 			}
@@ -155,7 +171,10 @@ func TestAPIRefusals(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := io.ReadAll(res.Body)
+			b, err := io.ReadAll(res.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
 			res.Body.Close()
 			if res.StatusCode != tt.status || !strings.Contains(string(b), tt.detail) {
 				t.Errorf("status %d body %s", res.StatusCode, b)
@@ -205,6 +224,7 @@ func TestAPIRefusals(t *testing.T) {
 // TestRevocationSeenAtOnce revokes, disables and rotates tokens whose checks
 // are cached (warm) and requires the very next request to see it.
 func TestRevocationSeenAtOnce(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	secret, id := admin.createToken(t, "api", url.Values{"name": {"warm"}, "scopes": {"api"}})
@@ -237,6 +257,7 @@ func TestRevocationSeenAtOnce(t *testing.T) {
 }
 
 func TestAPIRotationGrace(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.adminToken(t)
 	target := a.adminToken(t)
@@ -262,6 +283,7 @@ func TestAPIRotationGrace(t *testing.T) {
 }
 
 func TestAPIQuota(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.user(t, "ada")
 	start := time.Date(2026, 11, 30, 23, 0, 0, 0, time.UTC)
@@ -294,6 +316,7 @@ func TestAPIQuota(t *testing.T) {
 }
 
 func TestLastUseFlush(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	tok := a.adminToken(t)
 	for i, ip := range []string{"203.0.113.1", "203.0.113.2"} {
@@ -312,7 +335,10 @@ func TestLastUseFlush(t *testing.T) {
 	if got.LastUsedAt.IsZero() || got.LastUsedWhat == "" {
 		t.Fatalf("not flushed after a batch within %s: %+v", 10*engine.FlushInterval, got)
 	}
-	ips, _ := a.db.TokenIPs(context.Background(), tok.Token.ID)
+	ips, err := a.db.TokenIPs(context.Background(), tok.Token.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(ips) < 3 { // the two passed-through clients and the caller itself
 		t.Errorf("ips = %+v", ips)
 	}
@@ -327,6 +353,7 @@ func TestLastUseFlush(t *testing.T) {
 }
 
 func TestFailedAuthThrottle(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	good := a.adminToken(t)
 	saw429 := false

@@ -60,13 +60,21 @@ func apiWalkTable(target store.Token, svc store.Service, sample string) map[stri
 // caller and checks the answer against apiWalkTable; a bearer route missing
 // from the table fails.
 func TestAPIAuthorizationWalk(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	users := map[string]store.User{}
 	for _, u := range []string{"ada", "max", "audra"} {
-		users[u], _ = a.db.UserByUsername(ctx, u)
+		user, err := a.db.UserByUsername(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[u] = user
 	}
-	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	issue := func(kind auth.Kind, creator string, scopes ...string) core.Issued {
 		n++
@@ -122,7 +130,10 @@ func TestAPIAuthorizationWalk(t *testing.T) {
 				t.Errorf("%s (guard %s) has no row in the API authorization table: add one", key, route.Guard)
 				break
 			}
-			req, _ := http.NewRequest(route.Method, a.ts.URL+ac.path, strings.NewReader(ac.body))
+			req, err := http.NewRequest(route.Method, a.ts.URL+ac.path, strings.NewReader(ac.body))
+			if err != nil {
+				t.Fatal(err)
+			}
 			if ac.contentType != "" {
 				req.Header.Set("Content-Type", ac.contentType)
 			}

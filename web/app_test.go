@@ -85,7 +85,9 @@ func newApp(t testing.TB) *app {
 // start builds the server over the app's database and listens.
 func (a *app) start() {
 	key := make([]byte, auth.MasterKeySize)
-	rand.Read(key)
+	if _, err := rand.Read(key); err != nil {
+		a.t.Fatal(err)
+	}
 	a.ts = httptest.NewUnstartedServer(nil)
 	cfg := web.Config{DB: a.db, MasterKey: key,
 		Logger:    slog.New(slog.NewTextHandler(a.log, nil)),
@@ -155,7 +157,10 @@ type client struct {
 }
 
 func (a *app) client() *client {
-	jar, _ := cookiejar.New(nil)
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
 	return &client{a: a, http: &http.Client{Jar: jar,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
 }
@@ -188,7 +193,10 @@ func (c *client) do(req *http.Request) response {
 		c.a.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.a.t.Fatal(err)
+	}
 	r := response{status: res.StatusCode, header: res.Header, body: string(b)}
 	if m := csrfPattern.FindStringSubmatch(r.body); m != nil {
 		c.csrf = html.UnescapeString(m[1])

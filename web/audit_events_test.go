@@ -84,6 +84,7 @@ func eventActions(body string) []string {
 }
 
 func TestAuditEventLog(t *testing.T) {
+	t.Parallel()
 	f := newEventFixture(t)
 	c := f.a.signIn("audra")
 	get := func(t *testing.T, q string) response {
@@ -214,6 +215,7 @@ func column(t *testing.T, rows [][]string, name string) []string {
 var isoUTC = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$`)
 
 func TestAuditCSV(t *testing.T) {
+	t.Parallel()
 	f := newEventFixture(t)
 	ada := f.a.user(t, "ada")
 	tricky := []string{"comma, \"quoted\"\nand a newline", "=SUM(A1:A9)", "+cmd", "-2+3", "@import", "\tindent", "\rreturn", "plain"}
@@ -295,6 +297,7 @@ func TestAuditCSV(t *testing.T) {
 }
 
 func TestAuditAPI(t *testing.T) {
+	t.Parallel()
 	f := newEventFixture(t)
 	a := f.a
 	rows := func(t *testing.T, r apiResponse) [][]string {

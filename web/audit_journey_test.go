@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -38,12 +37,9 @@ func TestJourneyAuditorFiltersByIPAndExports(t *testing.T) {
 
 	run(t, ctx, fill(testid("audit-ip"), "203.0.113.7"))
 	want := sorted("ada-deploy", "max-laptop")
-	deadline := time.Now().Add(readTimeout)
-	for got := auditTableNames(t, ctx); !slices.Equal(got, want); got = auditTableNames(t, ctx) {
-		if time.Now().After(deadline) {
-			t.Fatalf("filtered by IP: table lists %q, want %q", got, want)
-		}
-		time.Sleep(25 * time.Millisecond)
+	waitSettled(t, ctx)
+	if got := auditTableNames(t, ctx); !slices.Equal(got, want) {
+		t.Fatalf("filtered by IP: table lists %q, want %q", got, want)
 	}
 	if p := waitURL(t, ctx, "/orgs/acme/settings/audit?"); !strings.Contains(p, "ip=203.0.113.7") {
 		t.Errorf("pushed URL %s lacks the filter", p)

@@ -47,7 +47,10 @@ func newAuditFixture(t *testing.T) *auditFixture {
 	if _, err := a.db.RevokeToken(ctx, a.org.ID, f.tokens["ada-old"].ID, "", store.Actor{UserID: ada.ID, Label: "ada"}); err != nil {
 		t.Fatal(err)
 	}
-	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, is, errs, err := core.OnboardService(ctx, a.db, sealer, store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
 		core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "acme/payments", Expiry: "90", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
 	if err != nil || len(errs) > 0 {
@@ -71,7 +74,10 @@ func newAuditFixture(t *testing.T) *auditFixture {
 
 // imported is an API token written directly, with its age decided.
 func imported(name string, creator int64, scopes []string, created, expires time.Time) store.ImportedToken {
-	secret, _ := auth.NewToken(auth.KindAPI)
+	secret, err := auth.NewToken(auth.KindAPI)
+	if err != nil {
+		panic(err) // a helper without a *testing.T: crypto/rand failing is not a test's fault
+	}
 	h := auth.HashToken(secret)
 	return store.ImportedToken{NewToken: store.NewToken{ID: uuid.NewString(), Kind: "api", Name: name, CreatorID: creator, OwnerUserID: creator,
 		Scopes: scopes, Visibility: "admins", SecretHash: h[:], Hint: auth.TokenHint(secret), ExpiresAt: expires}, CreatedAt: created}
@@ -107,6 +113,7 @@ func auditRows(t *testing.T, body string) []string {
 func sorted(s ...string) []string { return slices.Sorted(slices.Values(s)) }
 
 func TestAuditTokenFilters(t *testing.T) {
+	t.Parallel()
 	f := newAuditFixture(t)
 	c := f.a.signIn("audra")
 	laptop, repos, deploy := f.tokens["max-laptop"], f.tokens["audra-repos"], f.tokens["ada-deploy"]
@@ -218,6 +225,7 @@ func TestAuditTokenFilters(t *testing.T) {
 }
 
 func TestAuditBadQueries(t *testing.T) {
+	t.Parallel()
 	f := newAuditFixture(t)
 	c := f.a.signIn("ada")
 	for _, q := range []string{"user=Bad%21", "token=twa_garbage", "token=" + strings.Repeat("x", 60), "scope=nope", "ip=1.2.3", "ip=fe80::1%25eth0",
@@ -266,6 +274,7 @@ func mustOrg(t *testing.T, a *app, slug string) store.Org {
 }
 
 func TestAuditAccess(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	visitors := map[string]*client{"anon": a.client()}
 	for _, u := range []string{"ada", "audra", "max", "gus"} {

@@ -160,6 +160,7 @@ func refused(method string, r response) bool {
 // TestAuthorizationWalk requests every registered route as every kind of
 // visitor and checks the answer against walkTable.
 func TestAuthorizationWalk(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	visitors := map[string]*client{"anon": a.client()}
@@ -170,9 +171,16 @@ func TestAuthorizationWalk(t *testing.T) {
 	}
 	users := map[string]store.User{}
 	for _, u := range []string{"ada", "max"} {
-		users[u], _ = a.db.UserByUsername(ctx, u)
+		user, err := a.db.UserByUsername(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[u] = user
 	}
-	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	fixtures := func() walkFixtures {
 		n++

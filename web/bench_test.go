@@ -19,8 +19,14 @@ import (
 func fillTokens(tb testing.TB, a *app, n int) {
 	tb.Helper()
 	ctx := context.Background()
-	ada, _ := a.db.UserByUsername(ctx, "ada")
-	maxU, _ := a.db.UserByUsername(ctx, "max")
+	ada, err := a.db.UserByUsername(ctx, "ada")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	maxU, err := a.db.UserByUsername(ctx, "max")
+	if err != nil {
+		tb.Fatal(err)
+	}
 	now := a.db.Now()
 	batch := make([]store.ImportedToken, 0, 5000)
 	flush := func() {

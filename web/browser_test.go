@@ -105,6 +105,12 @@ func newTab(t *testing.T) context.Context {
 			go func() { _ = chromedp.Run(tab, page.HandleJavaScriptDialog(true)) }()
 		}
 	})
+	if err := chromedp.Run(tab, chromedp.ActionFunc(func(ctx context.Context) error {
+		_, err := page.AddScriptToEvaluateOnNewDocument(inputTracker).Do(ctx)
+		return err
+	})); err != nil {
+		t.Fatalf("install the input tracker: %v", err)
+	}
 	ctx, cancel := context.WithTimeout(tab, tabTimeout)
 	t.Cleanup(func() {
 		cancel()
@@ -178,7 +184,11 @@ func screenshot(t *testing.T, tab context.Context) {
 		t.Logf("screenshot: %v", err)
 		return
 	}
-	abs, _ := filepath.Abs(path)
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		t.Logf("screenshot: %v", err)
+		abs = path
+	}
 	t.Logf("screenshot of the failed page: %s", abs)
 }
 
@@ -347,9 +357,49 @@ func signInBrowser(t *testing.T, ctx context.Context, a *app, username string) {
 	}
 }
 
+// inputTracker runs in every page before the page's own scripts and notes
+// when a field last saw input or a change, so waitSettled can see a
+// debounced htmx trigger (hx-trigger "delay:") that has not fired yet.
+const inputTracker = `(() => {
+	window.__lastInput = 0;
+	const mark = () => { window.__lastInput = performance.now(); };
+	document.addEventListener('input', mark, true);
+	document.addEventListener('change', mark, true);
+})()`
+
+// settledJS resolves true once the page is quiet: loaded, no htmx request,
+// swap or settle under way, and no input younger than the longest debounce
+// in views (400 ms, with a margin); false after readTimeout. It waits in
+// the page (through DevTools, so the page's CSP does not apply), never by a
+// sleep in the test.
+var settledJS = `new Promise((resolve) => {
+	const start = performance.now();
+	const quiet = () => document.readyState === 'complete' &&
+		!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added') &&
+		performance.now() - (window.__lastInput || 0) > 500;
+	const check = () => {
+		if (quiet()) return resolve(true);
+		if (performance.now() - start > ` + fmt.Sprint(readTimeout.Milliseconds()) + `) return resolve(false);
+		requestAnimationFrame(() => setTimeout(check, 10));
+	};
+	check();
+})`
+
+// waitSettled waits until htmx has settled the page: every journey that
+// types, picks or clicks into an htmx swap waits through it before reading
+// the page.
+func waitSettled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	var ok bool
+	evalAsync(t, ctx, settledJS, &ok)
+	if !ok {
+		t.Fatalf("the page did not settle within %s", readTimeout)
+	}
+}
+
 // jsString quotes s as a JavaScript string literal.
 func jsString(s string) string {
-	b, _ := json.Marshal(s)
+	b, _ := json.Marshal(s) // marshalling a string cannot fail
 	return string(b)
 }
 

@@ -72,6 +72,7 @@ func renderSVG(t *testing.T, c templ.Component) (svgNode, string) {
 }
 
 func TestUsageChartSVG(t *testing.T) {
+	t.Parallel()
 	first := time.Date(2026, 10, 24, 0, 0, 0, 0, time.UTC)
 	c := views.UsageChart{ID: "usage-chart"}
 	var counts []string
@@ -131,6 +132,7 @@ func TestUsageChartSVG(t *testing.T) {
 }
 
 func TestSparklineSVG(t *testing.T) {
+	t.Parallel()
 	counts := make([]int64, 30)
 	counts[3], counts[29] = 5, 2
 	root, _ := renderSVG(t, views.Sparkline(views.SparklineData{From: "2026-10-24", To: "2026-11-22", Counts: counts}))
@@ -179,9 +181,13 @@ func issue(t *testing.T, a *app, kind auth.Kind, owner int64, name string, days 
 }
 
 func TestTokenDetailUsageChart(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	now := fixClock(a)
-	ada, _ := a.db.UserByUsername(context.Background(), "ada")
+	ada, err := a.db.UserByUsername(context.Background(), "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
 	used := issue(t, a, auth.KindAPI, ada.ID, "charted", 30)
 	idle := issue(t, a, auth.KindAPI, ada.ID, "idle", 30)
 	uses := []store.Use{
@@ -207,11 +213,18 @@ func TestTokenDetailUsageChart(t *testing.T) {
 }
 
 func TestExpiryBadgeAndBanner(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	fixClock(a)
 	ctx := context.Background()
-	ada, _ := a.db.UserByUsername(ctx, "ada")
-	maxU, _ := a.db.UserByUsername(ctx, "max")
+	ada, err := a.db.UserByUsername(ctx, "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxU, err := a.db.UserByUsername(ctx, "max")
+	if err != nil {
+		t.Fatal(err)
+	}
 	const odd = `<b>"soon" & co</b>`
 	issue(t, a, auth.KindAPI, ada.ID, odd, 3)
 	issue(t, a, auth.KindCLI, ada.ID, "ada-laptop", 1)
@@ -269,9 +282,13 @@ func TestExpiryBadgeAndBanner(t *testing.T) {
 }
 
 func TestAuditSparkline(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	now := fixClock(a)
-	ada, _ := a.db.UserByUsername(context.Background(), "ada")
+	ada, err := a.db.UserByUsername(context.Background(), "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
 	tok := issue(t, a, auth.KindAPI, ada.ID, "sparkled", 30)
 	if err := a.db.RecordUses(context.Background(), []store.Use{{TokenID: tok.ID, At: now, IP: "10.0.0.1", Count: 4}}); err != nil {
 		t.Fatal(err)

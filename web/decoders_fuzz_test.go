@@ -31,7 +31,10 @@ func fuzzCall(t *testing.T, hc *http.Client, method, u, secret, ctype, body stri
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	return res.StatusCode, string(b)
 }
 
@@ -73,7 +76,10 @@ func FuzzTextInputs(f *testing.F) {
 		form := url.Values{"name": {s}, "csrf_token": {admin.csrf}, "expiry": {s}}.Encode() // no scopes: never written
 		st, body = fuzzCall(t, admin.http, "POST", base+"/orgs/acme/settings/tokens/api", "", formType, form, nil)
 		check("form", st, body)
-		name, _ := json.Marshal(s)
+		name, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
 		st, body = fuzzCall(t, http.DefaultClient, "POST", base+"/api/v1/tokens", tok.Secret, "application/json",
 			`{"kind":"api","name":`+string(name)+`,"scopes":[]}`, nil)
 		check("JSON", st, body)

@@ -59,6 +59,7 @@ func approveDevice(t testing.TB, c *client, userCode, org string) response {
 }
 
 func TestDevicePage(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 
@@ -138,11 +139,17 @@ func TestDevicePage(t *testing.T) {
 			t.Fatalf("token: %d %s", tok.status, tok.body)
 		}
 		got := mustTokenBySecret(t, a, tok.str("access_token"))
-		maxUser, _ := a.db.UserByUsername(ctx, "max")
+		maxUser, err := a.db.UserByUsername(ctx, "max")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.Kind != "cli" || got.OrgID != a.org.ID || got.OwnerUserID != maxUser.ID || got.CreatorID != maxUser.ID || got.Name != name || got.DeviceName != name {
 			t.Errorf("token %+v", got)
 		}
-		events, _ := a.db.OrgEvents(ctx, a.org.ID, 2)
+		events, err := a.db.OrgEvents(ctx, a.org.ID, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(events) != 2 || events[0].Action != "token.created" || events[1].Action != "device.approved" || events[1].ActorLabel != "max" {
 			t.Errorf("events %+v", events)
 		}
@@ -157,9 +164,18 @@ func TestDevicePage(t *testing.T) {
 	})
 
 	t.Run("several orgs: a picker, the CLI's --org chosen", func(t *testing.T) {
-		ada, _ := a.db.UserByUsername(ctx, "ada")
-		globex, _ := a.db.OrgBySlug(ctx, "globex")
-		gus, _ := a.db.UserByUsername(ctx, "gus")
+		ada, err := a.db.UserByUsername(ctx, "ada")
+		if err != nil {
+			t.Fatal(err)
+		}
+		globex, err := a.db.OrgBySlug(ctx, "globex")
+		if err != nil {
+			t.Fatal(err)
+		}
+		gus, err := a.db.UserByUsername(ctx, "gus")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := a.db.AddMember(ctx, globex.ID, ada.ID, "member", store.Actor{UserID: gus.ID, Label: "gus"}); err != nil {
 			t.Fatal(err)
 		}
@@ -176,6 +192,7 @@ func TestDevicePage(t *testing.T) {
 }
 
 func TestDeviceWrongCodesThrottled(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	wrong := func(c *client) response { return c.get("/device?code=" + auth.FormatUserCode(auth.NewUserCode())) }
 	member := a.signIn("max")
@@ -209,6 +226,7 @@ func TestDeviceWrongCodesThrottled(t *testing.T) {
 }
 
 func TestDeviceSignOutThisDevice(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	member := a.signIn("max")
 	da := a.startDeviceLogin(t, url.Values{"device_name": {"laptop"}})

@@ -13,6 +13,7 @@ import (
 // the next page shows the newest message and says older ones were left
 // out, rather than 100 of them.
 func TestHundredChangesWithoutAPageViewNeverAnswer500(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	name := "deploy " + strings.Repeat("🚀", 90) // long names make long messages

@@ -17,12 +17,16 @@ var badValues = map[string]string{
 }
 
 func TestSetup(t *testing.T) {
+	t.Parallel()
 	a := newApp(t)
 	setupURL := a.srv.SetupURL()
 	if setupURL == "" {
 		t.Fatal("no setup URL on a fresh database")
 	}
-	u, _ := url.Parse(setupURL)
+	u, err := url.Parse(setupURL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	code := u.Query().Get("code")
 	c := a.client()
 
@@ -65,7 +69,9 @@ func TestSetup(t *testing.T) {
 				}
 				r.contains(t, `data-testid="error-`+field+`"`)
 				r.lacks(t, "<script>alert(1)</script>", "\xff")
-				if has, _ := a.db.HasSiteAdmin(context.Background()); has {
+				if has, err := a.db.HasSiteAdmin(context.Background()); err != nil {
+					t.Fatal(err)
+				} else if has {
 					t.Fatal("a site admin was written")
 				}
 			})
@@ -90,6 +96,7 @@ func TestSetup(t *testing.T) {
 }
 
 func TestAddMember(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	c := a.signIn("ada")
 	c.get("/orgs/acme/settings/members")
@@ -176,13 +183,23 @@ func TestAddMember(t *testing.T) {
 }
 
 func TestRolesAndRemoval(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	c := a.signIn("ada")
 	c.get("/orgs/acme/settings/members")
-	ada, _ := a.db.UserByUsername(ctx, "ada")
-	maxU, _ := a.db.UserByUsername(ctx, "max")
-	gus, _ := a.db.UserByUsername(ctx, "gus")
+	ada, err := a.db.UserByUsername(ctx, "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxU, err := a.db.UserByUsername(ctx, "max")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gus, err := a.db.UserByUsername(ctx, "gus")
+	if err != nil {
+		t.Fatal(err)
+	}
 	rolePath := func(id int64) string { return "/orgs/acme/settings/members/" + itoa(id) + "/role" }
 
 	t.Run("last admin cannot be demoted", func(t *testing.T) {
@@ -191,7 +208,9 @@ func TestRolesAndRemoval(t *testing.T) {
 			t.Fatalf("status = %d", r.status)
 		}
 		r.contains(t, "at least one admin")
-		if m, _ := a.db.Membership(ctx, a.org.ID, ada.ID); m.Role != "admin" {
+		if m, err := a.db.Membership(ctx, a.org.ID, ada.ID); err != nil {
+			t.Fatal(err)
+		} else if m.Role != "admin" {
 			t.Errorf("role = %s", m.Role)
 		}
 	})
@@ -220,7 +239,9 @@ func TestRolesAndRemoval(t *testing.T) {
 			}
 			r.lacks(t, "<b>admin</b>")
 		}
-		if m, _ := a.db.Membership(ctx, a.org.ID, maxU.ID); m.Role != "member" {
+		if m, err := a.db.Membership(ctx, a.org.ID, maxU.ID); err != nil {
+			t.Fatal(err)
+		} else if m.Role != "member" {
 			t.Errorf("max's role changed to %s", m.Role)
 		}
 	})
@@ -239,7 +260,10 @@ func TestRolesAndRemoval(t *testing.T) {
 	t.Run("removed member loses access", func(t *testing.T) {
 		m := a.signIn("max")
 		m.get("/orgs/acme/settings/members")
-		audra, _ := a.db.UserByUsername(ctx, "audra")
+		audra, err := a.db.UserByUsername(ctx, "audra")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if r := m.post("/orgs/acme/settings/members/"+itoa(audra.ID)+"/remove", url.Values{}); r.status != http.StatusSeeOther {
 			t.Fatalf("remove: %d", r.status)
 		}
@@ -251,6 +275,7 @@ func TestRolesAndRemoval(t *testing.T) {
 }
 
 func TestAdminCreateOrg(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	c := a.signIn("ada")
 	c.get("/admin")

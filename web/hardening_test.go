@@ -19,6 +19,7 @@ import (
 // TestHeadWorksWhereGetDoes: HEAD of a page answers as its GET would, with
 // no body, instead of 405.
 func TestHeadWorksWhereGetDoes(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	anon, ada := a.client(), a.signIn("ada")
 	for _, tt := range []struct {
@@ -52,6 +53,7 @@ func TestHeadWorksWhereGetDoes(t *testing.T) {
 // when the browser came over TLS, directly or through a trusted proxy that
 // says https, and never over plain HTTP.
 func TestStrictTransportSecurityOnlyOverTLS(t *testing.T) {
+	t.Parallel()
 	const want = "max-age=31536000"
 	t.Run("plain HTTP", func(t *testing.T) {
 		a := seededApp(t)
@@ -106,6 +108,7 @@ func TestStrictTransportSecurityOnlyOverTLS(t *testing.T) {
 // token's revocation, as a conflicting write would), no token of the report
 // is revoked; sent again once the conflict is gone, all are.
 func TestLeakReportIsAllOrNothing(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.user(t, "ada")
 	var secrets []string
@@ -123,7 +126,10 @@ func TestLeakReportIsAllOrNothing(t *testing.T) {
 		WHEN new.name = 'poison' AND new.revoked_at IS NOT NULL BEGIN SELECT RAISE(ABORT, 'a conflicting change'); END`); err != nil {
 		t.Fatal(err)
 	}
-	body, _ := json.Marshal(map[string][]string{"tokens": secrets})
+	body, err := json.Marshal(map[string][]string{"tokens": secrets})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r := a.call(t, "POST", "/oauth/revoke", "", "application/json", string(body)); r.status < 500 {
 		t.Fatalf("with the conflict: %d %s", r.status, r.body)
 	}
@@ -149,9 +155,13 @@ func TestLeakReportIsAllOrNothing(t *testing.T) {
 // for a member only the services whose tokens they may see (shared ones),
 // not every service name of the org; admins and auditors see them all.
 func TestMemberSeesOnlySharedServicesInFilter(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.user(t, "ada")
-	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for name, vis := range map[string]string{"acme/secret-payroll": auth.VisibilityAdmins, "acme/shared-scanner": auth.VisibilityOrg} {
 		if _, _, errs, err := core.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: name},
 			core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: name, Visibility: vis, CreatorID: ada.ID},
@@ -171,6 +181,7 @@ func TestMemberSeesOnlySharedServicesInFilter(t *testing.T) {
 // the first time does not email the notifications made before; those made
 // after are emailed, and saving the settings again changes nothing of that.
 func TestFirstSMTPSaveMailsOnlyLaterNotifications(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	sink, _ := startSMTP(t, "none")

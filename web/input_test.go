@@ -11,6 +11,7 @@ import (
 // tab, as a page or as the htmx fragment, and in the API's list, is a 400
 // that says what to remove, never a 500.
 func TestSearchWithANulByteIsRefusedNot500(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	for _, kind := range []string{"api", "cli", "service"} {
@@ -46,6 +47,7 @@ func TestSearchWithANulByteIsRefusedNot500(t *testing.T) {
 // headers with a control character get a 4xx naming the field, and nothing
 // is written.
 func TestControlCharactersAreRefusedInEveryInput(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	admin.get("/orgs/acme/settings/tokens/api")
@@ -91,7 +93,10 @@ func TestControlCharactersAreRefusedInEveryInput(t *testing.T) {
 		r.oauthErr(t, http.StatusBadRequest, "invalid_request")
 	})
 	t.Run("a header", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodGet, a.ts.URL+"/api/v1/token", nil)
+		req, err := http.NewRequest(http.MethodGet, a.ts.URL+"/api/v1/token", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Authorization", "Bearer "+tok.Secret)
 		req.Header.Set("User-Agent", "curl\t8")
 		res, err := http.DefaultClient.Do(req)
@@ -112,6 +117,7 @@ func TestControlCharactersAreRefusedInEveryInput(t *testing.T) {
 // form field that refuseControls leaves to its form: each form refuses a
 // NUL byte in it with a 4xx (never a 5xx, never a change made).
 func TestFormsRefuseControlCharactersInTheFieldsTheyCheck(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	_, id := admin.createToken(t, "api", url.Values{"name": {"walked"}, "scopes": {"api"}})

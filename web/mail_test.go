@@ -175,7 +175,10 @@ func selfSignedTLS(t *testing.T) (server, client *tls.Config) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cert, _ := x509.ParseCertificate(der)
+	cert, err := x509.ParseCertificate(der)
+	if err != nil {
+		t.Fatal(err)
+	}
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
 	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12},
@@ -241,6 +244,7 @@ func parseMail(t *testing.T, raw []byte) parsedMail {
 }
 
 func TestNotificationEmail(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	sink, _ := startSMTP(t, "none")
 	ada := a.signIn("ada")
@@ -259,7 +263,9 @@ func TestNotificationEmail(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("%d messages delivered, want 1", len(got))
 	}
-	if n, _ := a.srv.RunMailPass(ctx); n != 0 || len(sink.messages()) != 1 {
+	if n, err := a.srv.RunMailPass(ctx); err != nil {
+		t.Fatal(err)
+	} else if n != 0 || len(sink.messages()) != 1 {
 		t.Errorf("a second pass sent %d more", n)
 	}
 	m := got[0]
@@ -300,7 +306,10 @@ func TestNotificationEmail(t *testing.T) {
 	if strings.Contains(string(m.data), is.Secret) || strings.Contains(string(m.data), is.Token.Hint) {
 		t.Error("the email holds the secret")
 	}
-	list, _ := a.db.Notifications(ctx, max.ID, 10)
+	list, err := a.db.Notifications(ctx, max.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(list) != 1 || list[0].EmailedAt.IsZero() {
 		t.Errorf("emailed_at not recorded: %+v", list)
 	}
@@ -321,6 +330,7 @@ func mailServer(t *testing.T, a *app, trust *tls.Config) *web.Server {
 }
 
 func TestNotificationEmailOverTLSWithPassword(t *testing.T) {
+	t.Parallel()
 	for _, mode := range []string{"starttls", "tls"} {
 		t.Run(mode, func(t *testing.T) {
 			a := seededApp(t)
@@ -354,6 +364,7 @@ func TestNotificationEmailOverTLSWithPassword(t *testing.T) {
 }
 
 func TestNotificationEmailRetried(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	sink, _ := startSMTP(t, "none")
 	sink.setRefuse(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"})
@@ -363,14 +374,18 @@ func TestNotificationEmailRetried(t *testing.T) {
 	max := a.user(t, "max")
 	is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "retry-me", CreatorID: max.ID, OwnerUserID: max.ID})
 	a.db.RevokeToken(context.Background(), a.org.ID, is.Token.ID, store.ReasonLeakReport, store.Actor{Label: "revocation endpoint"})
-	if n, _ := a.srv.RunMailPass(context.Background()); n != 0 {
+	if n, err := a.srv.RunMailPass(context.Background()); err != nil {
+		t.Fatal(err)
+	} else if n != 0 {
 		t.Fatalf("sent %d while the server refuses", n)
 	}
 	if !strings.Contains(a.log.String(), "try again later") {
 		t.Errorf("the failure is not logged:\n%s", a.log.String())
 	}
 	sink.setRefuse(nil)
-	if n, _ := a.srv.RunMailPass(context.Background()); n != 0 {
+	if n, err := a.srv.RunMailPass(context.Background()); err != nil {
+		t.Fatal(err)
+	} else if n != 0 {
 		t.Errorf("retried at once: sent %d", n)
 	}
 	a.clock.Set(now.Add(store.EmailRetryAfter))

@@ -11,6 +11,7 @@ import (
 )
 
 func TestMyTokens(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	adaID, maxID := userID(t, a, "ada"), userID(t, a, "max")

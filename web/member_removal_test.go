@@ -27,13 +27,21 @@ func newRemovalCase(t *testing.T) *removalCase {
 	t.Helper()
 	a := seededApp(t)
 	ctx := context.Background()
-	ada, _ := a.db.UserByUsername(ctx, "ada")
-	maxU, _ := a.db.UserByUsername(ctx, "max")
+	ada, err := a.db.UserByUsername(ctx, "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
+	maxU, err := a.db.UserByUsername(ctx, "max")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, err := a.db.ChangeRole(ctx, a.org.ID, maxU.ID, "admin", store.Actor{UserID: ada.ID, Label: "ada"}); err != nil {
 		t.Fatal(err)
 	}
 	key := make([]byte, auth.MasterKeySize)
-	rand.Read(key)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
 	sealer, err := auth.NewSealer(key)
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +82,7 @@ func (rc *removalCase) stillMember() bool {
 }
 
 func TestRemoveMemberConfirmation(t *testing.T) {
+	t.Parallel()
 	rc := newRemovalCase(t)
 	r := rc.c.get("/orgs/acme/settings/members")
 	r.contains(t, `href="`+rc.path+`"`)
@@ -91,7 +100,10 @@ func TestRemoveMemberConfirmation(t *testing.T) {
 		if r := rc.a.signIn("audra").get(rc.path); r.status != http.StatusForbidden {
 			t.Errorf("auditor: status %d", r.status)
 		}
-		gus, _ := rc.a.db.UserByUsername(context.Background(), "gus")
+		gus, err := rc.a.db.UserByUsername(context.Background(), "gus")
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, p := range []string{"/orgs/acme/settings/members/" + itoa(gus.ID) + "/remove", "/orgs/acme/settings/members/999999/remove",
 			"/orgs/acme/settings/members/abc/remove"} {
 			if r := rc.c.get(p); r.status != http.StatusNotFound {
@@ -100,7 +112,10 @@ func TestRemoveMemberConfirmation(t *testing.T) {
 		}
 	})
 	t.Run("a member without tokens", func(t *testing.T) {
-		audra, _ := rc.a.db.UserByUsername(context.Background(), "audra")
+		audra, err := rc.a.db.UserByUsername(context.Background(), "audra")
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := rc.c.get("/orgs/acme/settings/members/" + itoa(audra.ID) + "/remove")
 		r.contains(t, "audra has no live tokens")
 		r.lacks(t, "will be revoked", `name="api_tokens"`)
@@ -108,6 +123,7 @@ func TestRemoveMemberConfirmation(t *testing.T) {
 }
 
 func TestRemoveMemberChoices(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		form  url.Values
@@ -136,7 +152,10 @@ func TestRemoveMemberChoices(t *testing.T) {
 			if !tok.RevokedAt.IsZero() || tok.OwnerUserID != rc.ada.ID || tok.OwnerName != "ada" {
 				t.Errorf("transferred token: %+v", tok)
 			}
-			events, _ := rc.a.db.TokenEvents(context.Background(), rc.a.org.ID, tok.ID, 1)
+			events, err := rc.a.db.TokenEvents(context.Background(), rc.a.org.ID, tok.ID, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(events) != 1 || events[0].Action != "token.transferred" || events[0].ActorLabel != "ada" {
 				t.Errorf("events = %+v", events)
 			}
@@ -169,9 +188,16 @@ func TestRemoveMemberChoices(t *testing.T) {
 }
 
 func TestRemoveMemberRefusedTransfer(t *testing.T) {
+	t.Parallel()
 	rc := newRemovalCase(t)
-	audra, _ := rc.a.db.UserByUsername(context.Background(), "audra")
-	gus, _ := rc.a.db.UserByUsername(context.Background(), "gus")
+	audra, err := rc.a.db.UserByUsername(context.Background(), "audra")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gus, err := rc.a.db.UserByUsername(context.Background(), "gus")
+	if err != nil {
+		t.Fatal(err)
+	}
 	rc.c.get(rc.path)
 	for _, tt := range []struct {
 		name string

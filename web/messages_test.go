@@ -17,6 +17,7 @@ import (
 // TestOrgNameEndingInFullStopGetsNoSecond: "Acme Inc." closes a sentence
 // with its own full stop, not "Acme Inc..".
 func TestOrgNameEndingInFullStopGetsNoSecond(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.signIn("ada")
 	ada.get("/admin")
@@ -56,6 +57,7 @@ func TestOrgNameEndingInFullStopGetsNoSecond(t *testing.T) {
 // TestDeviceCodeNamesTheLettersCodesNeverUse: a code with letters outside
 // the alphabet is refused with those letters named, not "letters only".
 func TestDeviceCodeNamesTheLettersCodesNeverUse(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	member := a.signIn("max")
 	for typed, want := range map[string][]string{
@@ -79,6 +81,7 @@ func TestDeviceCodeNamesTheLettersCodesNeverUse(t *testing.T) {
 // leaves out max's expired token, and confirming revokes the tokens it
 // counted, not one made after the confirmation opened.
 func TestRevokeAllCountsOnlyLiveTokens(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	max := a.user(t, "max")
 	now := a.db.Now()
@@ -110,9 +113,13 @@ func TestRevokeAllCountsOnlyLiveTokens(t *testing.T) {
 // TestCancelOnServiceRevokeAllReturnsToServiceTab: the confirmation for
 // a service's tokens cancels (and, once done, returns) to the service tab.
 func TestCancelOnServiceRevokeAllReturnsToServiceTab(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.user(t, "ada")
-	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc, _, errs, err := core.OnboardService(context.Background(), a.db, sealer, store.NewService{OrgID: a.org.ID, Name: "acme/payments"},
 		core.TokenRequest{Org: a.org, Kind: auth.KindService, Name: "acme/payments", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
 	if err != nil || len(errs) > 0 {
@@ -134,6 +141,7 @@ func TestCancelOnServiceRevokeAllReturnsToServiceTab(t *testing.T) {
 // grace ends) the old secret gets 401 saying the token was rotated and the
 // new secret must be used, not "not known"; it cannot revoke the new one.
 func TestOldSecretAfterRotateNowSaysRotated(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	old, id := admin.createToken(t, "api", url.Values{"name": {"rotating"}, "scopes": {"api"}})
@@ -184,6 +192,7 @@ func TestOldSecretAfterRotateNowSaysRotated(t *testing.T) {
 // JSON's words ("a whole number", "a list of strings"), never Go's ("a
 // int64", "slice", "struct").
 func TestAPITypeErrorsSpeakJSON(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	tok := a.adminToken(t)
 	target := a.adminToken(t).Token
@@ -221,6 +230,7 @@ func TestAPITypeErrorsSpeakJSON(t *testing.T) {
 // for an admins-only token by hand is told only shared tokens can be
 // revealed and to rotate instead, not that their role forbids it.
 func TestAdminRevealingAdminsOnlyTokenIsToldToRotate(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	_, id := admin.createToken(t, "api", url.Values{"name": {"hidden"}, "scopes": {"api"}})
@@ -247,6 +257,7 @@ func TestAdminRevealingAdminsOnlyTokenIsToldToRotate(t *testing.T) {
 // hidden hint field says the field is missing, not "Already rotated", and
 // rotates nothing.
 func TestRotateWithoutItsHintSaysWhatIsMissing(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	_, id := admin.createToken(t, "api", url.Values{"name": {"rotating"}, "scopes": {"api"}})

@@ -38,6 +38,7 @@ func (a *app) notices(t *testing.T, username string) []store.Notification {
 }
 
 func TestNotificationsForTokenChanges(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	max := a.user(t, "max")
 	maxCLI := func(name string) core.Issued {
@@ -152,6 +153,7 @@ func TestNotificationsForTokenChanges(t *testing.T) {
 }
 
 func TestNotificationsPageEmptyAndSignedOut(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	page := a.signIn("audra").get("/notifications")
 	page.contains(t, `data-testid="empty-notifications"`, "No notifications yet")
@@ -164,6 +166,7 @@ func TestNotificationsPageEmptyAndSignedOut(t *testing.T) {
 }
 
 func TestExpiryJobRunTwiceSendsOnce(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	now := time.Now().UTC().Truncate(time.Second)
 	a.clock.Set(now)

@@ -19,6 +19,7 @@ import (
 )
 
 func TestDeviceMetadata(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	r := a.call(t, "GET", "/.well-known/oauth-authorization-server", "", "", "")
 	if r.status != http.StatusOK || !strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
@@ -61,6 +62,7 @@ func TestDeviceMetadata(t *testing.T) {
 }
 
 func TestDeviceAuthorizationBadInput(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	cases := []struct {
 		name, contentType, body, auth string
@@ -80,7 +82,10 @@ func TestDeviceAuthorizationBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", a.ts.URL+"/oauth/device_authorization", strings.NewReader(tc.body))
+			req, err := http.NewRequest("POST", a.ts.URL+"/oauth/device_authorization", strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
 			req.Header.Set("Content-Type", tc.contentType)
 			if tc.auth != "" {
 				req.Header.Set("Authorization", tc.auth)
@@ -91,7 +96,9 @@ func TestDeviceAuthorizationBadInput(t *testing.T) {
 			}
 			defer res.Body.Close()
 			var body map[string]any
-			_ = json.NewDecoder(res.Body).Decode(&body)
+			if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+				t.Fatal(err)
+			}
 			if res.StatusCode != tc.status || (tc.code != "" && body["error"] != tc.code) || !strings.Contains(fmt.Sprint(body["detail"]), tc.says) {
 				t.Errorf("got %d %v, want %d %s saying %q", res.StatusCode, body, tc.status, tc.code, tc.says)
 			}
@@ -120,6 +127,7 @@ func TestDeviceAuthorizationBadInput(t *testing.T) {
 }
 
 func TestDeviceTokenErrors(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	start := time.Now().UTC().Truncate(time.Second)
 	a.clock.Set(start)
@@ -192,7 +200,10 @@ func TestDeviceTokenErrors(t *testing.T) {
 		}
 		r.contains(t, "Request denied", "Return to your terminal")
 		a.pollDevice(t, da.str("device_code")).oauthErr(t, 400, "access_denied")
-		events, _ := a.db.OrgEvents(context.Background(), a.org.ID, 1)
+		events, err := a.db.OrgEvents(context.Background(), a.org.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(events) != 1 || events[0].Action != "device.denied" || events[0].ActorLabel != "max" {
 			t.Errorf("last event %+v, want device.denied by max", events)
 		}
@@ -220,6 +231,7 @@ func TestDeviceTokenErrors(t *testing.T) {
 // TestDeviceInteropOAuth2 logs in with golang.org/x/oauth2's device flow
 // client, knowing nothing but the metadata document's address.
 func TestDeviceInteropOAuth2(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("polls at the real 5-second interval")
 	}
@@ -290,6 +302,7 @@ func TestDeviceInteropOAuth2(t *testing.T) {
 }
 
 func TestDeviceUnknownCodesThrottled(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	da := a.startDeviceLogin(t, nil)
 	for i := 1; ; i++ {

@@ -73,6 +73,7 @@ var echoParam = regexp.MustCompile(`:([A-Za-z_][A-Za-z0-9_]*)`)
 // TestOpenAPIRoutes: every route under /api/ and /oauth/ is documented with
 // its method, and every documented operation is a registered route.
 func TestOpenAPIRoutes(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	_, doc := readOpenAPI(t)
 	registered := map[string]bool{}
@@ -101,6 +102,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 // TestOpenAPIDocument: the server serves the file as it is in the repo, and
 // it is a valid OpenAPI 3.1 document.
 func TestOpenAPIDocument(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	raw, doc := readOpenAPI(t)
 	if doc.OpenAPI != "3.1.0" {
@@ -111,7 +113,10 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	served, _ := io.ReadAll(res.Body)
+	served, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		t.Errorf("GET /api/v1/openapi.json: status %d, Content-Type %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
@@ -215,7 +220,10 @@ func (o *oapiChecker) call(c oapiCall) map[string]any {
 	if err != nil {
 		o.t.Fatal(err)
 	}
-	body, _ := io.ReadAll(res.Body)
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		o.t.Fatal(err)
+	}
 	res.Body.Close()
 	name := fmt.Sprintf("%s %s", c.method, c.path)
 	if res.StatusCode != c.want {
@@ -275,7 +283,9 @@ func (o *oapiChecker) fieldNames(name string, c oapiCall, problem map[string]any
 		} `json:"requestBody"`
 	}
 	method, tpl, _ := strings.Cut(op, " ")
-	_ = json.Unmarshal(o.doc.Paths[tpl][strings.ToLower(method)], &item)
+	if err := json.Unmarshal(o.doc.Paths[tpl][strings.ToLower(method)], &item); err != nil {
+		o.t.Fatal(err)
+	}
 	schema := strings.TrimPrefix(item.RequestBody.Content["application/json"].Schema.Ref, "#/components/schemas/")
 	props := o.doc.Components.Schemas[schema].Properties
 	for field := range errs {
@@ -298,6 +308,7 @@ func keys[V any](m map[string]V) []string {
 // and validates every answer (status, content type, headers, body) against
 // the document.
 func TestOpenAPIResponses(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	raw, doc := readOpenAPI(t)
 	o := &oapiChecker{t: t, a: a, v: newOpenAPIValidator(t, raw, true), lax: newOpenAPIValidator(t, raw, false), doc: doc, templates: map[string]*regexp.Regexp{}, sampled: map[string]bool{}}
@@ -308,7 +319,11 @@ func TestOpenAPIResponses(t *testing.T) {
 	ctx := context.Background()
 	users := map[string]store.User{}
 	for _, u := range []string{"ada", "max", "audra"} {
-		users[u], _ = a.db.UserByUsername(ctx, u)
+		user, err := a.db.UserByUsername(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		users[u] = user
 	}
 	// API tokens may be made without expiry, for a token whose expires_at is null.
 	pol := store.DefaultPolicy()
@@ -317,7 +332,10 @@ func TestOpenAPIResponses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sealer, _ := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
 	n := 0
 	issue := func(kind auth.Kind, creator, quota, expiry string, scopes ...string) core.Issued {
 		t.Helper()
@@ -459,7 +477,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		code, _ := da["device_code"].(string)
 		poll := "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&client_id=tokenward-cli&device_code=" + code
 		o.call(oapiCall{method: "POST", path: "/oauth/token", contentType: form, want: 400, body: poll})
-		userCode, _ := auth.NormalizeUserCode(fmt.Sprint(da["user_code"]))
+		userCode, ok := auth.NormalizeUserCode(fmt.Sprint(da["user_code"]))
+		if !ok {
+			t.Fatalf("user code %v does not normalize", da["user_code"])
+		}
 		if _, err := a.db.ApproveDeviceAuthorization(ctx, userCode, org.ID, store.Actor{UserID: users["max"].ID, Label: "max"}); err != nil {
 			t.Fatal(err)
 		}

@@ -17,6 +17,7 @@ import (
 // again, each reveal audited); an admins-only token's still says only its
 // hash is kept.
 func TestSharedTokenRevealSaysAnEncryptedCopyIsKept(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	const kept, hashOnly = "Tokenward keeps an encrypted copy of this token", "keeps only its hash"
@@ -57,6 +58,7 @@ func TestSharedTokenRevealSaysAnEncryptedCopyIsKept(t *testing.T) {
 // fragment) and the audit page, instead of "No API tokens yet" or "Page 5
 // of 1".
 func TestPagePastTheEndLinksLastPage(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.user(t, "ada")
 	for i := range 16 {
@@ -109,6 +111,7 @@ func TestPagePastTheEndLinksLastPage(t *testing.T) {
 // many pages the total fills, so a client asking past the end can tell its
 // empty list from "no tokens".
 func TestAPIListPastTheEndSaysHowManyPages(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	tok := a.adminToken(t)
 	for range 3 {
@@ -131,6 +134,7 @@ func TestAPIListPastTheEndSaysHowManyPages(t *testing.T) {
 // and links the newest events, not "Nothing has happened in this
 // organization yet".
 func TestEventLogPastTheEndSaysSo(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	page, err := a.db.Events(context.Background(), store.EventQuery{OrgID: a.org.ID, Limit: 1000})
 	if err != nil || len(page.Events) == 0 {

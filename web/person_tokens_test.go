@@ -21,6 +21,7 @@ func (rc *removalCase) personTokenActions(t *testing.T, r response) {
 }
 
 func TestRemovalOffersRotateHandOverAndRevokeForAPITokens(t *testing.T) {
+	t.Parallel()
 	rc := newRemovalCase(t)
 	r := rc.c.get(rc.path)
 	rc.personTokenActions(t, r)
@@ -32,6 +33,7 @@ func TestRemovalOffersRotateHandOverAndRevokeForAPITokens(t *testing.T) {
 }
 
 func TestDemotedAdminsAPITokensAreShownWithActions(t *testing.T) {
+	t.Parallel()
 	rc := newRemovalCase(t)
 	rc.c.get("/orgs/acme/settings/members")
 	r := rc.c.post("/orgs/acme/settings/members/"+itoa(rc.max.ID)+"/role", url.Values{"role": {"member"}})
@@ -53,7 +55,10 @@ func TestDemotedAdminsAPITokensAreShownWithActions(t *testing.T) {
 		if got := rc.token("max api 1"); got.OwnerUserID != rc.ada.ID || got.CreatorID != rc.max.ID {
 			t.Errorf("owner %d creator %d, want ada and max", got.OwnerUserID, got.CreatorID)
 		}
-		events, _ := rc.a.db.TokenEvents(context.Background(), rc.a.org.ID, tok.ID, 1)
+		events, err := rc.a.db.TokenEvents(context.Background(), rc.a.org.ID, tok.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(events) != 1 || events[0].Action != "token.transferred" {
 			t.Errorf("events = %+v", events)
 		}
@@ -69,6 +74,7 @@ func TestDemotedAdminsAPITokensAreShownWithActions(t *testing.T) {
 }
 
 func TestDisableConfirmationListsAPITokensWithActions(t *testing.T) {
+	t.Parallel()
 	rc := newRemovalCase(t)
 	path := "/admin/users/" + itoa(rc.max.ID) + "/disable"
 	rc.c.get("/admin").contains(t, `href="`+path+`"`)

@@ -24,6 +24,7 @@ func acmePolicy(t testing.TB, a *app) store.Policy {
 }
 
 func TestPolicyAccess(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	visitors := map[string]*client{"anon": a.client(), "ada": a.signIn("ada"), "max": a.signIn("max"),
 		"audra": a.signIn("audra"), "gus": a.signIn("gus")}
@@ -84,7 +85,10 @@ func policyTokens(t *testing.T, a *app) (cut, kept []store.Token) {
 	if _, err := a.db.SetPolicy(ctx, a.org.ID, never, store.Actor{UserID: userID(t, a, "ada")}); err != nil {
 		t.Fatal(err)
 	}
-	org, _ := a.db.OrgBySlug(ctx, "acme")
+	org, err := a.db.OrgBySlug(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
 	maxID := userID(t, a, "max")
 
 	at(100)
@@ -109,6 +113,7 @@ func policyTokens(t *testing.T, a *app) (cut, kept []store.Token) {
 }
 
 func TestPolicyPreviewListsCutTokensAndSaves(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	cut, kept := policyTokens(t, a)
 	c := a.signIn("ada")
@@ -181,6 +186,7 @@ func TestPolicyPreviewListsCutTokensAndSaves(t *testing.T) {
 }
 
 func TestPolicyBadInput(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	c := a.signIn("ada")
 	c.get("/orgs/acme/settings/policy")

@@ -22,7 +22,9 @@ import (
 func mintSealer(t testing.TB) *auth.Sealer {
 	t.Helper()
 	key := make([]byte, auth.MasterKeySize)
-	rand.Read(key)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
 	s, err := auth.NewSealer(key)
 	if err != nil {
 		t.Fatal(err)
@@ -77,6 +79,7 @@ func liveServices(t testing.TB, a *app) (services, tokens int) {
 }
 
 func TestServicesAccess(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	visitors := map[string]*client{"anon": a.client(), "ada": a.signIn("ada"), "max": a.signIn("max"),
 		"audra": a.signIn("audra"), "gus": a.signIn("gus")}
@@ -134,6 +137,7 @@ func TestServicesAccess(t *testing.T) {
 }
 
 func TestServiceOnboardRevealsTokenOnce(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	c := a.signIn("ada")
@@ -221,6 +225,7 @@ func TestServiceOnboardRevealsTokenOnce(t *testing.T) {
 }
 
 func TestServiceBadInput(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	c := a.signIn("ada")
 	c.get("/orgs/acme/settings/services")
@@ -295,6 +300,7 @@ func TestServiceBadInput(t *testing.T) {
 }
 
 func TestServiceRemoveRevokesItsTokens(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	c := a.signIn("ada")
@@ -345,7 +351,9 @@ func TestServiceRemoveRevokesItsTokens(t *testing.T) {
 	if tok, err := a.db.TokenByID(ctx, a.org.ID, second.ID); err != nil || tok.RevokedAt.IsZero() {
 		t.Errorf("the service's second token is not revoked: %v", err)
 	}
-	if live, _ := a.db.LiveTokens(ctx, a.org.ID); len(live) != 1 || live[0].ID != other.ID {
+	if live, err := a.db.LiveTokens(ctx, a.org.ID); err != nil {
+		t.Fatal(err)
+	} else if len(live) != 1 || live[0].ID != other.ID {
 		t.Errorf("live tokens after removal: %v", live)
 	}
 	t.Run("the name can be onboarded again", func(t *testing.T) {

@@ -24,6 +24,7 @@ func (a *app) smtpSettings(t *testing.T) store.SMTPSettings {
 }
 
 func TestSMTPSettingsBadInput(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.signIn("ada")
 	good := url.Values{"host": {"smtp.example.com"}, "port": {"587"}, "security": {"starttls"},
@@ -68,6 +69,7 @@ func TestSMTPSettingsBadInput(t *testing.T) {
 }
 
 func TestSMTPSettingsSaveKeepsPasswordHidden(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.signIn("ada")
 	const password = "pa55-word-never-shown"
@@ -119,6 +121,7 @@ func TestSMTPSettingsSaveKeepsPasswordHidden(t *testing.T) {
 }
 
 func TestSMTPSettingsOnlySiteAdmins(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	for _, who := range []string{"max", "audra"} {
 		c := a.signIn(who)
@@ -143,6 +146,7 @@ func TestSMTPSettingsOnlySiteAdmins(t *testing.T) {
 }
 
 func TestSMTPTestEmail(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ada := a.signIn("ada")
 	testEmail := func() response {

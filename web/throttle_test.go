@@ -77,6 +77,7 @@ func signInRequests(a *app, username func(i int) string) ([]*http.Client, []*htt
 // at once check at most 5 passwords for one username and at most 20 from
 // one address; every other answer is 429. (Checked passwords answer 401.)
 func TestSignInThrottleHoldsWithManyGuessesInFlight(t *testing.T) {
+	t.Parallel()
 	t.Run("one username", func(t *testing.T) {
 		a := seededApp(t)
 		clients, reqs := signInRequests(a, func(int) string { return "ada" })
@@ -101,6 +102,7 @@ func TestSignInThrottleHoldsWithManyGuessesInFlight(t *testing.T) {
 // on /device at once get at most 10 looked up for one person and at most 20
 // from one address.
 func TestDeviceCodeThrottleHoldsWithManyCodesInFlight(t *testing.T) {
+	t.Parallel()
 	codes := func(c *client, n int) []*http.Request {
 		var reqs []*http.Request
 		for range n {
@@ -140,10 +142,14 @@ func TestDeviceCodeThrottleHoldsWithManyCodesInFlight(t *testing.T) {
 // sent at once get at most 50 answers of 401 (the failure allowance of an
 // address, refilling ten a second); the rest are 429.
 func TestBearerFailureThrottleHoldsWithManyTokensInFlight(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	var reqs []*http.Request
 	for range 100 {
-		req, _ := http.NewRequest(http.MethodGet, a.ts.URL+"/api/v1/token", nil)
+		req, err := http.NewRequest(http.MethodGet, a.ts.URL+"/api/v1/token", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Authorization", "Bearer "+newSecret(t))
 		reqs = append(reqs, req)
 	}
@@ -154,6 +160,7 @@ func TestBearerFailureThrottleHoldsWithManyTokensInFlight(t *testing.T) {
 // TestLeakReportThrottleHoldsWithManyReportsInFlight: 100 revocation
 // requests at once from one address get at most 20 handled.
 func TestLeakReportThrottleHoldsWithManyReportsInFlight(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	var reqs []*http.Request
 	for range 100 {
@@ -181,6 +188,8 @@ func newSecret(t *testing.T) string {
 // password is right, so people signing in behind one NAT do not use up
 // the 20 failures the address may have.
 func TestGoodSignInsGiveBackTheirAttempt(t *testing.T) {
+	// Serial: the sign-in allowance refills on the wall clock, so under the
+	// load of parallel tests an attempt can come back before the 21st try.
 	a := seededApp(t)
 	try := func(user, pass string) int {
 		c := a.client()

@@ -18,6 +18,7 @@ func hashOf(secret string) []byte {
 }
 
 func TestEditToken(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	admin := a.signIn("ada")
@@ -92,6 +93,7 @@ func TestEditToken(t *testing.T) {
 }
 
 func TestRotateWithGrace(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	ctx := context.Background()
 	admin := a.signIn("ada")
@@ -130,6 +132,7 @@ func TestRotateWithGrace(t *testing.T) {
 }
 
 func TestDisableEnableRevoke(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	_, id := admin.createToken(t, "api", url.Values{"name": {"lifecycle"}, "scopes": {"api"}})
@@ -158,6 +161,7 @@ func TestDisableEnableRevoke(t *testing.T) {
 }
 
 func TestMemberRevokesOwnCLIToken(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	member := a.signIn("max")
 	_, mine := member.createToken(t, "cli", url.Values{"name": {"laptop"}, "scopes": {"findings:local"}})
@@ -178,6 +182,7 @@ func TestMemberRevokesOwnCLIToken(t *testing.T) {
 }
 
 func TestBulkAndRevokeAll(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	var ids []string
@@ -216,7 +221,10 @@ func TestBulkAndRevokeAll(t *testing.T) {
 		}
 	})
 	t.Run("revoke all of a user", func(t *testing.T) {
-		ada, _ := a.db.UserByUsername(context.Background(), "ada")
+		ada, err := a.db.UserByUsername(context.Background(), "ada")
+		if err != nil {
+			t.Fatal(err)
+		}
 		r := admin.post("/orgs/acme/settings/tokens/revoke-all", url.Values{"user": {itoa(ada.ID)}})
 		r.contains(t, "Revoke all 1 live token of ada?")
 		r = admin.post("/orgs/acme/settings/tokens/revoke-all", url.Values{"user": {itoa(ada.ID)}, "confirm": {"yes"}})
@@ -240,6 +248,7 @@ func TestBulkAndRevokeAll(t *testing.T) {
 }
 
 func TestTokenDetail(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	_, id := admin.createToken(t, "api", url.Values{"name": {"detailed"}, "scopes": {"api"}, "quota": {"1000"}})

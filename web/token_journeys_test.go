@@ -65,16 +65,9 @@ func rowNames(t *testing.T, ctx context.Context) []string {
 func waitRows(t *testing.T, ctx context.Context, want ...string) {
 	t.Helper()
 	want = slices.Sorted(slices.Values(want))
-	deadline := time.Now().Add(readTimeout)
-	for {
-		got := slices.Sorted(slices.Values(rowNames(t, ctx)))
-		if slices.Equal(got, want) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("table lists %q, want %q", got, want)
-		}
-		time.Sleep(25 * time.Millisecond)
+	waitSettled(t, ctx)
+	if got := slices.Sorted(slices.Values(rowNames(t, ctx))); !slices.Equal(got, want) {
+		t.Fatalf("table lists %q, want %q", got, want)
 	}
 }
 
@@ -99,6 +92,7 @@ func pick(t *testing.T, ctx context.Context, sel, value string) {
 func openDialog(t *testing.T, ctx context.Context, opener, dialog string) {
 	t.Helper()
 	run(t, ctx, chromedp.Click(opener, chromedp.ByQuery))
+	waitSettled(t, ctx)
 	waitJS(t, ctx, dialog+" shown as a modal", `document.querySelector(`+jsString(testid(dialog))+`)?.matches(':modal')`)
 }
 
@@ -571,7 +565,9 @@ func TestJourneyPolicyPreview(t *testing.T) {
 		t.Fatalf("save: status %d", st)
 	}
 	wantFlash(t, ctx, "success", "Saved the token policy.")
-	if org, _ := a.db.OrgBySlug(context.Background(), "acme"); org.Policy.MaxDays != 30 {
+	if org, err := a.db.OrgBySlug(context.Background(), "acme"); err != nil {
+		t.Fatal(err)
+	} else if org.Policy.MaxDays != 30 {
 		t.Errorf("saved MaxDays = %d, want 30", org.Policy.MaxDays)
 	}
 

@@ -66,6 +66,7 @@ func newHiddenCase(t *testing.T) *hiddenCase {
 }
 
 func TestMemberNeverLearnsAdminsOnlyTokenName(t *testing.T) {
+	t.Parallel()
 	hc := newHiddenCase(t)
 	max := hc.a.signIn("max")
 	for _, path := range []string{"/notifications", "/orgs/acme/settings/tokens/cli/" + hc.maxCLI.Token.ID,
@@ -111,6 +112,7 @@ func TestMemberNeverLearnsAdminsOnlyTokenName(t *testing.T) {
 // emails and the CSV exports, and checks that a member never sees an
 // admins-only token's name or hint and that nobody sees a secret.
 func TestMembersAndAuditorsWalkLeaksNoHiddenToken(t *testing.T) {
+	t.Parallel()
 	hc := newHiddenCase(t)
 	a := hc.a
 	secrets := []string{hc.hidden.Secret, hc.shared.Secret, hc.maxCLI.Secret}
@@ -130,7 +132,10 @@ func TestMembersAndAuditorsWalkLeaksNoHiddenToken(t *testing.T) {
 	}
 	for _, who := range []string{"max", "audra"} {
 		c := a.signIn(who)
-		list, _ := a.db.Notifications(context.Background(), a.user(t, who).ID, 100)
+		list, err := a.db.Notifications(context.Background(), a.user(t, who).ID, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
 		for _, n := range list {
 			paths = append(paths, n.Link)
 		}

@@ -54,6 +54,7 @@ func (pc *powerCase) checkAdminPower(t *testing.T, secret string) {
 }
 
 func TestAPITokenKeepsPowerAfterCreatorRemoved(t *testing.T) {
+	t.Parallel()
 	for _, choice := range []string{"keep", "transfer"} {
 		t.Run(choice, func(t *testing.T) {
 			pc := newPowerCase(t)
@@ -72,6 +73,7 @@ func TestAPITokenKeepsPowerAfterCreatorRemoved(t *testing.T) {
 }
 
 func TestAPITokenKeepsPowerAfterCreatorDemoted(t *testing.T) {
+	t.Parallel()
 	pc := newPowerCase(t)
 	pc.ada.get("/orgs/acme/settings/members")
 	if r := pc.ada.post("/orgs/acme/settings/members/"+itoa(pc.max.ID)+"/role", url.Values{"role": {"member"}}); r.status != http.StatusSeeOther {
@@ -81,6 +83,7 @@ func TestAPITokenKeepsPowerAfterCreatorDemoted(t *testing.T) {
 }
 
 func TestAPITokenKeepsPowerAfterCreatorDisabled(t *testing.T) {
+	t.Parallel()
 	pc := newPowerCase(t)
 	pc.ada.get("/admin")
 	if r := pc.ada.post("/admin/users/"+itoa(pc.max.ID)+"/disable", url.Values{}); r.status != http.StatusSeeOther {
@@ -92,6 +95,7 @@ func TestAPITokenKeepsPowerAfterCreatorDisabled(t *testing.T) {
 // TestAPITokenScopesStillLimitIt: an org credential has admin power only
 // as far as its scopes reach.
 func TestAPITokenScopesStillLimitIt(t *testing.T) {
+	t.Parallel()
 	pc := newPowerCase(t)
 	ro := pc.a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "max read-only", Scopes: []string{"tokens:read"},
 		CreatorID: pc.max.ID, OwnerUserID: pc.max.ID})
@@ -104,6 +108,7 @@ func TestAPITokenScopesStillLimitIt(t *testing.T) {
 }
 
 func TestDisabledUsersCLITokenIsRefusedAtOnce(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	maxU := a.user(t, "max")
 	cli := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: maxU.ID, OwnerUserID: maxU.ID})

@@ -48,6 +48,7 @@ func (a *app) tokenCount(t *testing.T) int {
 }
 
 func TestCreateAndRevealOnce(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	admin.get("/orgs/acme/settings/tokens/api")
@@ -72,7 +73,10 @@ func TestCreateAndRevealOnce(t *testing.T) {
 	later.lacks(t, secret)
 	later.contains(t, tok.Hint, "CI deploys")
 	admin.get(tokenURL(tok, "")).lacks(t, secret)
-	events, _ := a.db.TokenEvents(context.Background(), a.org.ID, tok.ID, 10)
+	events, err := a.db.TokenEvents(context.Background(), a.org.ID, tok.ID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(events) != 1 || events[0].Action != "token.created" {
 		t.Errorf("events = %+v", events)
 	}
@@ -97,6 +101,7 @@ func tokenURL(t store.Token, action string) string {
 }
 
 func TestCreateBadInput(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	admin.createToken(t, "api", url.Values{"name": {"taken"}, "scopes": {"api"}})
@@ -140,6 +145,7 @@ func TestCreateBadInput(t *testing.T) {
 }
 
 func TestCreatePermissions(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	member := a.signIn("max")
 	member.get("/orgs/acme/settings/tokens/cli")
@@ -180,12 +186,16 @@ func TestCreatePermissions(t *testing.T) {
 }
 
 func TestOrgVisibleTokens(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	shared, sharedID := admin.createToken(t, "api", url.Values{"name": {"shared"}, "scopes": {"report:read"}, "visibility": {"org"}})
 	hidden, _ := admin.createToken(t, "api", url.Values{"name": {"hidden"}, "scopes": {"api"}})
 	ctx := context.Background()
-	tok, _ := a.db.TokenByID(ctx, a.org.ID, sharedID)
+	tok, err := a.db.TokenByID(ctx, a.org.ID, sharedID)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	member := a.signIn("max")
 	list := member.get("/orgs/acme/settings/tokens/api")
@@ -198,7 +208,10 @@ func TestOrgVisibleTokens(t *testing.T) {
 	if r.status != http.StatusOK || !strings.Contains(r.body, shared) || r.header.Get("Cache-Control") != "no-store" {
 		t.Fatalf("reveal: %d %q", r.status, r.header.Get("Cache-Control"))
 	}
-	events, _ := a.db.TokenEvents(ctx, a.org.ID, sharedID, 10)
+	events, err := a.db.TokenEvents(ctx, a.org.ID, sharedID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if events[0].Action != "token.revealed" || events[0].ActorLabel != "max" || events[0].IP == "" {
 		t.Errorf("reveal event = %+v", events[0])
 	}
@@ -213,6 +226,7 @@ func TestOrgVisibleTokens(t *testing.T) {
 }
 
 func TestListSearchAndFilters(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	member := a.signIn("max")
@@ -224,7 +238,10 @@ func TestListSearchAndFilters(t *testing.T) {
 	}
 	// A token made by a member who is later promoted would count as admin's;
 	// make one whose creator is a member now.
-	maxU, _ := a.db.UserByUsername(context.Background(), "max")
+	maxU, err := a.db.UserByUsername(context.Background(), "max")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if _, errs, err := issueAPI(a, maxU.ID, "member made"); err != nil || len(errs) > 0 {
 		t.Fatal(err, errs)
 	}

@@ -12,6 +12,7 @@ import (
 // client_ip 10.0.0.1…6 within one second leave the five most recent as the
 // token's last IPs, .6 first, and drop .1.
 func TestLastFiveIPsKeepTheNewestOfABurst(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	caller := a.adminToken(t, "introspect")
 	target := a.adminToken(t)

@@ -15,6 +15,7 @@ import (
 // TestAccess walks pages with each kind of visitor: anonymous, member,
 // auditor, admin and a site admin of another org.
 func TestAccess(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	visitors := map[string]*client{"anon": a.client(), "ada": a.signIn("ada"), "max": a.signIn("max"),
 		"audra": a.signIn("audra"), "gus": a.signIn("gus")}
@@ -60,6 +61,7 @@ func TestAccess(t *testing.T) {
 // TestEveryRouteHasAGuard proves that no route was registered without a
 // guard naming a known action.
 func TestEveryRouteHasAGuard(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	valid := regexp.MustCompile(`^(public|signed-in|(org|token|site):(.+))$`)
 	scopes := map[string]bool{"": true}
@@ -88,6 +90,7 @@ func TestEveryRouteHasAGuard(t *testing.T) {
 }
 
 func TestMethodsAndLimits(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	c := a.signIn("ada")
 	t.Run("wrong method is 405", func(t *testing.T) {
@@ -109,6 +112,7 @@ func TestMethodsAndLimits(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	r := a.client().get("/login")
 	for h, want := range map[string]string{
@@ -142,6 +146,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestCSRF(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	c := a.client()
 	c.get("/login")
@@ -177,6 +182,7 @@ func TestCSRF(t *testing.T) {
 }
 
 func TestSignIn(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	try := func(c *client, user, pass string) response {
 		c.get("/login")
@@ -272,13 +278,17 @@ func TestSignIn(t *testing.T) {
 }
 
 func TestDisabledUser(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	victim := a.signIn("max")
 	if r := victim.get("/"); r.status != http.StatusOK {
 		t.Fatalf("max home: %d", r.status)
 	}
-	maxUser, _ := a.db.UserByUsername(context.Background(), "max")
+	maxUser, err := a.db.UserByUsername(context.Background(), "max")
+	if err != nil {
+		t.Fatal(err)
+	}
 	admin.get("/admin")
 	r := admin.post("/admin/users/"+itoa(maxUser.ID)+"/disable", url.Values{})
 	if r.status != http.StatusSeeOther {
@@ -295,7 +305,10 @@ func TestDisabledUser(t *testing.T) {
 	}
 	r.contains(t, "This account is disabled")
 	t.Run("site admin cannot disable self", func(t *testing.T) {
-		ada, _ := a.db.UserByUsername(context.Background(), "ada")
+		ada, err := a.db.UserByUsername(context.Background(), "ada")
+		if err != nil {
+			t.Fatal(err)
+		}
 		admin.get("/admin")
 		r := admin.post("/admin/users/"+itoa(ada.ID)+"/disable", url.Values{})
 		if r.status != http.StatusUnprocessableEntity {
@@ -313,6 +326,7 @@ func TestDisabledUser(t *testing.T) {
 }
 
 func TestHealth(t *testing.T) {
+	t.Parallel()
 	a := seededApp(t)
 	for _, path := range []string{"/healthz", "/readyz"} {
 		r := a.client().get(path)
@@ -341,6 +355,7 @@ func mustURL(t testing.TB, s string) *url.URL {
 // came over HTTPS, the session cookie is Secure; the same header from an
 // untrusted peer changes nothing, and neither does X-Forwarded-For.
 func TestSecureCookieBehindProxy(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name    string
 		proxies []netip.Prefix

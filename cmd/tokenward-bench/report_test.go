@@ -8,6 +8,7 @@ import (
 )
 
 func TestPercentile(t *testing.T) {
+	t.Parallel()
 	ms := func(v ...int) []time.Duration {
 		out := make([]time.Duration, len(v))
 		for i, x := range v {
@@ -44,6 +45,7 @@ func TestPercentile(t *testing.T) {
 }
 
 func TestSummarize(t *testing.T) {
+	t.Parallel()
 	lat := []time.Duration{time.Millisecond, 2 * time.Millisecond, 3 * time.Millisecond, 40 * time.Millisecond}
 	r := summarize("token-valid", measurement{window: 2 * time.Second, latencies: lat,
 		statuses: map[int]int{200: 3, 404: 1}, errors: map[string]int{"status 404": 1, "transport: timeout": 2}})
@@ -62,6 +64,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestJudge(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		r         Result
@@ -98,6 +101,7 @@ func TestJudge(t *testing.T) {
 }
 
 func TestWriteTable(t *testing.T) {
+	t.Parallel()
 	results := []Result{
 		{Scenario: "limit", Requests: 500000, RPS: 50000, P50ms: 0.5, P99ms: 2.25, Maxms: 31, Statuses: map[int]int{200: 500000}},
 		{Scenario: "token-unknown", Requests: 400000, RPS: 40000, P50ms: 0.6, P99ms: 3, Maxms: 120,

@@ -8,6 +8,7 @@ import (
 )
 
 func TestBadChecksumTokens(t *testing.T) {
+	t.Parallel()
 	tokens, err := badChecksumTokens(200)
 	if err != nil {
 		t.Fatal(err)
@@ -20,6 +21,7 @@ func TestBadChecksumTokens(t *testing.T) {
 }
 
 func TestUnknownTokensAreWellFormed(t *testing.T) {
+	t.Parallel()
 	tokens, err := unknownTokens(50)
 	if err != nil {
 		t.Fatal(err)
@@ -37,6 +39,7 @@ func TestUnknownTokensAreWellFormed(t *testing.T) {
 }
 
 func TestCycleVisitsEveryItemBeforeRepeating(t *testing.T) {
+	t.Parallel()
 	list := []string{"a", "b", "c", "d", "e", "f", "g"}
 	const workers = 3
 	seen := map[string]int{}
@@ -55,6 +58,7 @@ func TestCycleVisitsEveryItemBeforeRepeating(t *testing.T) {
 }
 
 func TestPickScenarios(t *testing.T) {
+	t.Parallel()
 	got, err := pickScenarios("mixed, limit")
 	if err != nil {
 		t.Fatal(err)
@@ -62,7 +66,9 @@ func TestPickScenarios(t *testing.T) {
 	if len(got) != 2 || got[0].name != "limit" || got[1].name != "mixed" {
 		t.Errorf("got %v, want limit then mixed (run order)", got)
 	}
-	if all, _ := pickScenarios(""); len(all) != len(scenarios) {
+	if all, err := pickScenarios(""); err != nil {
+		t.Fatal(err)
+	} else if len(all) != len(scenarios) {
 		t.Errorf("empty list picked %d scenarios, want all %d", len(all), len(scenarios))
 	}
 	if _, err := pickScenarios("limit,nope"); err == nil {
@@ -71,6 +77,7 @@ func TestPickScenarios(t *testing.T) {
 }
 
 func TestParseCSRF(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, page, want string }{
 		{"templ order", `<form method="post"><input type="hidden" name="csrf_token" value="abc-_123"/><input name="username"></form>`, "abc-_123"},
 		{"value first", `<input value="xyz" type="hidden" name="csrf_token">`, "xyz"},
@@ -90,6 +97,7 @@ func TestParseCSRF(t *testing.T) {
 }
 
 func TestCreatedToken(t *testing.T) {
+	t.Parallel()
 	secret, err := auth.NewToken(auth.KindAPI)
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +122,7 @@ func TestCreatedToken(t *testing.T) {
 }
 
 func TestSeedSpreadsKindsAndStatesIndependently(t *testing.T) {
+	t.Parallel()
 	counts := map[string]int{}
 	for i := range 1000 {
 		counts[string(seedKind(i))+"/"+seedState(i)]++

@@ -65,7 +65,9 @@ func TestLoginDeviceFlow(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("credentials file: %v, mode %v", err, info.Mode().Perm())
 	}
-	if d, _ := os.Stat(filepath.Join(dir, "tokenward")); d.Mode().Perm() != 0o700 {
+	if d, err := os.Stat(filepath.Join(dir, "tokenward")); err != nil {
+		t.Fatal(err)
+	} else if d.Mode().Perm() != 0o700 {
 		t.Errorf("credentials dir mode %v", d.Mode().Perm())
 	}
 	st := readCredentials(t, dir).Servers[as.URL]

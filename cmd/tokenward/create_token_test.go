@@ -36,8 +36,14 @@ func tokenData(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	org, _ := db.OrgBySlug(ctx, "acme")
-	ada, _ := db.UserByUsername(ctx, "ada")
+	org, err := db.OrgBySlug(ctx, "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ada, err := db.UserByUsername(ctx, "ada")
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, _, errs, err := core.OnboardService(ctx, db, sealer, store.NewService{OrgID: org.ID, Name: "acme/payments"},
 		core.TokenRequest{Org: org, Kind: auth.KindService, Name: "payments ci", CreatorID: ada.ID}, store.Actor{UserID: ada.ID, Label: "ada"})
 	if err != nil || len(errs) > 0 {
@@ -64,6 +70,7 @@ func lifetime(tok store.Token, days int) bool {
 var uuidLine = regexp.MustCompile(`^id: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 
 func TestCreateToken(t *testing.T) {
+	t.Parallel()
 	data := tokenData(t)
 	ctx := context.Background()
 	db, err := store.Open(ctx, data+"/tokenward.db")
@@ -119,7 +126,10 @@ func TestCreateToken(t *testing.T) {
 				t.Fatalf("stored token: %+v, %v", tok, err)
 			}
 			tt.check(t, tok)
-			events, _ := db.TokenEvents(ctx, tok.OrgID, tok.ID, 5)
+			events, err := db.TokenEvents(ctx, tok.OrgID, tok.ID, 5)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if len(events) != 1 || events[0].Action != "token.created" || events[0].ActorLabel != "command line" {
 				t.Errorf("events = %+v", events)
 			}
@@ -135,6 +145,7 @@ func TestCreateToken(t *testing.T) {
 }
 
 func TestCreateTokenErrors(t *testing.T) {
+	t.Parallel()
 	data := tokenData(t)
 	api := func(extra ...string) []string {
 		return append([]string{"--org", "acme", "--kind", "api", "--name", "bot", "--owner", "ada"}, extra...)
@@ -193,8 +204,14 @@ func TestCreateTokenErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	org, _ := db.OrgBySlug(context.Background(), "acme")
-	page, _ := db.Tokens(context.Background(), store.TokenQuery{OrgID: org.ID, Kind: "api", PerPage: 50})
+	org, err := db.OrgBySlug(context.Background(), "acme")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := db.Tokens(context.Background(), store.TokenQuery{OrgID: org.ID, Kind: "api", PerPage: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if page.Total != 1 {
 		t.Errorf("%d API tokens after refused commands, want only the first", page.Total)
 	}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestServerURL(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"http://127.0.0.1:8080":          "http://127.0.0.1:8080",
 		"HTTPS://Tokenward.Example.COM/": "https://tokenward.example.com",
@@ -53,7 +54,9 @@ func TestCredentialsFile(t *testing.T) {
 	if err != nil || info.Mode().Perm() != 0o600 {
 		t.Fatalf("file: %v, mode %v", err, info.Mode().Perm())
 	}
-	if d, _ := os.Stat(filepath.Dir(path)); d.Mode().Perm() != 0o700 {
+	if d, err := os.Stat(filepath.Dir(path)); err != nil {
+		t.Fatal(err)
+	} else if d.Mode().Perm() != 0o700 {
 		t.Errorf("dir mode %v", d.Mode().Perm())
 	}
 	got, _, err := loadCredentials()
@@ -68,14 +71,20 @@ func TestCredentialsFile(t *testing.T) {
 	if err := saveCredentials(path, creds); err != nil {
 		t.Fatal(err)
 	}
-	info, _ = os.Stat(path)
+	info, err = os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if info.Sys().(*syscall.Stat_t).Ino == before {
 		t.Error("the file was rewritten in place, not replaced")
 	}
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("replaced file mode %v", info.Mode().Perm())
 	}
-	entries, _ := os.ReadDir(filepath.Dir(path))
+	entries, err := os.ReadDir(filepath.Dir(path))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(entries) != 1 {
 		t.Errorf("directory holds %d entries, want only credentials.json: %v", len(entries), entries)
 	}

@@ -44,6 +44,7 @@ func runCmd(t *testing.T, stdin string, args ...string) (string, error) {
 }
 
 func TestCreateUser(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	base := []string{"admin", "create-user", "--data", data}
 	args := func(extra ...string) []string { return append(append([]string{}, base...), extra...) }
@@ -99,7 +100,10 @@ func TestCreateUser(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		members, _ := db.Members(context.Background(), org.ID)
+		members, err := db.Members(context.Background(), org.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if len(members) != 2 || members[0].User.Username != "bob" || members[0].Role != "auditor" {
 			t.Errorf("members = %+v", members)
 		}
@@ -133,6 +137,7 @@ func startServe(t *testing.T, args ...string) (string, *lockedBuffer, func() err
 }
 
 func TestServePrintsSetupAndStopsCleanly(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	base, out, stop := startServe(t, "--data", data)
 	res, err := http.Get(base + "/readyz")
@@ -165,6 +170,7 @@ func TestServePrintsSetupAndStopsCleanly(t *testing.T) {
 }
 
 func TestServeDemo(t *testing.T) {
+	t.Parallel()
 	data := t.TempDir()
 	base, out, stop := startServe(t, "--data", data, "--demo")
 	defer stop()
@@ -242,6 +248,7 @@ func checkDemoTokens(t *testing.T, data string) {
 }
 
 func TestServeBadFlags(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{{"serve", "--trusted-proxies", "not-a-cidr"}, {"serve", "extra"}, {"bogus"}, {"admin", "nope"}} {
 		if _, err := runCmd(t, "", args...); err == nil {
 			t.Errorf("%v: no error", args)
@@ -253,6 +260,7 @@ func TestServeBadFlags(t *testing.T) {
 // then sends the rest: the request still gets its answer before the
 // server exits.
 func TestServeDrainsInFlightRequests(t *testing.T) {
+	t.Parallel()
 	base, _, stop := startServe(t, "--data", t.TempDir())
 	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
 	if err != nil {
