@@ -18,6 +18,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"tokenward/auth"
 	"tokenward/store"
@@ -91,7 +92,10 @@ func (a *app) start() {
 	a.ts = httptest.NewUnstartedServer(nil)
 	cfg := web.Config{DB: a.db, MasterKey: key,
 		Logger:    slog.New(slog.NewTextHandler(a.log, nil)),
-		PublicURL: "http://" + a.ts.Listener.Addr().String(), TrustedProxies: a.proxies}
+		PublicURL: "http://" + a.ts.Listener.Addr().String(), TrustedProxies: a.proxies,
+		// Gathered uses are written every 50 ms, so tests that read a last
+		// use wait that long rather than a second.
+		FlushInterval: 50 * time.Millisecond}
 	for _, f := range a.configure {
 		f(&cfg)
 	}
