@@ -95,7 +95,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	mail.TLSConfig = cfg.SMTPTLSConfig
-	s := &Server{Site: site, mail: mail, notices: engine.NewNoticeJob(cfg.DB, cfg.Logger, mail)}
+	s := &Server{Site: site, mail: mail, notices: engine.NewNoticeJob(cfg.DB, cfg.Logger, mail, engine.NewStoreClaim(cfg.DB))}
 	s.ui = &ui.Server{Site: site, Mail: mail, Setup: &ui.SetupGate{},
 		Throttle: engine.NewFailThrottle(now, engine.UserFailures, engine.IPFailures),
 		Devices:  engine.NewFailThrottle(now, engine.DeviceUserFailures, engine.DeviceIPFailures)}

@@ -18,18 +18,31 @@ const (
 // NoticeJob is the background work of notifications: the expiry pass and
 // the mail pass, until close.
 type NoticeJob struct {
-	db   *store.DB
-	log  *slog.Logger
-	mail *Mailer
+	db    *store.DB
+	log   *slog.Logger
+	mail  *Mailer
+	claim JobClaim
 
 	ctx    context.Context // cancelled by close, so a slow mail server does not hold up shutdown
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
-func NewNoticeJob(db *store.DB, log *slog.Logger, m *Mailer) *NoticeJob {
+// NewNoticeJob is the notification job; each of its passes runs only when
+// claim gives this process the pass, so replicas do not run it twice.
+func NewNoticeJob(db *store.DB, log *slog.Logger, m *Mailer, claim JobClaim) *NoticeJob {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &NoticeJob{db: db, log: log, mail: m, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	return &NoticeJob{db: db, log: log, mail: m, claim: claim, ctx: ctx, cancel: cancel, done: make(chan struct{})}
+}
+
+// claimed reports whether this process runs job's pass now. The claim
+// outlasts one interval, so the process that has it keeps it while it runs.
+func (j *NoticeJob) claimed(job string, every time.Duration) bool {
+	ok, err := j.claim.Claim(j.ctx, job, every+every/2)
+	if err != nil && j.ctx.Err() == nil {
+		j.log.Error("claiming a background pass failed; trying again next pass", "job", job, "error", err)
+	}
+	return ok && err == nil
 }
 
 // Run does an expiry pass at once and then every ExpiryInterval, and a
@@ -54,6 +67,9 @@ func (j *NoticeJob) Run() {
 }
 
 func (j *NoticeJob) expiryPass() {
+	if !j.claimed("expiry", ExpiryInterval) {
+		return
+	}
 	start := time.Now()
 	n, err := j.db.NotifyExpiries(j.ctx)
 	switch {
@@ -66,6 +82,9 @@ func (j *NoticeJob) expiryPass() {
 }
 
 func (j *NoticeJob) mailPass() {
+	if !j.claimed("mail", MailInterval) {
+		return
+	}
 	if _, err := j.mail.Pass(j.ctx); err != nil && j.ctx.Err() == nil {
 		j.log.Error("emailing notifications failed", "error", err)
 	}

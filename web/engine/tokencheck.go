@@ -119,7 +119,8 @@ func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedT
 	h := auth.HashToken(secret)
 	// Read the counters before the store, so a change during the read makes
 	// what is cached stale rather than wrong.
-	gen, creations, now := s.DB.TokenGeneration(), s.DB.TokenCreations(), s.DB.Now()
+	feed := s.changes()
+	gen, creations, now := feed.TokenGeneration(), feed.TokenCreations(), s.DB.Now()
 	if ct, ok := s.cache.get(h, gen); ok {
 		return ct, nil, nil
 	}
@@ -237,6 +238,17 @@ func (f *IPLimiter) sweep(now time.Time) {
 // TokenChecker finds the token a presented secret belongs to, through its
 // cache.
 type TokenChecker struct {
-	DB    *store.DB
-	cache tokenCache
+	DB *store.DB
+	// Changes says when what the cache holds went stale; the store's own
+	// counters when nil.
+	Changes ChangeFeed
+	cache   tokenCache
+}
+
+// changes is the feed the cache keys on.
+func (s *TokenChecker) changes() ChangeFeed {
+	if s.Changes != nil {
+		return s.Changes
+	}
+	return s.DB
 }
