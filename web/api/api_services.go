@@ -69,8 +69,8 @@ func (s *Server) apiCreateService(c echo.Context) error {
 	}
 	f := store.NewService{Name: strings.TrimSpace(body.Name), URL: strings.TrimSpace(body.URL)}
 	ct := plumbing.Bearer(c)
-	req := core.TokenRequest{Org: ct.Org, Kind: auth.KindService, Name: f.Name, Expiry: strconv.Itoa(ct.Org.Policy.DefaultDays), CreatorID: ct.Token.CreatorID}
-	svc, issued, errs, err := core.OnboardService(c.Request().Context(), s.DB, s.Sealer, store.NewService{OrgID: ct.Org.ID, Name: f.Name, URL: f.URL}, req, plumbing.APIActor(c))
+	svc, issued, errs, err := s.Core.Onboard(c.Request().Context(),
+		core.ServiceRequest{Org: ct.Org, Name: f.Name, URL: f.URL, CreatorID: ct.Token.CreatorID}, plumbing.APIActor(c))
 	if fault.Is(err, fault.Conflict) {
 		return err // the name is taken: a conflict on "name"
 	}

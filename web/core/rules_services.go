@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"tokenward/auth"
 	"tokenward/auth/fault"
@@ -98,4 +99,20 @@ func validateService(name, url string) fault.Fields {
 		errs["url"] = msg
 	}
 	return errs
+}
+
+// ServiceRequest is a service to onboard as asked: its repository name and
+// URL, in org, by the creator.
+type ServiceRequest struct {
+	Org       store.Org
+	Name, URL string
+	CreatorID int64
+}
+
+// Onboard stores a service and its first token, a service token named as
+// the service, expiring after the org policy's default days: what the
+// services page and POST /api/v1/services both do.
+func (s *Core) Onboard(ctx context.Context, r ServiceRequest, actor store.Actor) (store.Service, Issued, fault.Fields, error) {
+	req := TokenRequest{Org: r.Org, Kind: auth.KindService, Name: r.Name, Expiry: strconv.Itoa(r.Org.Policy.DefaultDays), CreatorID: r.CreatorID}
+	return OnboardService(ctx, s.DB, s.Sealer, store.NewService{OrgID: r.Org.ID, Name: r.Name, URL: r.URL}, req, actor)
 }

@@ -103,10 +103,8 @@ func (s *Server) addService(c echo.Context) error {
 		return s.renderServices(c, http.StatusUnprocessableEntity, f.view(errs), nil)
 	}
 	st := plumbing.State(c)
-	req := core.TokenRequest{Org: *st.Org, Kind: auth.KindService, Name: f.Name,
-		Expiry: fmt.Sprint(st.Org.Policy.DefaultDays), CreatorID: st.User.ID}
-	svc, issued, errs, err := core.OnboardService(c.Request().Context(), s.DB, s.Sealer,
-		store.NewService{OrgID: st.Org.ID, Name: f.Name, URL: f.URL}, req, s.actor(c))
+	svc, issued, errs, err := s.Core.Onboard(c.Request().Context(),
+		core.ServiceRequest{Org: *st.Org, Name: f.Name, URL: f.URL, CreatorID: st.User.ID}, s.actor(c))
 	if fault.Is(err, fault.Conflict) {
 		return s.renderServices(c, http.StatusConflict, f.view(fault.FieldsOf(err)), nil)
 	}
