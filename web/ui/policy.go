@@ -3,9 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -13,11 +11,9 @@ import (
 	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/views"
+	"tokenward/web/core"
 	"tokenward/web/plumbing"
 )
-
-// maxPolicyDays is the longest maximum lifetime a policy may set (ten years).
-const maxPolicyDays = 3650
 
 // maxCutsListed bounds the preview's table; the count covers them all.
 const maxCutsListed = 500
@@ -52,37 +48,9 @@ func policyFormOf(p store.Policy) policyForm {
 }
 
 // Validate checks the form and returns the policy it describes, or a
-// message per bad field.
+// message per bad field (core.CheckPolicy).
 func (f policyForm) Validate() (store.Policy, views.FieldErrors) {
-	p := store.Policy{NeverExpire: map[string]bool{}}
-	msgs := map[string]string{}
-	if f.MaxDays != "" {
-		n, err := strconv.Atoi(f.MaxDays)
-		if err != nil || n < 1 || n > maxPolicyDays {
-			msgs["max_days"] = fmt.Sprintf("Enter a whole number of days from 1 to %d, or leave it empty for no maximum.", maxPolicyDays)
-		}
-		p.MaxDays = n
-	}
-	n, err := strconv.Atoi(f.DefaultDays)
-	switch {
-	case err != nil || !slices.Contains(auth.ExpiryPresets, n):
-		msgs["default_days"] = "Choose one of the offered expiries: " + presetList() + " days."
-	case msgs["max_days"] == "" && p.MaxDays > 0 && n > p.MaxDays:
-		msgs["default_days"] = fmt.Sprintf("The default expiry (%d days) is longer than the maximum lifetime (%d days): choose a shorter default or raise the maximum.", n, p.MaxDays)
-	}
-	p.DefaultDays = n
-	for _, k := range auth.Kinds {
-		p.NeverExpire[string(k)] = f.Never[string(k)]
-	}
-	return p, collectErrors(msgs)
-}
-
-func presetList() string {
-	s := make([]string, len(auth.ExpiryPresets))
-	for i, d := range auth.ExpiryPresets {
-		s[i] = strconv.Itoa(d)
-	}
-	return strings.Join(s[:len(s)-1], ", ") + " or " + s[len(s)-1]
+	return core.CheckPolicy(core.PolicyRequest{MaxDays: f.MaxDays, DefaultDays: f.DefaultDays, Never: f.Never})
 }
 
 func (f policyForm) view(errs views.FieldErrors) views.PolicyForm {
@@ -128,49 +96,36 @@ func (s *Server) policySubmit(c echo.Context) error {
 		}
 		return plumbing.Redirect(c, "/orgs/"+org.Slug+"/settings/policy")
 	}
-	live, err := s.DB.LiveTokens(ctx, org.ID)
+	effect, err := s.Core.PolicyEffect(ctx, *org, pol.MaxDays, maxCutsListed)
 	if err != nil {
 		return err
 	}
-	return s.renderPolicy(c, http.StatusOK, f.view(nil), policyPreview(live, org.Policy.MaxDays, pol.MaxDays, s.DB.Now()))
+	return s.renderPolicy(c, http.StatusOK, f.view(nil), policyPreview(effect, s.DB.Now()))
 }
 
-// policyPreview compares each live token's effective expiry under the
-// current and the new maximum lifetime: those it moves earlier are cut.
-func policyPreview(live []store.Token, oldMax, newMax int, now time.Time) *views.PolicyPreview {
+// policyPreview says what a new maximum lifetime would do: the tokens it
+// cuts, listed, and those that would live longer.
+func policyPreview(e core.PolicyEffect, now time.Time) *views.PolicyPreview {
 	p := &views.PolicyPreview{}
-	var cut, longer, revived int
-	for _, t := range live {
-		cur, next := store.EffectiveExpiry(t, oldMax), store.EffectiveExpiry(t, newMax)
-		switch {
-		case !next.IsZero() && (cur.IsZero() || next.Before(cur)):
-			cut++
-			if len(p.Cuts) < maxCutsListed {
-				p.Cuts = append(p.Cuts, policyCut(t, cur, next, now))
-			}
-		case !cur.IsZero() && (next.IsZero() || cur.Before(next)):
-			longer++
-			if !now.Before(cur) && (next.IsZero() || now.Before(next)) {
-				revived++
-			}
-		}
+	for _, c := range e.Cuts {
+		p.Cuts = append(p.Cuts, policyCut(c.Token, c.Current, c.Next, now))
 	}
 	switch {
-	case cut == 0 && longer == 0:
+	case e.Cut == 0 && e.Longer == 0:
 		p.Summary = "No token's expiry changes."
-	case cut == 0:
+	case e.Cut == 0:
 		p.Summary = "This change cuts no token."
 	default:
-		p.Summary = fmt.Sprintf("This change cuts %s: each expires earlier than it does now.", nTokens(cut))
+		p.Summary = fmt.Sprintf("This change cuts %s: each expires earlier than it does now.", nTokens(e.Cut))
 	}
-	if longer > 0 {
-		p.Longer = fmt.Sprintf("%s would live longer, up to their own expiry.", nTokens(longer))
-		if revived > 0 {
-			p.Longer += fmt.Sprintf(" %d of them expired under the current policy and would work again.", revived)
+	if e.Longer > 0 {
+		p.Longer = fmt.Sprintf("%s would live longer, up to their own expiry.", nTokens(e.Longer))
+		if e.Revived > 0 {
+			p.Longer += fmt.Sprintf(" %d of them expired under the current policy and would work again.", e.Revived)
 		}
 	}
-	if cut > len(p.Cuts) {
-		p.Hidden = fmt.Sprintf("And %d more, not listed here.", cut-len(p.Cuts))
+	if e.Cut > len(p.Cuts) {
+		p.Hidden = fmt.Sprintf("And %d more, not listed here.", e.Cut-len(p.Cuts))
 	}
 	return p
 }
