@@ -15,9 +15,6 @@ import (
 	"tokenward/web/plumbing"
 )
 
-// maxBulk is the most tokens one bulk action takes: a few pages' worth.
-const maxBulk = 500
-
 // bulkTokens revokes or disables the selected rows of a tab. The first post
 // shows a confirmation naming the tokens and their count; the confirmed
 // post does it.
@@ -32,9 +29,12 @@ func (s *Server) bulkTokens(c echo.Context) error {
 	if action != "revoke" && action != "disable" {
 		return &fault.Error{Code: fault.Invalid, Title: "Choose an action", Message: "Choose Revoke or Disable for the selected tokens."}
 	}
-	ids := form["ids"]
-	if len(ids) == 0 || len(ids) > maxBulk {
-		if err := s.Flash(c, "error", fmt.Sprintf("Select between 1 and %d tokens first, with the boxes at the start of each row.", maxBulk)); err != nil {
+	tokens, ok, err := s.Core.BulkTargets(c.Request().Context(), *st.Org, kind, form["ids"])
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if err := s.Flash(c, "error", fmt.Sprintf("Select between 1 and %d tokens first, with the boxes at the start of each row.", core.MaxBulk)); err != nil {
 			return err
 		}
 		q, _ := core.ParseTokenQuery(c.QueryParams(), kind)
@@ -43,17 +43,6 @@ func (s *Server) bulkTokens(c echo.Context) error {
 			return err
 		}
 		return s.Render(c, http.StatusUnprocessableEntity, views.TokensPage(p))
-	}
-	var tokens []store.Token
-	for _, id := range ids {
-		t, err := s.DB.TokenByID(c.Request().Context(), st.Org.ID, id)
-		if store.IsNotFound(err) || (err == nil && (t.Kind != string(kind) || !t.RevokedAt.IsZero())) {
-			continue // not this org's, not this tab's, or already revoked
-		}
-		if err != nil {
-			return err
-		}
-		tokens = append(tokens, t)
 	}
 	return s.confirmTokens(c, kind, tokens, action, "", tabPath(st.Org.Slug, kind)+"/bulk",
 		map[string][]string{"ids": tokenIDs(tokens), "action": {action}})
@@ -68,21 +57,17 @@ func (s *Server) revokeAll(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	owned, err := s.DB.LiveTokensOwnedBy(c.Request().Context(), st.Org.ID, userID, serviceID)
+	form, _ := c.FormParams()
+	var counted map[string]bool // nil: count them now, for the confirmation
+	if c.FormValue("confirm") == "yes" && form.Has("ids") {
+		counted = map[string]bool{}
+		for _, id := range form["ids"] {
+			counted[id] = true
+		}
+	}
+	tokens, err := s.Core.RevokeAllTargets(c.Request().Context(), *st.Org, userID, serviceID, counted)
 	if err != nil {
 		return err
-	}
-	form, _ := c.FormParams()
-	counted, confirmed := map[string]bool{}, c.FormValue("confirm") == "yes" && form.Has("ids")
-	for _, id := range form["ids"] {
-		counted[id] = true
-	}
-	now := s.DB.Now()
-	var tokens []store.Token
-	for _, t := range owned {
-		if !store.Expired(t, now, st.Org.Policy.MaxDays) && (!confirmed || counted[t.ID]) {
-			tokens = append(tokens, t)
-		}
 	}
 	hidden := map[string][]string{"user": {c.FormValue("user")}, "ids": tokenIDs(tokens)}
 	kind := auth.KindAPI
