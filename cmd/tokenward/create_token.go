@@ -25,23 +25,9 @@ type tokenFlags struct {
 // then prints the secret and the token's id, one a line, and nothing else on
 // stdout, so `TOKEN=$(tokenward admin create-token ... | head -1)` works.
 func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f tokenFlags
-	fs := newFlagSet("admin create-token", stderr)
-	fs.StringVar(&f.data, "data", env("TOKENWARD_DATA", "./data"), "data directory")
-	fs.StringVar(&f.org, "org", "", "organization slug (required)")
-	fs.StringVar(&f.kind, "kind", "", "token kind: api, cli or service (required)")
-	fs.StringVar(&f.name, "name", "", "token name (required)")
-	fs.StringVar(&f.scopes, "scopes", "", "comma-separated scopes (default: the kind's defaults)")
-	fs.StringVar(&f.owner, "owner", "", "username of the creator and owner (required for api and cli; service: default the org's first admin)")
-	fs.StringVar(&f.service, "service", "", "onboarded service the token belongs to (service tokens)")
-	fs.StringVar(&f.visibility, "visibility", "", "admins (default) or org")
-	fs.StringVar(&f.expiresIn, "expires-in", "", "lifetime such as 30d (1-365 days), or never where policy allows (default: the org's default)")
-	fs.StringVar(&f.quota, "quota", "", "monthly request quota (default: none)")
-	if err := fs.Parse(args); err != nil {
+	f, err := parseTokenFlags(args, stderr)
+	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	kind, err := auth.ParseKind(f.kind)
 	if err != nil {
@@ -90,6 +76,29 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stderr, "Created %s token %q in %s (%s). Store it now: it will not be shown again.\n",
 		kind.Label(), issued.Token.Name, org.Slug, expires)
 	return nil
+}
+
+// parseTokenFlags reads create-token's flags.
+func parseTokenFlags(args []string, stderr io.Writer) (tokenFlags, error) {
+	var f tokenFlags
+	fs := newFlagSet("admin create-token", stderr)
+	fs.StringVar(&f.data, "data", env("TOKENWARD_DATA", "./data"), "data directory")
+	fs.StringVar(&f.org, "org", "", "organization slug (required)")
+	fs.StringVar(&f.kind, "kind", "", "token kind: api, cli or service (required)")
+	fs.StringVar(&f.name, "name", "", "token name (required)")
+	fs.StringVar(&f.scopes, "scopes", "", "comma-separated scopes (default: the kind's defaults)")
+	fs.StringVar(&f.owner, "owner", "", "username of the creator and owner (required for api and cli; service: default the org's first admin)")
+	fs.StringVar(&f.service, "service", "", "onboarded service the token belongs to (service tokens)")
+	fs.StringVar(&f.visibility, "visibility", "", "admins (default) or org")
+	fs.StringVar(&f.expiresIn, "expires-in", "", "lifetime such as 30d (1-365 days), or never where policy allows (default: the org's default)")
+	fs.StringVar(&f.quota, "quota", "", "monthly request quota (default: none)")
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	if fs.NArg() > 0 {
+		return f, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return f, nil
 }
 
 // tokenRequest resolves the creator, owner and service the flags name and

@@ -30,29 +30,15 @@ type serveConfig struct {
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var cfg serveConfig
-	fs := newFlagSet("serve", stderr)
-	fs.StringVar(&cfg.addr, "addr", env("TOKENWARD_ADDR", "127.0.0.1:8080"), "address to listen on")
-	fs.StringVar(&cfg.data, "data", env("TOKENWARD_DATA", "./data"), "data directory (database and key file)")
-	fs.StringVar(&cfg.publicURL, "public-url", env("TOKENWARD_PUBLIC_URL", ""), "URL people reach the server at (default http://ADDR)")
-	fs.StringVar(&cfg.proxies, "trusted-proxies", env("TOKENWARD_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-* headers are trusted")
-	fs.BoolVar(&cfg.demo, "demo", false, "fill an empty data directory with a demo organization")
-	if err := fs.Parse(args); err != nil {
+	cfg, err := parseServeFlags(args, stderr)
+	if err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	proxies, err := parsePrefixes(cfg.proxies)
 	if err != nil {
 		return err
 	}
-	if os.Getenv("GOGC") == "" {
-		// The live heap is small (tens of MB even at 100,000 tokens), and at
-		// tens of thousands of token checks a second the collector's default
-		// pace costs a tenth of the CPU: trade a little memory for it.
-		debug.SetGCPercent(400)
-	}
+	tuneGC()
 	logOut := newBufferedLog(stderr)
 	defer logOut.Close()
 	logger := slog.New(slog.NewTextHandler(logOut, nil))
@@ -85,19 +71,66 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv.Start()
-	httpSrv := &http.Server{
-		Handler:           srv.Handler(),
+	httpSrv := newHTTPServer(srv.Handler(), logger)
+	logger.Info("tokenward listening", "addr", ln.Addr().String(), "data", cfg.data, "url", cfg.publicURL)
+	if u := srv.SetupURL(); u != "" {
+		fmt.Fprintf(stdout, "\nNo site admin yet. Open this link to set up Tokenward (the code works once):\n\n    %s\n\n", u)
+	}
+
+	if err := runUntilDone(ctx, httpSrv, ln, srv, logger); err != nil {
+		return err
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// tuneGC sets the collector's pace when GOGC does not: the live heap is
+// small (tens of MB even at 100,000 tokens), and at tens of thousands of
+// token checks a second the default pace costs a tenth of the CPU, so a
+// little memory is traded for it.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+}
+
+// newHTTPServer is the HTTP server with the timeouts a public listener
+// needs.
+func newHTTPServer(h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
-	logger.Info("tokenward listening", "addr", ln.Addr().String(), "data", cfg.data, "url", cfg.publicURL)
-	if u := srv.SetupURL(); u != "" {
-		fmt.Fprintf(stdout, "\nNo site admin yet. Open this link to set up Tokenward (the code works once):\n\n    %s\n\n", u)
-	}
+}
 
+// parseServeFlags reads serve's flags, with their environment defaults.
+func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
+	var cfg serveConfig
+	fs := newFlagSet("serve", stderr)
+	fs.StringVar(&cfg.addr, "addr", env("TOKENWARD_ADDR", "127.0.0.1:8080"), "address to listen on")
+	fs.StringVar(&cfg.data, "data", env("TOKENWARD_DATA", "./data"), "data directory (database and key file)")
+	fs.StringVar(&cfg.publicURL, "public-url", env("TOKENWARD_PUBLIC_URL", ""), "URL people reach the server at (default http://ADDR)")
+	fs.StringVar(&cfg.proxies, "trusted-proxies", env("TOKENWARD_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-* headers are trusted")
+	fs.BoolVar(&cfg.demo, "demo", false, "fill an empty data directory with a demo organization")
+	if err := fs.Parse(args); err != nil {
+		return cfg, err
+	}
+	if fs.NArg() > 0 {
+		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return cfg, nil
+}
+
+// runUntilDone serves ln until ctx ends, then lets in-flight requests
+// finish (up to shutdownGrace) and stops the server's background work.
+func runUntilDone(ctx context.Context, httpSrv *http.Server, ln net.Listener, srv *web.Server, logger *slog.Logger) error {
 	errc := make(chan error, 1)
 	go func() { errc <- httpSrv.Serve(ln) }()
 	select {
@@ -116,10 +149,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv.Close() // writes the token uses gathered since the last flush
-	if err := db.Close(); err != nil {
-		return fmt.Errorf("close database: %w", err)
-	}
-	logger.Info("stopped")
 	return nil
 }
 
