@@ -48,6 +48,32 @@ type Config struct {
 	// the mail server (tests trust their own certificate with it); nil
 	// uses the system's roots.
 	SMTPTLSConfig *tls.Config
+
+	// The seams that processes sharing one database share; nil gives the
+	// single-node one (see singleNode).
+	Changes        engine.ChangeFeed
+	ThrottleCounts engine.ThrottleCounts
+	JobClaim       engine.JobClaim
+}
+
+// singleNode fills the seams left nil with the single-node ones: the
+// store's in-process change counters, throttle counts in memory, and job
+// claims in the database under a random holder id for this process.
+func (cfg *Config) singleNode() error {
+	if cfg.Changes == nil {
+		cfg.Changes = cfg.DB
+	}
+	if cfg.ThrottleCounts == nil {
+		cfg.ThrottleCounts = engine.NewMemoryThrottleCounts()
+	}
+	if cfg.JobClaim == nil {
+		claim, err := engine.NewJobClaim(cfg.DB)
+		if err != nil {
+			return err
+		}
+		cfg.JobClaim = claim
+	}
+	return nil
 }
 
 // Server is Tokenward's HTTP server: the shared parts and the three
@@ -75,15 +101,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	// One clock for the process: the store's, fixed when it was opened.
 	now := cfg.DB.Now
+	if err := cfg.singleNode(); err != nil {
+		return nil, err
+	}
+	counts := cfg.ThrottleCounts
 	site := &plumbing.Site{
 		DB:      cfg.DB,
 		Log:     cfg.Logger,
 		Cookies: plumbing.NewCookieStore(cfg.MasterKey),
 		Sealer:  sealer,
-		Check:   &engine.TokenChecker{DB: cfg.DB},
+		Check:   engine.NewTokenChecker(cfg.DB, cfg.Changes),
 		Core:    &core.Core{DB: cfg.DB, Sealer: sealer},
 		Metrics: plumbing.NewMetrics(cfg.DB),
-		Fails:   engine.NewIPLimiter(now, engine.FailRate, engine.FailBurst),
+		Fails:   engine.NewIPLimiter(counts, now, engine.BearerFailures),
 		Proxies: cfg.TrustedProxies,
 		Public:  cfg.PublicURL,
 		Now:     now,
@@ -95,12 +125,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	mail.TLSConfig = cfg.SMTPTLSConfig
-	s := &Server{Site: site, mail: mail, notices: engine.NewNoticeJob(cfg.DB, cfg.Logger, mail, engine.NewStoreClaim(cfg.DB))}
+	s := &Server{Site: site, mail: mail, notices: engine.NewNoticeJob(cfg.DB, cfg.Logger, mail, cfg.JobClaim)}
 	s.ui = &ui.Server{Site: site, Mail: mail, Setup: &ui.SetupGate{},
-		Throttle: engine.NewFailThrottle(now, engine.UserFailures, engine.IPFailures),
-		Devices:  engine.NewFailThrottle(now, engine.DeviceUserFailures, engine.DeviceIPFailures)}
+		Throttle: engine.NewFailThrottle(counts, now, engine.UserFailures, engine.IPFailures),
+		Devices:  engine.NewFailThrottle(counts, now, engine.DeviceUserFailures, engine.DeviceIPFailures)}
 	s.api = &api.Server{Site: site}
-	s.oauth = &oauth.Server{Site: site, Revokes: engine.NewIPLimiter(now, engine.RevokeRate, engine.RevokeBurst),
+	s.oauth = &oauth.Server{Site: site, Revokes: engine.NewIPLimiter(counts, now, engine.RevokeRequests),
 		Poll: max(1, int(cmp.Or(cfg.DevicePollInterval, oauth.DeviceInterval*time.Second)/time.Second))}
 	has, err := cfg.DB.HasSiteAdmin(ctx)
 	if err != nil {

@@ -1,8 +1,9 @@
--- A background job's pass runs once however many server processes share
--- the database: a process claims the job's row until a time, and renews
--- it while it keeps running; another takes it once the claim has run out.
+-- A claim on a background job (the expiry pass, the mail pass), so that
+-- when several processes share the database each pass runs in one of them.
+-- holder is the random id of the process holding the claim; the claim is
+-- free again once until has passed.
 CREATE TABLE job_claims (
-	job TEXT PRIMARY KEY,
+	job    TEXT PRIMARY KEY,
 	holder TEXT NOT NULL,
-	until TEXT NOT NULL
+	until  TEXT NOT NULL
 );

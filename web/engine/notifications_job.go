@@ -15,6 +15,18 @@ const (
 	MailInterval   = 5 * time.Second
 )
 
+// The jobs' names in the job claim, and how long a pass holds its claim:
+// the expiry pass for its interval, so another process skips it until
+// then; the mail pass well past the longest pass (a slow mail server), so
+// two processes never email the same queue at once. The holder renews its
+// claim on every pass; another process takes over once it runs out.
+const (
+	ExpiryJob   = "expiry-notices"
+	MailJob     = "mail"
+	ExpiryClaim = ExpiryInterval
+	MailClaim   = 5 * time.Minute
+)
+
 // NoticeJob is the background work of notifications: the expiry pass and
 // the mail pass, until close.
 type NoticeJob struct {
@@ -28,21 +40,11 @@ type NoticeJob struct {
 	done   chan struct{}
 }
 
-// NewNoticeJob is the notification job; each of its passes runs only when
-// claim gives this process the pass, so replicas do not run it twice.
+// NewNoticeJob makes the job; each pass runs only when claim gives this
+// process the job, so several processes on one database run it once.
 func NewNoticeJob(db *store.DB, log *slog.Logger, m *Mailer, claim JobClaim) *NoticeJob {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &NoticeJob{db: db, log: log, mail: m, claim: claim, ctx: ctx, cancel: cancel, done: make(chan struct{})}
-}
-
-// claimed reports whether this process runs job's pass now. The claim
-// outlasts one interval, so the process that has it keeps it while it runs.
-func (j *NoticeJob) claimed(job string, every time.Duration) bool {
-	ok, err := j.claim.Claim(j.ctx, job, every+every/2)
-	if err != nil && j.ctx.Err() == nil {
-		j.log.Error("claiming a background pass failed; trying again next pass", "job", job, "error", err)
-	}
-	return ok && err == nil
 }
 
 // Run does an expiry pass at once and then every ExpiryInterval, and a
@@ -66,11 +68,21 @@ func (j *NoticeJob) Run() {
 	}
 }
 
+// claimed reports whether this process holds job now; a failed claim is
+// logged and the pass skipped until the next tick.
+func (j *NoticeJob) claimed(job string, d time.Duration) bool {
+	ok, err := j.claim.Claim(j.ctx, job, d)
+	if err != nil && j.ctx.Err() == nil {
+		j.log.Error("claiming a background job failed; trying again next pass", "job", job, "error", err)
+	}
+	return ok && err == nil
+}
+
 func (j *NoticeJob) expiryPass() {
-	if !j.claimed("expiry", ExpiryInterval) {
+	if !j.claimed(ExpiryJob, ExpiryClaim) {
 		return
 	}
-	start := time.Now()
+	start := time.Now() // a stopwatch for the log, not a time of record
 	n, err := j.db.NotifyExpiries(j.ctx)
 	switch {
 	case err != nil && j.ctx.Err() == nil:
@@ -82,7 +94,7 @@ func (j *NoticeJob) expiryPass() {
 }
 
 func (j *NoticeJob) mailPass() {
-	if !j.claimed("mail", MailInterval) {
+	if !j.claimed(MailJob, MailClaim) {
 		return
 	}
 	if _, err := j.mail.Pass(j.ctx); err != nil && j.ctx.Err() == nil {

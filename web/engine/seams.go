@@ -9,71 +9,60 @@ import (
 	"tokenward/store"
 )
 
-// The engine room's seams: what a set of replicas over one database must
-// share, each an interface with the single-node implementation beside it.
-
-// ChangeFeed is how the token check learns that tokens changed. Its
-// counters move on every committed change: TokenGeneration on any change to
-// a token, its owner or its org's policy (the check's cache holds an entry
-// only while the generation is the one it was read at), TokenCreations when
-// a token is made (an "unknown token" answer holds only while it stands).
-// *store.DB is the implementation for one process: its counters move as
-// its own writes commit. An implementation for replicas must move them for
-// a change committed by any process before this process checks its next
-// token.
+// ChangeFeed is how the token check learns that tokens changed, here or in
+// another process sharing the database. The check cache tags what it holds
+// with the counters it read before the look-up and uses an entry only while
+// they stand still.
+//
+// TokenGeneration must move after every committed change that can refuse a
+// token or change what it may do: revoke, disable, enable, rotate, edit,
+// policy, role change, member removal, user disable. TokenCreations must
+// move after every committed change that adds a token or a secret (and
+// after every generation move), since "no such token" answers are cached
+// against it.
+//
+// A replica's feed must guarantee that a change committed anywhere is seen
+// (the counter has moved) before the next check here that could read it.
+// A feed that cannot vouch for that (it lost its connection) must return a
+// value it never returned before on every call until it has caught up, so
+// the cache reads through. Today's feed is the store's in-process counters
+// (*store.DB), exact for one process.
 type ChangeFeed interface {
+	// TokenGeneration moves when a token may be refused or act otherwise.
 	TokenGeneration() uint64
+	// TokenCreations moves when a token or secret is added.
 	TokenCreations() uint64
 }
 
-// AttemptThrottle counts attempts per account and per client IP, taken
-// before each attempt is checked: Take spends one and says how long to wait
-// when none is left, Refund gives back one that could not be judged, and
-// Succeed one that turned out good. FailThrottle keeps the counts in this
-// process; replicas need one store of counts for all of them.
-type AttemptThrottle interface {
-	Take(account, ip string) time.Duration
-	Refund(account, ip string)
-	Succeed(account, ip string)
-}
+var _ ChangeFeed = (*store.DB)(nil)
 
-// IPThrottle limits requests per client IP: Take spends one and says how
-// long to wait when none is left. IPLimiter keeps the counts in this
-// process.
-type IPThrottle interface {
-	Take(ip string) time.Duration
-}
-
-// JobClaim makes a background pass run once across processes: a pass runs
-// only when Claim gives this process the job for ttl (a renewal while it
-// keeps running). StoreClaim is the implementation over the database.
+// JobClaim decides which process runs a background pass when several share
+// the database: Claim reports whether this process holds job for the next
+// d, taking it when it is free, run out or already its own. A pass runs
+// only after a successful claim; d must exceed the longest pass, or a slow
+// pass may overlap the next holder's.
 type JobClaim interface {
-	Claim(ctx context.Context, job string, ttl time.Duration) (bool, error)
+	// Claim reports whether this process may run job's pass now, holding
+	// it for d.
+	Claim(ctx context.Context, job string, d time.Duration) (bool, error)
 }
 
-// StoreClaim claims jobs in the database's job_claims table for Holder.
-type StoreClaim struct {
-	DB     *store.DB
-	Holder string
+// storeClaim claims jobs in the database under this process's holder id.
+type storeClaim struct {
+	db     *store.DB
+	holder string
 }
 
-// NewStoreClaim is a claim for this process, under a random holder id.
-func NewStoreClaim(db *store.DB) *StoreClaim {
-	b := make([]byte, 8)
+// NewJobClaim is the job claim over the store's job_claims table, with a
+// random holder id for this process.
+func NewJobClaim(db *store.DB) (JobClaim, error) {
+	b := make([]byte, 12)
 	if _, err := rand.Read(b); err != nil {
-		panic(err) // crypto/rand does not fail on supported platforms
+		return nil, err
 	}
-	return &StoreClaim{DB: db, Holder: hex.EncodeToString(b)}
+	return &storeClaim{db: db, holder: hex.EncodeToString(b)}, nil
 }
 
-// Claim gives the job to this process for ttl, when nobody else holds it.
-func (c *StoreClaim) Claim(ctx context.Context, job string, ttl time.Duration) (bool, error) {
-	return c.DB.ClaimJob(ctx, job, c.Holder, ttl)
+func (c *storeClaim) Claim(ctx context.Context, job string, d time.Duration) (bool, error) {
+	return c.db.ClaimJob(ctx, job, c.holder, d)
 }
-
-var (
-	_ ChangeFeed      = (*store.DB)(nil)
-	_ AttemptThrottle = (*FailThrottle)(nil)
-	_ IPThrottle      = (*IPLimiter)(nil)
-	_ JobClaim        = (*StoreClaim)(nil)
-)

@@ -1,79 +1,52 @@
 package engine
 
 import (
-	"math"
-	"sync"
+	"context"
 	"time"
 )
 
 // Failure throttling: each attempt spends a token from a bucket kept per
 // account and per client IP before it is checked, and a good one gives it
-// back; an empty bucket refuses further attempts until it refills.
+// back; an empty bucket refuses further attempts until it refills. The
+// buckets live in ThrottleCounts, so processes sharing them share the
+// allowance.
 //
 // Sign-in: a username allows 5 failures and then one a minute; an IP,
 // shared by many people behind one NAT, allows 20 and then one every 10
 // seconds.
 var (
-	UserFailures = limitSpec{burst: 5, every: time.Minute}
-	IPFailures   = limitSpec{burst: 20, every: 10 * time.Second}
+	UserFailures = Limit{Name: "sign-in user", Burst: 5, Every: time.Minute}
+	IPFailures   = Limit{Name: "sign-in ip", Burst: 20, Every: 10 * time.Second}
 )
 
 // Device codes typed on /device: a user allows 10 wrong codes and then one
 // every 30 seconds; an IP 20 and then one every 10 seconds. A code has
 // 19^8 values and lives ten minutes, so guessing one is hopeless.
 var (
-	DeviceUserFailures = limitSpec{burst: 10, every: 30 * time.Second}
-	DeviceIPFailures   = limitSpec{burst: 20, every: 10 * time.Second}
+	DeviceUserFailures = Limit{Name: "device user", Burst: 10, Every: 30 * time.Second}
+	DeviceIPFailures   = Limit{Name: "device ip", Burst: 20, Every: 10 * time.Second}
 )
 
-type limitSpec struct {
-	burst int
-	every time.Duration
-}
-
-// bucket is a token bucket that can also be given back to: a request takes
-// one before its attempt is checked, so requests in flight together cannot
-// all pass, and an attempt that turns out good returns it. The zero bucket
-// (or none at all) is full.
-type bucket struct {
-	used float64 // tokens missing from a full bucket at last
-	last time.Time
-}
-
-// missing is how many tokens the bucket lacks at now, after refilling.
-func (b *bucket) missing(spec limitSpec, now time.Time) float64 {
-	if b == nil {
-		return 0
-	}
-	return max(0, b.used-float64(now.Sub(b.last))/float64(spec.every))
-}
-
-// wait is how long until the bucket holds a token again (0: it does).
-func (b *bucket) wait(spec limitSpec, now time.Time) time.Duration {
-	short := b.missing(spec, now) + 1 - float64(spec.burst)
-	if short <= 0 {
-		return 0
-	}
-	return time.Duration(math.Ceil(short * float64(spec.every)))
-}
-
-func (b *bucket) add(spec limitSpec, now time.Time, n float64) {
-	b.used, b.last = min(float64(spec.burst), max(0, b.missing(spec, now)+n)), now
-}
+// Failed authentications allowed per client IP (bad bearer tokens, unknown
+// device codes): 50 at once, then 10 a second. Leak reports to
+// /oauth/revoke: 20 at once, then one every 3 s.
+var (
+	BearerFailures = Limit{Name: "bearer ip", Burst: 50, Every: time.Second / 10}
+	RevokeRequests = Limit{Name: "revoke ip", Burst: 20, Every: 3 * time.Second}
+)
 
 // FailThrottle limits attempts per account and per client IP.
 type FailThrottle struct {
-	mu       sync.Mutex
-	users    map[string]*bucket
-	ips      map[string]*bucket
-	userSpec limitSpec
-	ipSpec   limitSpec
-	now      func() time.Time
-	swept    time.Time
+	counts ThrottleCounts
+	user   Limit
+	ip     Limit
+	now    func() time.Time
 }
 
-func NewFailThrottle(now func() time.Time, user, ip limitSpec) *FailThrottle {
-	return &FailThrottle{users: map[string]*bucket{}, ips: map[string]*bucket{}, userSpec: user, ipSpec: ip, now: now}
+// NewFailThrottle counts attempts in counts, per username under user and
+// per IP under ip, by the clock now.
+func NewFailThrottle(counts ThrottleCounts, now func() time.Time, user, ip Limit) *FailThrottle {
+	return &FailThrottle{counts: counts, user: user, ip: ip, now: now}
 }
 
 // Take spends one attempt of the username's and of the IP's allowance
@@ -82,67 +55,51 @@ func NewFailThrottle(now func() time.Time, user, ip limitSpec) *FailThrottle {
 // it took; a good one is settled with succeed, one that was no guess with
 // refund.
 func (t *FailThrottle) Take(username, ip string) time.Duration {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.now()
-	t.sweep(now)
-	if wait := max(t.users[username].wait(t.userSpec, now), t.ips[ip].wait(t.ipSpec, now)); wait > 0 {
-		return wait
+	wait, err := t.counts.Take(context.Background(), t.now(), Bucket{t.user, username}, Bucket{t.ip, ip})
+	if err != nil {
+		return countsUnavailableWait
 	}
-	entry(t.users, username).add(t.userSpec, now, 1)
-	entry(t.ips, ip).add(t.ipSpec, now, 1)
-	return 0
+	return wait
 }
 
 // Succeed settles a take whose attempt was good: the username's failures
 // are forgotten and the IP gets back this attempt, though not its earlier
-// failures, so one good account cannot reset guessing at others.
+// failures, so one good account cannot reset guessing at others. (Counts
+// that cannot be written refill by themselves.)
 func (t *FailThrottle) Succeed(username, ip string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.users, username)
-	t.giveBack(t.ips, ip, t.ipSpec)
+	ctx := context.Background()
+	_ = t.counts.Forget(ctx, Bucket{t.user, username})
+	_ = t.counts.GiveBack(ctx, t.now(), Bucket{t.ip, ip})
 }
 
 // Refund settles a take whose attempt was not a guess after all (a right
 // password for a disabled account, an error on our side): both get it back.
 func (t *FailThrottle) Refund(username, ip string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.giveBack(t.users, username, t.userSpec)
-	t.giveBack(t.ips, ip, t.ipSpec)
+	_ = t.counts.GiveBack(context.Background(), t.now(), Bucket{t.user, username}, Bucket{t.ip, ip})
 }
 
-func (t *FailThrottle) giveBack(m map[string]*bucket, key string, spec limitSpec) {
-	if b := m[key]; b != nil {
-		b.add(spec, t.now(), -1)
-	}
+// IPLimiter is a token bucket per client IP: for failed authentications,
+// where an IP that has spent its allowance gets 429 instead of 401
+// (requests with good tokens are never slowed), and for the revocation
+// endpoint.
+type IPLimiter struct {
+	counts ThrottleCounts
+	limit  Limit
+	now    func() time.Time
 }
 
-func entry(m map[string]*bucket, key string) *bucket {
-	b := m[key]
-	if b == nil {
-		b = &bucket{}
-		m[key] = b
-	}
-	return b
+// NewIPLimiter counts requests per IP in counts under limit, by the clock
+// now.
+func NewIPLimiter(counts ThrottleCounts, now func() time.Time, limit Limit) *IPLimiter {
+	return &IPLimiter{counts: counts, limit: limit, now: now}
 }
 
-// sweep drops buckets that have refilled, at most once a minute, so memory
-// stays bounded by recent failures.
-func (t *FailThrottle) sweep(now time.Time) {
-	if now.Sub(t.swept) < time.Minute {
-		return
+// Take spends one from ip's bucket and returns how long ip must wait until
+// it may again (0: this one was within the allowance).
+func (f *IPLimiter) Take(ip string) time.Duration {
+	wait, err := f.counts.Take(context.Background(), f.now(), Bucket{f.limit, ip})
+	if err != nil {
+		return countsUnavailableWait
 	}
-	t.swept = now
-	sweepFull(t.users, t.userSpec, now)
-	sweepFull(t.ips, t.ipSpec, now)
-}
-
-func sweepFull(m map[string]*bucket, spec limitSpec, now time.Time) {
-	for k, b := range m {
-		if b.missing(spec, now) == 0 {
-			delete(m, k)
-		}
-	}
+	return wait
 }

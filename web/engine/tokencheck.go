@@ -6,8 +6,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"tokenward/auth"
 	"tokenward/auth/fault"
 	"tokenward/store"
@@ -119,8 +117,7 @@ func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedT
 	h := auth.HashToken(secret)
 	// Read the counters before the store, so a change during the read makes
 	// what is cached stale rather than wrong.
-	feed := s.changes()
-	gen, creations, now := feed.TokenGeneration(), feed.TokenCreations(), s.DB.Now()
+	gen, creations, now := s.feed.TokenGeneration(), s.feed.TokenCreations(), s.DB.Now()
 	if ct, ok := s.cache.get(h, gen); ok {
 		return ct, nil, nil
 	}
@@ -181,74 +178,15 @@ func Validate(ct CheckedToken, now time.Time) *fault.Error {
 	return nil
 }
 
-// ipLimiter is a token bucket per client IP (golang.org/x/time/rate): for
-// failed authentications, where an IP that has spent its allowance gets
-// 429 instead of 401 (requests with good tokens are never slowed), and for
-// the revocation endpoint.
-type IPLimiter struct {
-	mu    sync.Mutex
-	ips   map[string]*rate.Limiter
-	now   func() time.Time
-	rate  rate.Limit
-	burst int
-}
-
-// Failed authentications allowed per client IP: 50 at once, then 10 a
-// second. Leak reports to /oauth/revoke: 20 at once, then one every 3 s.
-const (
-	FailBurst   = 50
-	FailRate    = 10
-	RevokeBurst = 20
-	RevokeRate  = 1.0 / 3
-)
-
-func NewIPLimiter(now func() time.Time, r rate.Limit, burst int) *IPLimiter {
-	return &IPLimiter{ips: map[string]*rate.Limiter{}, now: now, rate: r, burst: burst}
-}
-
-// Take spends one from ip's bucket and returns how long ip must wait until
-// it may again (0: this one was within the allowance).
-func (f *IPLimiter) Take(ip string) time.Duration {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	now := f.now()
-	l := f.ips[ip]
-	if l == nil {
-		if len(f.ips) > 100_000 {
-			f.sweep(now)
-		}
-		l = rate.NewLimiter(f.rate, f.burst)
-		f.ips[ip] = l
-	}
-	if l.AllowN(now, 1) {
-		return 0
-	}
-	return time.Duration((1 - l.TokensAt(now)) / float64(f.rate) * float64(time.Second))
-}
-
-// sweep forgets IPs whose allowance has refilled (lock held).
-func (f *IPLimiter) sweep(now time.Time) {
-	for ip, l := range f.ips {
-		if l.TokensAt(now) >= float64(f.burst) {
-			delete(f.ips, ip)
-		}
-	}
-}
-
 // TokenChecker finds the token a presented secret belongs to, through its
-// cache.
+// cache, which the change feed tells when to forget.
 type TokenChecker struct {
-	DB *store.DB
-	// Changes says when what the cache holds went stale; the store's own
-	// counters when nil.
-	Changes ChangeFeed
-	cache   tokenCache
+	DB    *store.DB
+	feed  ChangeFeed
+	cache tokenCache
 }
 
-// changes is the feed the cache keys on.
-func (s *TokenChecker) changes() ChangeFeed {
-	if s.Changes != nil {
-		return s.Changes
-	}
-	return s.DB
+// NewTokenChecker checks tokens in db, trusting its cache as feed says.
+func NewTokenChecker(db *store.DB, feed ChangeFeed) *TokenChecker {
+	return &TokenChecker{DB: db, feed: feed}
 }

@@ -174,7 +174,7 @@ func (u *UsageRecorder) Flush(ctx context.Context) {
 			uses = append(uses, *use)
 		}
 	}
-	start := time.Now()
+	start := time.Now() // a stopwatch for the flush metric, not a time of record
 	err := u.db.RecordUses(ctx, uses)
 	if u.OnFlush != nil {
 		u.OnFlush(time.Since(start), len(uses), err)

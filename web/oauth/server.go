@@ -11,6 +11,6 @@ import (
 // Server serves the OAuth endpoints.
 type Server struct {
 	*plumbing.Site
-	Revokes engine.IPThrottle // leak reports per IP
+	Revokes *engine.IPLimiter // leak reports per IP
 	Poll    int               // the device flow's first polling interval, in seconds
 }

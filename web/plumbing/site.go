@@ -27,7 +27,7 @@ type Site struct {
 	Check   *engine.TokenChecker
 	Core    *core.Core
 	Usage   *engine.UsageRecorder
-	Fails   engine.IPThrottle // failed bearer authentications per IP
+	Fails   *engine.IPLimiter // failed bearer authentications per IP
 	Metrics *Metrics
 	Proxies []netip.Prefix
 	Public  string

@@ -10,8 +10,8 @@ import (
 // Server serves the dashboard pages.
 type Server struct {
 	*plumbing.Site
-	Throttle engine.AttemptThrottle // sign-in
-	Devices  engine.AttemptThrottle // wrong codes on /device
+	Throttle *engine.FailThrottle // sign-in
+	Devices  *engine.FailThrottle // wrong codes on /device
 	Setup    *SetupGate
 	Mail     *engine.Mailer
 }
