@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"tokenward/auth/fault"
 	"tokenward/store"
 	"tokenward/views"
+	"tokenward/web/core"
 	"tokenward/web/plumbing"
 )
 
@@ -216,21 +216,9 @@ func (s *Server) renderRemoveMember(c echo.Context, status int, form views.Remov
 
 // parseRemoval reads the confirmation's choice for the member's API tokens;
 // no choice keeps them.
-func parseRemoval(c echo.Context) (store.RemoveOptions, views.RemoveMemberForm) {
-	f := views.RemoveMemberForm{APITokens: c.FormValue("api_tokens"), Errors: views.FieldErrors{}}
-	switch f.APITokens {
-	case "", store.KeepAPITokens, store.RevokeAPITokens:
-	case store.TransferAPITokens:
-		id, err := strconv.ParseInt(c.FormValue("transfer_to"), 10, 64)
-		if err != nil || id <= 0 {
-			f.Errors["transfer_to"] = "Choose the admin who takes over their API tokens."
-		}
-		f.TransferTo = id
-	default:
-		f.APITokens = ""
-		f.Errors["api_tokens"] = "Choose whether their API tokens keep working, are revoked or go to another admin."
-	}
-	return store.RemoveOptions{APITokens: f.APITokens, TransferTo: f.TransferTo}, f
+func parseRemoval(c echo.Context) core.Removal {
+	to, _ := strconv.ParseInt(c.FormValue("transfer_to"), 10, 64)
+	return core.Removal{APITokens: c.FormValue("api_tokens"), TransferTo: to}
 }
 
 func (s *Server) removeMember(c echo.Context) error {
@@ -238,16 +226,13 @@ func (s *Server) removeMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	opt, form := parseRemoval(c)
-	if form.Errors.Any() {
-		return s.renderRemoveMember(c, http.StatusUnprocessableEntity, form)
-	}
+	opt := parseRemoval(c)
 	org := plumbing.State(c).Org
-	r, err := s.DB.RemoveMember(c.Request().Context(), org.ID, id, opt, s.actor(c))
+	r, err := s.Core.RemoveMember(c.Request().Context(), org.ID, id, opt, s.actor(c))
 	if fe := fault.As(err); fe != nil && fe.Code == fault.Invalid && fe.Fields.Any() {
-		maps.Copy(form.Errors, fe.Fields)
-		if fe.Fields.Has("transfer_to") {
-			form.Errors["transfer_to"] = "Choose another admin of this organization to take over their API tokens."
+		form := views.RemoveMemberForm{APITokens: opt.APITokens, TransferTo: opt.TransferTo, Errors: fe.Fields}
+		if fe.Fields.Has("api_tokens") {
+			form.APITokens = "" // no such choice: none is ticked
 		}
 		return s.renderRemoveMember(c, http.StatusUnprocessableEntity, form)
 	}
