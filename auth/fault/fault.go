@@ -7,7 +7,6 @@ package fault
 
 import (
 	"errors"
-	"fmt"
 	"time"
 )
 
@@ -71,11 +70,6 @@ func (e *Error) Unwrap() error { return e.Err }
 
 // New is an error with code and message.
 func New(code Code, msg string) *Error { return &Error{Code: code, Message: msg} }
-
-// Newf is New with a formatted message.
-func Newf(code Code, format string, args ...any) *Error {
-	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
-}
 
 // Field is an error about one input field: the message is both the
 // error's and the field's.

@@ -125,17 +125,11 @@ func IssueWith(db *store.DB, sealer *auth.Sealer, r TokenRequest, save func(stor
 		return Issued{}, nil, err
 	}
 	t, err := save(nt)
-	if fe := FieldError(err); fe != nil {
+	if fe := fault.FieldsOf(err); fe.Any() {
 		return Issued{}, fe, nil
 	}
 	if err != nil {
 		return Issued{}, nil, err
 	}
 	return Issued{Token: t, Secret: secret}, nil, nil
-}
-
-// FieldError is the field messages of a store error about fields (a
-// taken name), or nil.
-func FieldError(err error) fault.Fields {
-	return fault.FieldsOf(err)
 }

@@ -52,10 +52,3 @@ func (c *Core) RemoveMember(ctx context.Context, orgID, userID int64, r Removal,
 	}
 	return res, err
 }
-
-// HandOverToken gives one live API token of the org to another admin of
-// it, who is notified from then on. Anyone else (not an admin, the same
-// person, another org's user) is an Invalid fault saying so.
-func (c *Core) HandOverToken(ctx context.Context, orgID int64, tokenID string, toUserID int64, actor store.Actor) (store.Token, error) {
-	return c.DB.HandOverToken(ctx, orgID, tokenID, toUserID, actor)
-}

@@ -1,6 +1,7 @@
 package plumbing
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -34,6 +35,10 @@ func Status(code fault.Code) int {
 	return http.StatusInternalServerError
 }
 
+// titles head the answers to faults that bring no title of their own,
+// where the status's own text would say less.
+var titles = map[fault.Code]string{fault.Conflict: "Conflict", fault.Invalid: "Cannot do that"}
+
 // NotFound is the answer for anything the viewer may not know exists.
 func NotFound() *fault.Error {
 	return &fault.Error{Code: fault.NotFound, Title: "Page not found", Message: "There is nothing at this address, or you do not have access to it."}
@@ -54,21 +59,16 @@ type answer struct {
 // not found is the page that confirms nothing), Echo's routing errors by
 // their status, anything else as internal.
 func describe(err error) answer {
-	if e := fault.As(err); e != nil {
-		switch {
-		case e.Code == fault.NotFound && e.Title == "":
-			e = NotFound()
-		case e.Title == "" && e.Code == fault.Conflict:
-			e = &fault.Error{Code: e.Code, Title: "Conflict", Message: e.Message, Fields: e.Fields, OAuth: e.OAuth}
-		case e.Title == "" && e.Code == fault.Invalid:
-			e = &fault.Error{Code: e.Code, Title: "Cannot do that", Message: e.Message, Fields: e.Fields, OAuth: e.OAuth}
-		case e.Title == "":
-			e = &fault.Error{Code: e.Code, Title: http.StatusText(Status(e.Code)), Message: e.Message, Fields: e.Fields,
-				OAuth: e.OAuth, RetryAfter: e.RetryAfter, Err: e.Err}
+	if e := fault.As(err); e != nil && e.Code != fault.Internal {
+		if e.Code == fault.NotFound && e.Title == "" {
+			return answer{http.StatusNotFound, NotFound()}
 		}
-		if e.Code != fault.Internal {
-			return answer{Status(e.Code), e}
+		if e.Title == "" {
+			titled := *e
+			titled.Title = cmp.Or(titles[e.Code], http.StatusText(Status(e.Code)))
+			e = &titled
 		}
+		return answer{Status(e.Code), e}
 	}
 	var he *echo.HTTPError
 	if errors.As(err, &he) {

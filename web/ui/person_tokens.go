@@ -97,7 +97,7 @@ func (s *Server) handOverToken(c echo.Context) error {
 	st := plumbing.State(c)
 	back := backTo(c, personTokensPath(st.Org.Slug, u.ID))
 	to, _ := strconv.ParseInt(c.FormValue("transfer_to"), 10, 64)
-	t, err := s.Core.HandOverToken(ctx, st.Org.ID, c.Param("id"), to, s.actor(c))
+	t, err := s.DB.HandOverToken(ctx, st.Org.ID, c.Param("id"), to, s.actor(c))
 	if fe := fault.As(err); fe != nil && fe.Code == fault.Invalid {
 		if ferr := s.Flash(c, "error", "Not handed over: "+fe.Message+"."); ferr != nil {
 			return ferr
