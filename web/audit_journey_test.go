@@ -75,7 +75,10 @@ func TestJourneyAuditorFiltersByIPAndExports(t *testing.T) {
 		}
 	}
 
-	// Through to the token's detail: its most recent request.
+	// Through to the token's detail: its most recent request. The filter's
+	// debounced swap must be over first, or the click lands on a row it
+	// replaces.
+	waitSettled(t, ctx)
 	if status := submit(t, ctx, rowSel("max-laptop")+" "+testid("token-name")); status != 200 {
 		t.Fatalf("detail: status %d", status)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
@@ -229,17 +230,48 @@ func choose(sel, value string) chromedp.Action {
 }
 
 // submit clicks a button (or link) that loads a new page, waits for that
-// page to load and returns its HTTP status, after redirects.
+// page to load and returns its HTTP status, after redirects. It watches for
+// the new document itself rather than using chromedp.RunResponse, which
+// counts an htmx history push (a same-document navigation) landing during
+// the click as the navigation and returns no page.
 func submit(t *testing.T, ctx context.Context, sel string) int64 {
 	t.Helper()
-	resp, err := chromedp.RunResponse(ctx, chromedp.Click(sel, chromedp.ByQuery))
-	if err != nil {
+	status, loaded := make(chan int64, 1), make(chan struct{}, 1)
+	lctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	responded := false
+	chromedp.ListenTarget(lctx, func(ev any) {
+		switch ev := ev.(type) {
+		case *network.EventResponseReceived:
+			if ev.Type == network.ResourceTypeDocument && !responded {
+				responded = true
+				status <- ev.Response.Status
+			}
+		case *page.EventLoadEventFired:
+			if responded {
+				select {
+				case loaded <- struct{}{}:
+				default:
+				}
+			}
+		}
+	})
+	if err := chromedp.Run(ctx, chromedp.Click(sel, chromedp.ByQuery)); err != nil {
 		t.Fatalf("click %s: %v", sel, err)
 	}
-	if resp == nil {
+	timeout := time.After(readTimeout)
+	var st int64
+	select {
+	case st = <-status:
+	case <-timeout:
 		t.Fatalf("click %s: no page loaded", sel)
 	}
-	return resp.Status
+	select {
+	case <-loaded:
+	case <-timeout:
+		t.Fatalf("click %s: the page answered %d but did not finish loading", sel, st)
+	}
+	return st
 }
 
 // textOf is the visible text of the first element matching sel.
