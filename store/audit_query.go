@@ -112,12 +112,12 @@ func auditTokenWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string, 
 		add("t.id = :id", named("id", q.TokenID))
 	}
 	if q.Hint != "" && !searchable(q.Hint) {
-		add("0")
+		add("1 = 0")
 	} else if q.Hint != "" {
 		// The trigram index finds the few tokens whose text holds the hint.
 		add(`t.rowid IN (SELECT token_search.rowid FROM token_search JOIN tokens h ON h.rowid = token_search.rowid
-			WHERE token_search MATCH :fts AND h.hint = :hint)`,
-			named("fts", ftsPhrase(q.Hint)), named("hint", q.Hint))
+			WHERE `+tx.db.dialect.match("fts")+` AND h.hint = :hint)`,
+			named("fts", tx.db.dialect.matchArg(q.Hint)), named("hint", q.Hint))
 	}
 	if q.IP != "" {
 		add("t.rowid IN (SELECT h.rowid FROM token_ips i JOIN tokens h ON h.id = i.token_id WHERE i.ip = :ip)", named("ip", q.IP))
@@ -136,7 +136,7 @@ func auditStatusWhere(q AuditTokenQuery, now time.Time, add func(cond string, a 
 		// Active now, and the earlier of its own expiry and the policy's
 		// cut falls within 30 days.
 		if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, StatusActive) {
-			add("0")
+			add("1 = 0")
 		}
 		soon := now.AddDate(0, 0, 30)
 		if q.MaxDays == 0 {
@@ -210,7 +210,7 @@ func idList(name string, ids []int64) (string, []any) {
 // index finds (the CROSS JOIN keeps that order; its condition stays in the
 // WHERE too, which is then cheap); anything else reads tokens_org_audit in
 // page order.
-func auditFrom(q AuditTokenQuery) string {
+func auditFrom(q AuditTokenQuery, d dialect) string {
 	driver := ""
 	switch {
 	case q.TokenID != "":
@@ -218,7 +218,7 @@ func auditFrom(q AuditTokenQuery) string {
 	case len(q.SecretHash) > 0:
 		driver = "SELECT rowid AS r FROM tokens WHERE secret_hash = :hash OR prev_secret_hash = :hash"
 	case q.Hint != "" && searchable(q.Hint):
-		driver = "SELECT rowid AS r FROM token_search WHERE token_search MATCH :fts"
+		driver = "SELECT rowid AS r FROM token_search WHERE " + d.match("fts")
 	case q.IP != "":
 		driver = "SELECT h.rowid AS r FROM token_ips i JOIN tokens h ON h.id = i.token_id WHERE i.ip = :ip"
 	default:
@@ -242,7 +242,7 @@ func auditOrder(sort string, desc bool) string {
 
 // auditTokenColumns reads a token and its recent IPs, newest first.
 const auditTokenColumns = tokenColumns + `,
-	COALESCE((SELECT group_concat(ip, ' ' ORDER BY last_seen_ns DESC, ip) FROM token_ips WHERE token_id = t.id), '')`
+	COALESCE((SELECT string_agg(ip, ' ' ORDER BY last_seen_ns DESC, ip) FROM token_ips WHERE token_id = t.id), '')`
 
 func scanAuditToken(row interface{ Scan(...any) error }) (AuditToken, error) {
 	var ips string
@@ -266,7 +266,7 @@ func (db *DB) AuditTokens(ctx context.Context, q AuditTokenQuery) (AuditTokenPag
 	if err != nil {
 		return AuditTokenPage{}, err
 	}
-	cond := auditFrom(q) + " WHERE " + strings.Join(where, " AND ")
+	cond := auditFrom(q, tx.db.dialect) + " WHERE " + strings.Join(where, " AND ")
 	var page AuditTokenPage
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+cond, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count audit tokens: %w", err)
@@ -303,7 +303,7 @@ func (db *DB) EachAuditToken(ctx context.Context, q AuditTokenQuery, fn func(Aud
 	}
 	// CROSS JOIN keeps tokens the outer loop, so rows come in index order
 	// rather than through a sort of every match.
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditTokenColumns+auditFrom(q)+`
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditTokenColumns+auditFrom(q, tx.db.dialect)+`
 		CROSS JOIN users cu ON cu.id = t.creator_id
 		LEFT JOIN users ou ON ou.id = t.owner_user_id
 		LEFT JOIN services sv ON sv.id = t.service_id

@@ -158,7 +158,7 @@ func (db *DB) Events(ctx context.Context, q EventQuery) (EventPage, error) {
 		for i, l := range labels {
 			p := fmt.Sprintf("label%d", i)
 			arms[i] = `SELECT id, at FROM (SELECT e.id, e.at FROM audit_events e WHERE ` + strings.Join(where, " AND ") +
-				` AND e.actor_label = :` + p + newestFirst + take + `)`
+				` AND e.actor_label = :` + p + newestFirst + take + `) arm`
 			args = append(args, named(p, l))
 		}
 		query = strings.Join(arms, " UNION ALL ") + " ORDER BY at DESC, id DESC" + take

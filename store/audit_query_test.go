@@ -55,7 +55,7 @@ func TestAuditAppendOnlyInCode(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	migrations, err := filepath.Glob("migrations/*.sql")
+	migrations, err := filepath.Glob("migrations/*/*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}

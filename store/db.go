@@ -1,8 +1,13 @@
-// Package store keeps Tokenward's data in an embedded SQLite database.
+// Package store keeps Tokenward's data in an embedded SQLite database, or in
+// PostgreSQL when several replicas share one.
 //
 // It knows SQL and nothing of HTTP: every public method is one transaction,
-// reads go to a pool of reader connections and writes to a single writer
-// connection, so SQLite never sees two writers contend for its lock.
+// reads go to a pool of reader connections and writes to the writer. On
+// SQLite the writer is a single connection, so SQLite never sees two
+// writers contend for its lock; on PostgreSQL every write transaction
+// takes one advisory lock first, so writes are just as serial across all
+// the replicas and every read-then-write rule (the last admin, a quota, a
+// cap) holds the same way on both engines.
 package store
 
 import (
@@ -21,18 +26,27 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFS embed.FS
 
 // DB is the Tokenward database: a single writer connection and a reader pool
 // over the same SQLite file.
 type DB struct {
-	write *sql.DB
-	read  *sql.DB
-	path  string
+	write   pool
+	read    pool
+	path    string
+	dialect dialect
+
+	// pgConfig is the PostgreSQL connection's settings (nil on SQLite),
+	// for the change feed's own connection.
+	pgConfig *pgx.ConnConfig
+	// keyFingerprint is the deployment key's, checked at Open (see
+	// WithKeyFingerprint).
+	keyFingerprint string
 
 	// clock is used for every timestamp the store writes; it is fixed at
 	// Open, so nothing can move it while the server runs (see WithClock).
@@ -59,10 +73,15 @@ func (db *DB) TokenCreations() uint64 { return db.tokenCreations.Load() }
 // it: no cached answer about another token is made wrong by a new one.
 func (db *DB) TokenGeneration() uint64 { return db.tokenGen.Load() }
 
-// Open opens (creating when needed) the database file at path, applies the
-// pragmas Tokenward relies on and runs any pending migrations.
-func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
-	abs, err := filepath.Abs(path)
+// Open opens the database at location and runs any pending migrations: a
+// postgres:// or postgresql:// URL is a PostgreSQL database (see
+// openPostgres), anything else the path of an SQLite file, created when
+// needed, with the pragmas Tokenward relies on.
+func Open(ctx context.Context, location string, opts ...Option) (*DB, error) {
+	if IsPostgresURL(location) {
+		return openPostgres(ctx, location, opts...)
+	}
+	abs, err := filepath.Abs(location)
 	if err != nil {
 		return nil, fmt.Errorf("database path: %w", err)
 	}
@@ -94,11 +113,21 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	db := &DB{write: write, read: read, path: abs, clock: time.Now}
+	db := &DB{write: pool{write, sqliteDialect}, read: pool{read, sqliteDialect}, path: abs, dialect: sqliteDialect, clock: time.Now}
+	return db.start(ctx, opts)
+}
+
+// start applies the options, migrates and checks the deployment key.
+func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
+	db.clock = time.Now
 	for _, o := range opts {
 		o(db)
 	}
 	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.checkKey(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -111,8 +140,13 @@ func (db *DB) Close() error {
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
-// Path is the absolute path of the database file.
+// Path is the absolute path of the database file, or the PostgreSQL URL
+// without its password.
 func (db *DB) Path() string { return db.path }
+
+// Shared reports whether other processes may serve from the same database
+// (PostgreSQL), so caches, throttles and jobs must be shared through it.
+func (db *DB) Shared() bool { return db.dialect.postgres }
 
 // Ping checks that the database answers a query on each pool.
 func (db *DB) Ping(ctx context.Context) error {
@@ -161,11 +195,18 @@ func (tx *Tx) Commit() error {
 	return nil
 }
 
-// beginWrite starts a write transaction on the single writer connection.
+// beginWrite starts a write transaction: on the single writer connection
+// of SQLite, or holding PostgreSQL's write lock (see writeLock).
 func (db *DB) beginWrite(ctx context.Context) (*Tx, error) {
 	tx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
+	}
+	if db.dialect.postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", writeLock); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("begin: %w", err)
+		}
 	}
 	return &Tx{Tx: tx, db: db, now: db.now()}, nil
 }
@@ -173,21 +214,37 @@ func (db *DB) beginWrite(ctx context.Context) (*Tx, error) {
 // beginRead starts a read-only transaction on the reader pool, which sees
 // one consistent snapshot.
 func (db *DB) beginRead(ctx context.Context) (*Tx, error) {
-	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	opts := &sql.TxOptions{ReadOnly: true}
+	if db.dialect.postgres {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
 	return &Tx{Tx: tx, db: db, now: db.now()}, nil
 }
 
-// migrate applies every embedded migration that the schema_migrations table
-// does not record yet, each in its own transaction.
+// migrate applies every embedded migration of the engine that the
+// schema_migrations table does not record yet, each in its own
+// transaction. On PostgreSQL it holds an advisory lock throughout, so of
+// several replicas starting together one migrates and the others wait and
+// find nothing left to do.
 func (db *DB) migrate(ctx context.Context) error {
+	dir := "migrations/sqlite/*.sql"
+	if db.dialect.postgres {
+		dir = "migrations/postgres/*.sql"
+		unlock, err := db.lockMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		defer unlock()
+	}
 	if _, err := db.write.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`); err != nil {
 		return fmt.Errorf("create schema_migrations: %w", err)
 	}
-	names, err := fs.Glob(migrationFS, "migrations/*.sql")
+	names, err := fs.Glob(migrationFS, dir)
 	if err != nil {
 		return err
 	}
@@ -223,7 +280,8 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+	// The body is the engine's own SQL, sent as it is.
+	if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("migration %s: %w", base, err)
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
@@ -251,9 +309,16 @@ func scanTime(s sql.NullString) time.Time {
 }
 
 // Pragmas reports the settings a connection of the writer runs with, for
-// /readyz diagnostics and tests.
+// /readyz diagnostics and tests: SQLite's pragmas, or PostgreSQL's version.
 func (db *DB) Pragmas(ctx context.Context) map[string]string {
 	out := map[string]string{}
+	if db.dialect.postgres {
+		var v string
+		if err := db.read.QueryRowContext(ctx, "SHOW server_version").Scan(&v); err == nil {
+			out["server_version"] = v
+		}
+		return out
+	}
 	for _, p := range []string{"journal_mode", "foreign_keys", "synchronous", "busy_timeout"} {
 		var v string
 		if err := db.write.QueryRowContext(ctx, "PRAGMA "+p).Scan(&v); err == nil {
@@ -267,7 +332,7 @@ func named(name string, v any) any { return sql.Named(name, v) }
 
 // Pools returns the reader pool and the writer connection, for metrics of
 // their statistics.
-func (db *DB) Pools() (reader, writer *sql.DB) { return db.read, db.write }
+func (db *DB) Pools() (reader, writer *sql.DB) { return db.read.DB, db.write.DB }
 
 // column reads a query's single column into a slice.
 func column[T any](ctx context.Context, tx *Tx, query string, args ...any) ([]T, error) {
@@ -285,4 +350,12 @@ func column[T any](ctx context.Context, tx *Tx, query string, args ...any) ([]T,
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// insertID runs an INSERT and returns the id of the row it made (through
+// RETURNING, which both engines have; pgx has no LastInsertId).
+func insertID(ctx context.Context, tx *Tx, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
 }

@@ -108,7 +108,7 @@ func (db *DB) CreateDeviceAuthorization(ctx context.Context, nd NewDeviceAuthori
 			return DeviceAuthorization{}, ErrTooManyPending
 		}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO device_authorizations (device_code_hash, user_code, client_id, scopes, device_name,
+	id, err := insertID(ctx, tx, `INSERT INTO device_authorizations (device_code_hash, user_code, client_id, scopes, device_name,
 		org_hint, ip, user_agent, created_at, expires_at, interval_seconds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nd.DeviceCodeHash, nd.UserCode, nd.ClientID, strings.Join(nd.Scopes, " "), nd.DeviceName, nd.OrgHint, nd.IP, nd.UserAgent,
 		formatTime(tx.now), formatTime(tx.now.Add(nd.Lifetime)), nd.Interval)
@@ -117,10 +117,6 @@ func (db *DB) CreateDeviceAuthorization(ctx context.Context, nd NewDeviceAuthori
 	}
 	if err != nil {
 		return DeviceAuthorization{}, fmt.Errorf("insert device authorization: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return DeviceAuthorization{}, err
 	}
 	d, err := scanDevice(tx.QueryRowContext(ctx, `SELECT `+deviceColumns+` FROM device_authorizations WHERE id = ?`, id))
 	if err != nil {

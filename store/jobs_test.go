@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -16,7 +15,7 @@ func twoProcesses(t *testing.T) (a, b *store.DB, clock *store.ManualClock) {
 	t.Helper()
 	clock = &store.ManualClock{}
 	clock.Set(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
-	path := filepath.Join(t.TempDir(), "tokenward.db")
+	path := testLocation(t)
 	var dbs [2]*store.DB
 	for i := range dbs {
 		db, err := store.Open(context.Background(), path, store.WithClock(clock.Now))

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"tokenward/store"
@@ -14,7 +13,7 @@ import (
 func TestNotificationsRememberTheActingToken(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "tokenward.db")
+	path := testLocation(t)
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)

@@ -159,7 +159,7 @@ func expiryCandidates(ctx context.Context, tx *Tx, orgID int64, maxDays int, now
 	var out []expiryCandidate
 	for i, cond := range conds {
 		q := `SELECT t.id, t.kind, t.name, t.creator_id, COALESCE(t.owner_user_id, 0), t.created_at, t.expires_at,
-			COALESCE((SELECT group_concat(n.kind, ' ') FROM notifications n WHERE n.token_id = t.id AND n.kind IN ` + expiryKinds + `), '')
+			COALESCE((SELECT string_agg(n.kind, ' ') FROM notifications n WHERE n.token_id = t.id AND n.kind IN ` + expiryKinds + `), '')
 			FROM tokens t ` + cond + ` AND t.org_id = ? AND t.kind IN ('api', 'cli', 'service')
 			AND t.revoked_at IS NULL AND t.disabled_at IS NULL`
 		rows, err := tx.QueryContext(ctx, q, append(args[i], orgID)...)
@@ -202,8 +202,9 @@ func (db *DB) insertExpiryNotices(ctx context.Context, due []dueNotice) (int, er
 	created := 0
 	for _, d := range due {
 		t := d.c.tok
-		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO notifications (user_id, org_id, token_id, kind, message, link, created_at)
-			SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL AND disabled_at IS NULL)`,
+		res, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, org_id, token_id, kind, message, link, created_at)
+			SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM tokens WHERE id = ? AND revoked_at IS NULL AND disabled_at IS NULL)
+			ON CONFLICT DO NOTHING`,
 			tokenOwner(t), t.OrgID, t.ID, d.kind, expiryMessage(t, d.kind, d.c.expires, tx.now),
 			"/orgs/"+d.c.slug+"/settings/tokens/"+t.Kind+"/"+t.ID, formatTime(tx.now), t.ID)
 		if err != nil {

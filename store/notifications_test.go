@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -285,7 +284,7 @@ func TestExpiryNoticesFollowPolicy(t *testing.T) {
 func TestExpiryNoticesSurviveRestart(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "tokenward.db")
+	path := testLocation(t)
 	now := time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 	clock := &store.ManualClock{}
 	clock.Set(now)

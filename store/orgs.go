@@ -72,17 +72,13 @@ func scanOrg(row interface{ Scan(...any) error }, extra ...any) (Org, error) {
 }
 
 func insertOrg(ctx context.Context, tx *Tx, no NewOrg) (Org, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO organizations (slug, name, created_at) VALUES (?, ?, ?)`,
+	id, err := insertID(ctx, tx, `INSERT INTO organizations (slug, name, created_at) VALUES (?, ?, ?)`,
 		no.Slug, no.Name, formatTime(tx.now))
 	if isUnique(err) {
 		return Org{}, conflict("slug", fmt.Sprintf("an organization with the slug %q already exists", no.Slug))
 	}
 	if err != nil {
 		return Org{}, fmt.Errorf("insert org: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return Org{}, err
 	}
 	return Org{ID: id, Slug: no.Slug, Name: no.Name, CreatedAt: tx.now, Policy: DefaultPolicy()}, nil
 }

@@ -108,15 +108,11 @@ func (db *DB) CreateService(ctx context.Context, ns NewService, tok NewToken, ac
 	defer tx.Rollback()
 	// The person who onboards is the token's creator: the actor may be a
 	// token acting for them.
-	res, err := tx.ExecContext(ctx, `INSERT INTO services (org_id, name, url, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+	id, err := insertID(ctx, tx, `INSERT INTO services (org_id, name, url, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
 		ns.OrgID, ns.Name, ns.URL, tok.CreatorID, formatTime(tx.now))
 	if isUnique(err) {
 		return Service{}, Token{}, conflict("name", fmt.Sprintf("the service %q is already onboarded", ns.Name))
 	}
-	if err != nil {
-		return Service{}, Token{}, err
-	}
-	id, err := res.LastInsertId()
 	if err != nil {
 		return Service{}, Token{}, err
 	}

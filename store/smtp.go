@@ -64,7 +64,7 @@ func (db *DB) SaveSMTPSettings(ctx context.Context, s SMTPSettings, keepPassword
 	_, err = tx.ExecContext(ctx, `INSERT INTO smtp_settings (id, host, port, security, username, password_sealed, from_address, updated_at, updated_by,
 		mail_after) VALUES (1, :host, :port, :security, :username, :sealed, :from, :now, :by, (SELECT COALESCE(MAX(id), 0) FROM notifications))
 		ON CONFLICT (id) DO UPDATE SET host = :host, port = :port, security = :security, username = :username,
-		password_sealed = CASE WHEN :username = '' THEN NULL WHEN :keep THEN password_sealed ELSE :sealed END,
+		password_sealed = CASE WHEN :username = '' THEN NULL WHEN :keep = 1 THEN smtp_settings.password_sealed ELSE :sealed END,
 		from_address = :from, updated_at = :now, updated_by = :by`,
 		named("host", s.Host), named("port", s.Port), named("security", s.Security), named("username", s.Username),
 		named("sealed", nullBytes(s.PasswordSealed)), named("keep", keepPassword), named("from", s.From),

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -22,7 +21,7 @@ func MustOpenClock(t testing.TB) (*store.DB, *store.ManualClock) {
 	t.Helper()
 	clock := &store.ManualClock{}
 	clock.Set(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
-	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "tokenward.db"), store.WithClock(clock.Now))
+	db, err := store.Open(context.Background(), testLocation(t), store.WithClock(clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +44,7 @@ func setup(t *testing.T, db *store.DB) (store.User, store.Org) {
 func TestOpen(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "tokenward.db")
+	path := testLocation(t)
 	db, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
@@ -68,6 +67,7 @@ func TestOpen(t *testing.T) {
 }
 
 func TestPragmas(t *testing.T) {
+	onSQLite(t)
 	t.Parallel()
 	db := MustOpen(t)
 	got := db.Pragmas(context.Background())

@@ -34,9 +34,9 @@ func (db *DB) ExpiringOwnTokens(ctx context.Context, orgID, userID int64, within
 		AND (expires_at IS NULL OR expires_at > :now) AND (:cutoff = '' OR created_at > :cutoff)`
 	const cols = `SELECT id, kind, name, visibility, created_at, expires_at FROM tokens`
 	rows, err := tx.QueryContext(ctx, `SELECT * FROM (`+cols+` WHERE `+live+` AND expires_at > :now AND expires_at <= :soon
-			ORDER BY expires_at LIMIT :limit)
+			ORDER BY expires_at LIMIT :limit) by_expiry
 		UNION ALL SELECT * FROM (`+cols+` WHERE `+live+` AND :cutoff <> '' AND created_at > :cutoff AND created_at <= :soon_cutoff
-			ORDER BY created_at LIMIT :limit)`,
+			ORDER BY created_at LIMIT :limit) by_creation`,
 		named("user", userID), named("org", orgID), named("now", formatTime(now)), named("soon", formatTime(soon)),
 		named("cutoff", cutoff), named("soon_cutoff", soonCutoff), named("limit", maxExpiringOwn))
 	if err != nil {

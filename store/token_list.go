@@ -74,9 +74,10 @@ func statusCondition(status string) string {
 }
 
 // searchable reports whether a search can match stored text at all: one
-// holding a NUL byte cannot (no stored text holds one), and FTS5 would
+// holding a NUL byte or bytes that are not UTF-8 cannot (stored text is
+// UTF-8 without NULs; PostgreSQL refuses anything else), and FTS5 would
 // read its query only up to the NUL, an unterminated string.
-func searchable(s string) bool { return strings.IndexByte(s, 0) < 0 }
+func searchable(s string) bool { return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) }
 
 // ftsPhrase is the FTS5 query that finds s, a searchable text, as a
 // substring: one string in double quotes, its own double quotes doubled,
@@ -138,7 +139,7 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 	}
 	defer tx.Rollback()
 
-	cond, args := tokenFilter(q, tx.now)
+	cond, args := tokenFilter(q, tx.now, tx.db.dialect)
 
 	var page TokenPage
 	perPage := max(1, min(q.PerPage, 200))
@@ -180,7 +181,7 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 
 // tokenFilter is the FROM and WHERE of the tokens q selects, with their
 // arguments, as of now.
-func tokenFilter(q TokenQuery, now time.Time) (string, []any) {
+func tokenFilter(q TokenQuery, now time.Time, d dialect) (string, []any) {
 	cutoff := ""
 	if q.MaxDays > 0 {
 		cutoff = formatTime(now.AddDate(0, 0, -q.MaxDays))
@@ -195,10 +196,10 @@ func tokenFilter(q TokenQuery, now time.Time) (string, []any) {
 		where = append(where, "(t.secret_hash = :hash OR t.prev_secret_hash = :hash)")
 		args = append(args, named("hash", q.SecretHash))
 	} else if s := strings.TrimSpace(q.Search); !searchable(s) {
-		where = append(where, "0")
+		where = append(where, "1 = 0")
 	} else if utf8.RuneCountInString(s) >= 3 {
-		where = append(where, "token_search MATCH :fts")
-		args = append(args, named("fts", ftsPhrase(s)))
+		where = append(where, d.match("fts"))
+		args = append(args, named("fts", d.matchArg(s)))
 		from = " FROM token_search CROSS JOIN tokens t ON t.rowid = token_search.rowid"
 	} else if s != "" {
 		// Too short for trigrams: match by LIKE. People and services are

@@ -148,7 +148,7 @@ func (db *DB) RecordUses(ctx context.Context, uses []Use) error {
 
 // useStmts are the statements a batch of uses runs, prepared once per batch.
 type useStmts struct {
-	last, seen, ip, prune, daily *sql.Stmt
+	last, seen, ip, prune, daily *Stmt
 }
 
 func prepareUses(ctx context.Context, tx *Tx) (useStmts, error) {
@@ -193,7 +193,7 @@ func prepareUses(ctx context.Context, tx *Tx) (useStmts, error) {
 }
 
 func (st useStmts) close() {
-	for _, s := range []*sql.Stmt{st.last, st.seen, st.ip, st.prune, st.daily} {
+	for _, s := range []*Stmt{st.last, st.seen, st.ip, st.prune, st.daily} {
 		if s != nil {
 			s.Close()
 		}

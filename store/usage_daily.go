@@ -2,10 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 	"tokenward/auth/fault"
 )
@@ -33,11 +32,11 @@ func (g *tokenUses) addDay(u Use) {
 
 // dailyUpsert is the statement that adds a batch's requests to a day.
 const dailyUpsert = `INSERT INTO token_usage_daily (token_id, day, requests) VALUES (?, ?, ?)
-	ON CONFLICT (token_id, day) DO UPDATE SET requests = requests + excluded.requests`
+	ON CONFLICT (token_id, day) DO UPDATE SET requests = token_usage_daily.requests + excluded.requests`
 
 // recordDays adds one token's share of a batch to its per-day counts, in
 // day order so writes are deterministic.
-func recordDays(ctx context.Context, stmt *sql.Stmt, tokenID string, days map[string]int64) error {
+func recordDays(ctx context.Context, stmt *Stmt, tokenID string, days map[string]int64) error {
 	keys := make([]string, 0, len(days))
 	for d := range days {
 		keys = append(keys, d)
@@ -117,9 +116,12 @@ func (db *DB) UsageSparklines(ctx context.Context, tokenIDs []string, days int) 
 	if len(tokenIDs) == 0 {
 		return out, nil
 	}
-	ids, err := json.Marshal(tokenIDs)
-	if err != nil {
-		return nil, err
+	// Each id is a primary-key range seek, however many rows the table has.
+	in := make([]string, 0, len(out))
+	args := make([]any, 0, len(out)+2)
+	for id := range out {
+		in = append(in, "?")
+		args = append(args, id)
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -128,11 +130,9 @@ func (db *DB) UsageSparklines(ctx context.Context, tokenIDs []string, days int) 
 	defer tx.Rollback()
 	last := dayOf(tx.now)
 	first := last.AddDate(0, 0, 1-days)
-	// Each id is a primary-key range seek, however many rows the table has.
-	rows, err := tx.QueryContext(ctx, `SELECT u.token_id, u.day, u.requests
-		FROM (SELECT DISTINCT value AS id FROM json_each(?)) AS ids
-		JOIN token_usage_daily u ON u.token_id = ids.id AND u.day BETWEEN ? AND ?`,
-		string(ids), first.Format(dayLayout), last.Format(dayLayout))
+	rows, err := tx.QueryContext(ctx, `SELECT token_id, day, requests FROM token_usage_daily
+		WHERE token_id IN (`+strings.Join(in, ", ")+`) AND day BETWEEN ? AND ?`,
+		append(args, first.Format(dayLayout), last.Format(dayLayout))...)
 	if err != nil {
 		return nil, err
 	}

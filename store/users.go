@@ -53,17 +53,13 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 }
 
 func insertUser(ctx context.Context, tx *Tx, nu NewUser) (User, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO users (username, email, display_name, password_hash, site_admin, created_at)
+	id, err := insertID(ctx, tx, `INSERT INTO users (username, email, display_name, password_hash, site_admin, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`, nu.Username, nu.Email, nu.DisplayName, nu.PasswordHash, nu.SiteAdmin, formatTime(tx.now))
 	if isUnique(err) {
 		return User{}, conflict("username", fmt.Sprintf("the username %q is taken", nu.Username))
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("insert user: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return User{}, err
 	}
 	return User{ID: id, Username: nu.Username, Email: nu.Email, DisplayName: nu.DisplayName,
 		PasswordHash: nu.PasswordHash, SiteAdmin: nu.SiteAdmin, CreatedAt: tx.now}, nil
