@@ -59,19 +59,34 @@ type DB struct {
 	// tokenCreations counts committed transactions that added tokens (or new
 	// secrets), so a cache of "no such token" answers knows when to forget.
 	tokenCreations atomic.Uint64
+	// feed hears the other replicas' token changes (PostgreSQL only).
+	feed *feed
 }
 
 // TokenCreations changes after every committed transaction that adds a
 // token or a new secret in this process. Another process (the admin
 // command line) can add tokens too, so "no such token" answers are kept
 // only briefly even while it stands still.
-func (db *DB) TokenCreations() uint64 { return db.tokenCreations.Load() }
+func (db *DB) TokenCreations() uint64 {
+	if db.feed != nil && !db.feed.listening.Load() {
+		return db.tokenCreations.Add(1)
+	}
+	return db.tokenCreations.Load()
+}
 
 // TokenGeneration changes after every committed change that can refuse a
 // token or change its scopes, owner or policy: revoke, disable, enable,
 // rotate, edit, policy, member removal. Creating a token does not change
 // it: no cached answer about another token is made wrong by a new one.
-func (db *DB) TokenGeneration() uint64 { return db.tokenGen.Load() }
+//
+// On PostgreSQL both counters also move on every other replica's changes
+// (see changefeed.go), and on every read while that feed is down.
+func (db *DB) TokenGeneration() uint64 {
+	if db.feed != nil && !db.feed.listening.Load() {
+		return db.tokenGen.Add(1)
+	}
+	return db.tokenGen.Load()
+}
 
 // Open opens the database at location and runs any pending migrations: a
 // postgres:// or postgresql:// URL is a PostgreSQL database (see
@@ -131,12 +146,16 @@ func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if db.dialect.postgres {
+		db.startFeed()
+	}
 	return db, nil
 }
 
 // Close closes both pools. SQLite checkpoints the WAL when the last
 // connection closes.
 func (db *DB) Close() error {
+	db.stopFeed()
 	return errors.Join(db.read.Close(), db.write.Close())
 }
 
@@ -183,6 +202,9 @@ type Tx struct {
 // Commit commits and, when the transaction changed how tokens check, moves
 // the token generation on, after the change is visible to readers.
 func (tx *Tx) Commit() error {
+	if err := tx.notifyChanges(); err != nil {
+		return err
+	}
 	if err := tx.Tx.Commit(); err != nil {
 		return err
 	}
