@@ -50,18 +50,22 @@ type Config struct {
 	SMTPTLSConfig *tls.Config
 
 	// The seams that processes sharing one database share; nil gives the
-	// single-node one (see singleNode).
+	// one that suits the database (see fillSeams).
 	Changes        engine.ChangeFeed
 	ThrottleCounts engine.ThrottleCounts
 	JobClaim       engine.JobClaim
 }
 
-// singleNode fills the seams left nil with the single-node ones: the
-// store's in-process change counters, throttle counts in memory, and job
-// claims in the database under a random holder id for this process.
-func (cfg *Config) singleNode() error {
+// fillSeams fills the seams left nil: the store's change counters (which on
+// PostgreSQL also hear the other replicas), throttle counts in memory for
+// one process or in the database when replicas share it, and job claims in
+// the database under a random holder id for this process.
+func (cfg *Config) fillSeams() error {
 	if cfg.Changes == nil {
 		cfg.Changes = cfg.DB
+	}
+	if cfg.ThrottleCounts == nil && cfg.DB.Shared() {
+		cfg.ThrottleCounts = engine.NewDBThrottleCounts(cfg.DB)
 	}
 	if cfg.ThrottleCounts == nil {
 		cfg.ThrottleCounts = engine.NewMemoryThrottleCounts()
@@ -101,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	// One clock for the process: the store's, fixed when it was opened.
 	now := cfg.DB.Now
-	if err := cfg.singleNode(); err != nil {
+	if err := cfg.fillSeams(); err != nil {
 		return nil, err
 	}
 	counts := cfg.ThrottleCounts
@@ -113,7 +117,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Check:   engine.NewTokenChecker(cfg.DB, cfg.Changes),
 		Core:    &core.Core{DB: cfg.DB, Sealer: sealer},
 		Metrics: plumbing.NewMetrics(cfg.DB),
-		Fails:   engine.NewIPLimiter(counts, now, engine.BearerFailures),
+		// Failed bearer tokens are counted per process even when replicas
+		// share the other throttles: the count sits on the path of every
+		// bad request, and each replica still caps what reaches it.
+		Fails:   engine.NewIPLimiter(engine.NewMemoryThrottleCounts(), now, engine.BearerFailures),
 		Proxies: cfg.TrustedProxies,
 		Public:  cfg.PublicURL,
 		Now:     now,

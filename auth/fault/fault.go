@@ -25,6 +25,7 @@ const (
 	TooMany      Code = "too_many"     // slow down; RetryAfter says for how long (429)
 	Unsupported  Code = "unsupported"  // a body in a content type not accepted (415)
 	Internal     Code = "internal"     // our failure; Err is logged, never shown (500)
+	Unavailable  Code = "unavailable"  // the database does not answer for now; RetryAfter says when to try again (503)
 )
 
 // Fields maps an input field to what is wrong with it, in words a person

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth/fault"
+	"tokenward/store"
 	"tokenward/views"
 )
 
@@ -25,6 +26,7 @@ var statuses = map[fault.Code]int{
 	fault.TooMany:      http.StatusTooManyRequests,
 	fault.Unsupported:  http.StatusUnsupportedMediaType,
 	fault.Internal:     http.StatusInternalServerError,
+	fault.Unavailable:  http.StatusServiceUnavailable,
 }
 
 // Status is the HTTP status that answers a fault code.
@@ -38,6 +40,10 @@ func Status(code fault.Code) int {
 // titles head the answers to faults that bring no title of their own,
 // where the status's own text would say less.
 var titles = map[fault.Code]string{fault.Conflict: "Conflict", fault.Invalid: "Cannot do that"}
+
+// unavailableRetry is the Retry-After of an answer given while the database
+// does not answer.
+const unavailableRetry = 5 * time.Second
 
 // NotFound is the answer for anything the viewer may not know exists.
 func NotFound() *fault.Error {
@@ -59,6 +65,10 @@ type answer struct {
 // not found is the page that confirms nothing), Echo's routing errors by
 // their status, anything else as internal.
 func describe(err error) answer {
+	if store.IsUnavailable(err) {
+		return answer{http.StatusServiceUnavailable, &fault.Error{Code: fault.Unavailable, Title: "Database unavailable",
+			Message: "The database is not answering just now, so nothing was changed. Try again in a few seconds.", RetryAfter: unavailableRetry, Err: err}}
+	}
 	if e := fault.As(err); e != nil && e.Code != fault.Internal {
 		if e.Code == fault.NotFound && e.Title == "" {
 			return answer{http.StatusNotFound, NotFound()}
