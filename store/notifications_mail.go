@@ -28,11 +28,18 @@ type OutgoingEmail struct {
 	Role      string // the recipient's role in the org now ("" outside it)
 }
 
-// QueuedEmails returns up to limit notifications due to be emailed, oldest
-// first: made after email was set up, and never tried or failed at least
-// EmailRetryAfter ago. Users without an address, or disabled, are left out.
+// EmailClaim is how long QueuedEmails holds the notifications it returns
+// for the caller to send: longer than any mail pass takes.
+const EmailClaim = 10 * time.Minute
+
+// QueuedEmails claims and returns up to limit notifications due to be
+// emailed, oldest first: made after email was set up, never tried or failed
+// at least EmailRetryAfter ago, and not claimed by another pass. Users
+// without an address, or disabled, are left out. The claim lasts
+// EmailClaim or until MarkEmailed, so no other process (or overlapping
+// pass) gets the same notifications meanwhile.
 func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, error) {
-	tx, err := db.beginRead(ctx)
+	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -47,9 +54,10 @@ func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, err
 		WHERE n.emailed_at IS NULL AND n.created_at >= ? AND n.email_attempts < ?
 		AND n.id > COALESCE((SELECT mail_after FROM smtp_settings WHERE id = 1), 0)
 		AND (n.email_tried_at IS NULL OR n.email_tried_at <= ?)
+		AND (n.email_claimed_until IS NULL OR n.email_claimed_until <= ?)
 		AND u.disabled_at IS NULL AND u.email != ''
 		ORDER BY n.created_at, n.id LIMIT ?`,
-		formatTime(tx.now.Add(-EmailMaxAge)), EmailMaxAttempts, formatTime(tx.now.Add(-EmailRetryAfter)), max(1, limit))
+		formatTime(tx.now.Add(-EmailMaxAge)), EmailMaxAttempts, formatTime(tx.now.Add(-EmailRetryAfter)), formatTime(tx.now), max(1, limit))
 	if err != nil {
 		return nil, err
 	}
@@ -65,7 +73,22 @@ func (db *DB) QueuedEmails(ctx context.Context, limit int) ([]OutgoingEmail, err
 		e.CreatedAt, e.ReadAt, e.EmailedAt = scanTime(created), scanTime(read), scanTime(emailed)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(out) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, len(out))
+	for i, e := range out {
+		ids[i] = e.ID
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE notifications SET email_claimed_until = ? WHERE id IN (`+noticePlaceholders(len(ids))+`)`,
+		append([]any{formatTime(tx.now.Add(EmailClaim))}, noticeIDArgs(ids)...)...); err != nil {
+		return nil, err
+	}
+	return out, tx.Commit()
 }
 
 // MarkEmailed records that these notifications were emailed, and failed
@@ -81,13 +104,13 @@ func (db *DB) MarkEmailed(ctx context.Context, sent, failed []int64) error {
 	defer tx.Rollback()
 	now := formatTime(tx.now)
 	if len(sent) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET emailed_at = ? WHERE id IN (`+noticePlaceholders(len(sent))+`)`,
+		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET emailed_at = ?, email_claimed_until = NULL WHERE id IN (`+noticePlaceholders(len(sent))+`)`,
 			append([]any{now}, noticeIDArgs(sent)...)...); err != nil {
 			return err
 		}
 	}
 	if len(failed) > 0 {
-		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET email_attempts = email_attempts + 1, email_tried_at = ?
+		if _, err := tx.ExecContext(ctx, `UPDATE notifications SET email_attempts = email_attempts + 1, email_tried_at = ?, email_claimed_until = NULL
 			WHERE id IN (`+noticePlaceholders(len(failed))+`)`, append([]any{now}, noticeIDArgs(failed)...)...); err != nil {
 			return err
 		}

@@ -332,6 +332,16 @@ func TestEmailQueue(t *testing.T) {
 	if len(q) != 1 || q[0].Email != "mia@example.com" || q[0].TokenName != "laptop" || q[0].TokenKind != "cli" || q[0].OrgName != "Acme" {
 		t.Fatalf("queue %+v", q)
 	}
+	t.Run("a claimed email is not handed out again until its claim runs out", func(t *testing.T) {
+		if got := queued(); len(got) != 0 {
+			t.Fatalf("a second pass got %d emails the first is sending", len(got))
+		}
+		w.at(store.EmailClaim + time.Second)
+		again := queued()
+		if len(again) != 1 || again[0].ID != q[0].ID {
+			t.Fatalf("after the claim ran out: %+v", again)
+		}
+	})
 	t.Run("a failure waits before the retry", func(t *testing.T) {
 		if err := w.db.MarkEmailed(w.ctx, nil, []int64{q[0].ID}); err != nil {
 			t.Fatal(err)
@@ -339,7 +349,7 @@ func TestEmailQueue(t *testing.T) {
 		if got := queued(); len(got) != 0 {
 			t.Errorf("retried at once: %d queued", len(got))
 		}
-		w.at(store.EmailRetryAfter)
+		w.at(store.EmailClaim + time.Second + store.EmailRetryAfter)
 		if got := queued(); len(got) != 1 {
 			t.Errorf("%d queued after the retry delay, want 1", len(got))
 		}
@@ -358,7 +368,7 @@ func TestEmailQueue(t *testing.T) {
 	t.Run("old news is not emailed", func(t *testing.T) {
 		tok, _ := w.mint(store.NewToken{Kind: "cli", Name: "old", CreatorID: w.mia.ID})
 		w.db.RevokeToken(w.ctx, w.org.ID, tok.ID, "", w.actor)
-		w.at(store.EmailRetryAfter + store.EmailMaxAge + time.Minute)
+		w.at(store.EmailClaim + store.EmailRetryAfter + store.EmailMaxAge + time.Minute)
 		if got := queued(); len(got) != 0 {
 			t.Errorf("%d queued", len(got))
 		}
