@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"time"
 	"unicode/utf8"
 )
@@ -255,4 +256,46 @@ func (db *DB) TokenIPs(ctx context.Context, tokenID string) ([]TokenIP, error) {
 func (db *DB) TokenEvents(ctx context.Context, orgID int64, tokenID string, limit int) ([]Event, error) {
 	return db.queryEvents(ctx, `WHERE target_type = 'token' AND target_id = ? AND org_id = ? ORDER BY id DESC LIMIT ?`,
 		tokenID, orgID, max(1, limit))
+}
+
+// QuotaCount is a token's quota count as stored: the month it counts and
+// the requests counted in it.
+type QuotaCount struct {
+	Month string
+	Used  int64
+}
+
+// QuotaCounts reads the stored quota counts of the tokens ids (those that
+// exist), which every process sharing the database adds its uses to.
+func (db *DB) QuotaCounts(ctx context.Context, ids []string) (map[string]QuotaCount, error) {
+	out := make(map[string]QuotaCount, len(ids))
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT id, quota_month, quota_used FROM tokens WHERE id IN (`+noticePlaceholders(len(chunk))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id string
+			var c QuotaCount
+			if err := rows.Scan(&id, &c.Month, &c.Used); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

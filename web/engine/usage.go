@@ -159,14 +159,23 @@ func (u *UsageRecorder) Run() {
 }
 
 // Flush writes everything gathered so far in one transaction. A failed
-// write keeps the uses for the next flush.
+// write keeps the uses for the next flush. When replicas share the
+// database it then reads their quota counts (see refreshQuotas).
 func (u *UsageRecorder) Flush(ctx context.Context) {
+	if u.write(ctx) && u.db.Shared() {
+		u.refreshQuotas(ctx)
+	}
+}
+
+// write writes the pending uses and reports whether the database has them
+// all (true when there were none).
+func (u *UsageRecorder) write(ctx context.Context) bool {
 	u.mu.Lock()
 	batch := u.pending
 	u.pending = map[string]*pendingUses{}
 	u.mu.Unlock()
 	if len(batch) == 0 {
-		return
+		return true
 	}
 	var uses []store.Use
 	for _, p := range batch {
@@ -186,6 +195,52 @@ func (u *UsageRecorder) Flush(ctx context.Context) {
 			u.addLocked(use, max(1, use.Count))
 		}
 		u.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+// refreshQuotas makes each quota count the stored one (every replica's
+// flushed uses) plus this process's uses not flushed yet, after a flush,
+// when other processes share the database. Between two refreshes a replica
+// counts only its own requests, so a token's quota can be overshot by at
+// most the requests the other replicas admit for it within about two flush
+// intervals: theirs reach the database within one, and this replica reads
+// them within the next.
+func (u *UsageRecorder) refreshQuotas(ctx context.Context) {
+	u.mu.Lock()
+	ids := make([]string, 0, len(u.quota))
+	for id := range u.quota {
+		ids = append(ids, id)
+	}
+	u.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	stored, err := u.db.QuotaCounts(ctx, ids)
+	if err != nil {
+		u.log.Warn("reading quota counts failed; counting this replica's requests only until the next flush", "error", err)
+		return
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	for id, q := range u.quota {
+		c, ok := stored[id]
+		if !ok {
+			continue
+		}
+		used := int64(0)
+		if c.Month == q.month {
+			used = c.Used
+		}
+		if p := u.pending[id]; p != nil {
+			for _, use := range p.byIP {
+				if use.At.UTC().Format("2006-01") == q.month {
+					used += use.Count
+				}
+			}
+		}
+		q.used = used
 	}
 }
 
