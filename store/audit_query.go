@@ -163,7 +163,9 @@ func auditHolderWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string,
 		where = append(where, cond)
 		args = append(args, a...)
 	}
-	if q.User != "" {
+	if q.User != "" && !searchable(q.User) {
+		add("1 = 0")
+	} else if q.User != "" {
 		ids, err := column[int64](ctx, tx, `SELECT id FROM users WHERE username LIKE ? ESCAPE '\'`, escapeLike(q.User)+"%")
 		if err != nil {
 			return nil, nil, err

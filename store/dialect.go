@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"tokenward/auth/fault"
+	"unicode/utf8"
 )
 
 // The store's queries are written once, in the SQL both engines speak, with
@@ -85,6 +87,11 @@ func (d dialect) bind(query string, args []any) (string, []any, error) {
 			}
 			v = positional[s.pos]
 		}
+		// PostgreSQL's text holds UTF-8 without NUL; anything else would
+		// break the connection's protocol rather than fail the statement.
+		if s, ok := v.(string); ok && !validText(s) {
+			return "", nil, errBadText
+		}
 		// Flags are integer columns on both engines; SQLite's driver turns a
 		// bool into 0 or 1 and pgx is told to do the same.
 		if b, ok := v.(bool); ok {
@@ -98,6 +105,13 @@ func (d dialect) bind(query string, args []any) (string, []any, error) {
 	}
 	return bq.text, out, nil
 }
+
+// errBadText refuses text PostgreSQL cannot hold. The web layer refuses such
+// input before it gets here; this keeps a miss from reaching the server.
+var errBadText = fault.New(fault.Malformed, "Text must be UTF-8 without NUL characters.")
+
+// validText reports whether s is text PostgreSQL can hold.
+func validText(s string) bool { return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) }
 
 // rewrite turns SQLite parameters into PostgreSQL's $N, one $N per distinct
 // name or number, and LIKE into ILIKE, leaving string literals, quoted

@@ -73,7 +73,7 @@ func IsUnavailable(err error) bool {
 	if errors.As(err, &pe) {
 		// Class 08: connection exception; 57P01-57P03: the server is
 		// shutting down, crashed or is starting.
-		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+		return (strings.HasPrefix(pe.Code, "08") && pe.Code != "08P01") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {

@@ -77,7 +77,7 @@ func statusCondition(status string) string {
 // holding a NUL byte or bytes that are not UTF-8 cannot (stored text is
 // UTF-8 without NULs; PostgreSQL refuses anything else), and FTS5 would
 // read its query only up to the NUL, an unterminated string.
-func searchable(s string) bool { return strings.IndexByte(s, 0) < 0 && utf8.ValidString(s) }
+func searchable(s string) bool { return validText(s) }
 
 // ftsPhrase is the FTS5 query that finds s, a searchable text, as a
 // substring: one string in double quotes, its own double quotes doubled,
