@@ -6,7 +6,6 @@ import (
 	"io"
 	"net"
 	"strings"
-	"syscall"
 	"tokenward/auth/fault"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -60,25 +59,34 @@ func isUnique(err error) bool {
 // IsUnavailable reports whether err means the database could not be
 // reached or went away mid-request (PostgreSQL restarting, the network
 // cut), rather than that the request was wrong: the request can be tried
-// again once it is back, and nothing of it was committed.
+// again once it is back, and nothing of it was committed. Only errors from
+// the database connection count: a JSON body cut short or a mail server
+// that does not answer are not the database.
 func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
+	if fault.Is(err, fault.Unavailable) {
+		return true
+	}
 	var ce *pgconn.ConnectError
-	if errors.As(err, &ce) || errors.Is(err, driver.ErrBadConn) || pgconn.SafeToRetry(err) || pgconn.Timeout(err) {
+	if errors.As(err, &ce) || errors.Is(err, driver.ErrBadConn) {
 		return true
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		// Class 08: connection exception; 57P01-57P03: the server is
-		// shutting down, crashed or is starting.
+		// Class 08: connection exception (but 08P01, a protocol violation,
+		// is a bad statement); 57P01-57P03: the server is shutting down,
+		// crashed or is starting.
 		return (strings.HasPrefix(pe.Code, "08") && pe.Code != "08P01") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
 	}
-	var ne net.Error
-	if errors.As(err, &ne) {
-		return true
+	// pgconn's own errors say whether the statement never reached the
+	// server; one that carries a network error or an EOF lost its
+	// connection on the way.
+	var own interface{ SafeToRetry() bool }
+	if errors.As(err, &own) {
+		var ne net.Error
+		return own.SafeToRetry() || pgconn.Timeout(err) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
 	}
-	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) ||
-		strings.Contains(err.Error(), "conn closed") || strings.Contains(err.Error(), "unexpected EOF")
+	return false
 }
