@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
@@ -56,19 +58,30 @@ func (s *Site) requireBearer(scope auth.Scope) echo.MiddlewareFunc {
 	}
 }
 
-// authenticate checks the Authorization header's bearer token. Failures
-// from one IP beyond its allowance answer 429 instead of 401.
+// The two headers that carry a token as ZeroPath's API does: the token's
+// id, which proxies may log, and its secret.
+const (
+	HeaderTokenID     = "X-Tokenward-Token-Id"
+	HeaderTokenSecret = "X-Tokenward-Token-Secret"
+)
+
+// authenticate checks the request's token: the Authorization header's
+// bearer token, or the two X-Tokenward-Token-* headers. Failures from one
+// IP beyond its allowance answer 429 instead of 401.
 func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
-	secret, ok := bearerSecret(c.Request().Header.Get("Authorization"))
-	var cerr *fault.Error
+	secret, wantID, cerr, err := presentedToken(c.Request().Header)
+	if err != nil {
+		return engine.CheckedToken{}, err
+	}
 	var ct engine.CheckedToken
-	if !ok {
-		cerr = &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_request", Title: "No token", Reason: "missing",
-			Message: "Send a token in the Authorization header: Authorization: Bearer <token>."}
-	} else {
+	if cerr == nil {
 		var err error
 		if ct, cerr, err = s.Check.LookupToken(c.Request().Context(), secret); err != nil {
 			return engine.CheckedToken{}, err
+		}
+		if cerr == nil && wantID != "" && ct.Token.ID != wantID {
+			cerr = &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_token", Title: "Token id does not match", Reason: "id_mismatch",
+				Message: HeaderTokenID + " is not the id of the token in " + HeaderTokenSecret + ": send that token's id, shown on its page."}
 		}
 		if cerr == nil {
 			cerr = engine.Validate(ct, s.DB.Now())
@@ -87,14 +100,51 @@ func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
 	return engine.CheckedToken{}, cerr
 }
 
-// bearerSecret reads "Bearer <token>" (the scheme in any case, RFC 6750).
-func bearerSecret(h string) (string, bool) {
-	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
+// presentedToken reads the token a request presents and, for the two-header
+// form, the id it claims. A missing or half-sent token is a 401 (cerr); a
+// request that cannot be read as one token (both forms, a header twice, an
+// id that is not one) is a 400 (err).
+func presentedToken(h http.Header) (secret, id string, cerr *fault.Error, err error) {
+	ids, secrets := h.Values(HeaderTokenID), h.Values(HeaderTokenSecret)
+	authz := h.Values("Authorization")
+	malformed := func(msg string) (string, string, *fault.Error, error) {
+		return "", "", nil, &fault.Error{Code: fault.Malformed, OAuth: "invalid_request", Title: "Ambiguous credentials", Message: msg}
 	}
-	secret = strings.TrimSpace(secret)
-	return secret, secret != ""
+	if len(ids) == 0 && len(secrets) == 0 {
+		if len(authz) > 1 {
+			return malformed("Send the Authorization header once.")
+		}
+		bearer, ok := bearerSecret(h.Get("Authorization"))
+		if !ok {
+			return "", "", &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_request", Title: "No token", Reason: "missing",
+				Message: "Send a token in the Authorization header (Authorization: Bearer <token>), or its id and secret in " +
+					HeaderTokenID + " and " + HeaderTokenSecret + "."}, nil
+		}
+		return bearer, "", nil, nil
+	}
+	switch {
+	case len(authz) > 0:
+		return malformed("Send the token either in Authorization: Bearer or in " + HeaderTokenID + " and " + HeaderTokenSecret + ", not both.")
+	case len(ids) > 1:
+		return malformed("Send " + HeaderTokenID + " once.")
+	case len(secrets) > 1:
+		return malformed("Send " + HeaderTokenSecret + " once.")
+	case len(secrets) == 0 || strings.TrimSpace(secrets[0]) == "":
+		return "", "", &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_request", Title: "No token secret", Reason: "missing",
+			Message: HeaderTokenSecret + " is missing: send the token itself there, with its id in " + HeaderTokenID + "."}, nil
+	case len(ids) == 0 || strings.TrimSpace(ids[0]) == "":
+		return "", "", &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_request", Title: "No token id", Reason: "missing",
+			Message: HeaderTokenID + " is missing: send the token's id (a UUID, shown on its page) with " + HeaderTokenSecret + "."}, nil
+	}
+	id = strings.TrimSpace(ids[0])
+	if looksLikeSecret(id) {
+		return malformed(HeaderTokenID + " holds a token secret: put the token's id (a UUID) there and the secret in " + HeaderTokenSecret + ". Revoke this token if the header was logged.")
+	}
+	u, perr := uuid.Parse(id)
+	if perr != nil || u.String() != strings.ToLower(id) {
+		return malformed(HeaderTokenID + " is not a token id: it must be a UUID such as 0b5f4c3e-8d2a-4f6b-9c1d-2e3f4a5b6c7d.")
+	}
+	return strings.TrimSpace(secrets[0]), u.String(), nil, nil
 }
 
 // Bearer is the token that authenticated an API request.
@@ -169,4 +219,22 @@ func jsonProblem(err error, v any) string {
 		return fmt.Sprintf("Unknown field %s: check the spelling against /api/v1/openapi.json.", strings.TrimPrefix(err.Error(), "json: unknown field "))
 	}
 	return "The body could not be read as the expected JSON object: " + err.Error()
+}
+
+// looksLikeSecret reports whether s is (or starts like) a Tokenward token.
+func looksLikeSecret(s string) bool {
+	if _, err := auth.ParseToken(s); err == nil {
+		return true
+	}
+	return len(s) > 4 && s[:2] == "tw" && s[3] == '_'
+}
+
+// bearerSecret reads "Bearer <token>" (the scheme in any case, RFC 6750).
+func bearerSecret(h string) (string, bool) {
+	scheme, secret, ok := strings.Cut(strings.TrimSpace(h), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	secret = strings.TrimSpace(secret)
+	return secret, secret != ""
 }
