@@ -19,6 +19,8 @@ const (
 	ScopeServicesRead   Scope = "services:read"
 	ScopeServicesWrite  Scope = "services:write"
 	ScopeAuditRead      Scope = "audit:read"
+	ScopeMembersRead    Scope = "members:read"
+	ScopeMembersWrite   Scope = "members:write"
 	ScopeIntrospect     Scope = "introspect"
 	ScopeCI             Scope = "ci"
 	ScopeFindingsRemote Scope = "findings:remote"
@@ -64,6 +66,8 @@ var catalog = []ScopeInfo{
 	{ScopeServicesRead, "List services", ScopeAPI, apiAndService, nil},
 	{ScopeServicesWrite, "Onboard and remove services", ScopeAPI, apiAndService, nil},
 	{ScopeAuditRead, "Read the audit trail", ScopeAPI, apiAndService, nil},
+	{ScopeMembersRead, "List the organization's members", ScopeAPI, apiAndService, nil},
+	{ScopeMembersWrite, "Add members, change roles and remove members", ScopeAPI, apiAndService, nil},
 	{ScopeIntrospect, "Ask whether another token is active", ScopeAPI, apiAndService, nil},
 	{ScopeCI, "Act as a CI agent and send findings", "", onlyService, defaultService},
 	{ScopeFindingsRemote, "Send findings from a remote repository", ScopeCI, onlyService, nil},

@@ -69,6 +69,7 @@ func TestCatalogMatchesDesign(t *testing.T) {
 	want := map[Scope]string{
 		"api": "- d - y", "tokens:read": "api y - y", "tokens:write": "api y - y",
 		"services:read": "api y - y", "services:write": "api y - y", "audit:read": "api y - y",
+		"members:read": "api y - y", "members:write": "api y - y",
 		"introspect": "api y - y", "ci": "- - - d", "findings:remote": "ci - - y",
 		"findings:local": "ci - d y", "report": "- y y y", "report:list": "report y y y",
 		"report:read": "report y y y", "report:write": "report y y y", "repo": "- y y y",
@@ -107,9 +108,9 @@ func TestScopesForAndDefaults(t *testing.T) {
 		defaults []Scope
 		count    int
 	}{
-		{KindAPI, []Scope{ScopeAPI}, 13},
+		{KindAPI, []Scope{ScopeAPI}, 15},
 		{KindCLI, []Scope{ScopeFindingsLocal}, 7},
-		{KindService, []Scope{ScopeCI}, 16},
+		{KindService, []Scope{ScopeCI}, 18},
 	} {
 		t.Run(string(tt.kind), func(t *testing.T) {
 			got := DefaultScopes(tt.kind)

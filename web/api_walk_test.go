@@ -33,26 +33,30 @@ type apiCase struct {
 
 // apiWalkTable maps "METHOD pattern" to who may call it, from DESIGN.md:
 // each endpoint's scope, then what an org's API token may do.
-func apiWalkTable(target store.Token, svc store.Service, sample string) map[string]apiCase {
+func apiWalkTable(target store.Token, svc store.Service, sample, member, outsider string) map[string]apiCase {
 	tok := "/api/v1/tokens/" + target.ID
 	js, form := "application/json", "application/x-www-form-urlencoded"
 	return map[string]apiCase{
-		"GET /api/v1/token":               {path: "/api/v1/token", allowed: anyValid},
-		"DELETE /api/v1/token":            {path: "/api/v1/token", allowed: anyValid},
-		"GET /api/v1/quota":               {path: "/api/v1/quota", allowed: anyValid},
-		"GET /api/v1/tokens":              {path: "/api/v1/tokens", allowed: readers},
-		"POST /api/v1/tokens":             {path: "/api/v1/tokens", body: `{"name":"walk new"}`, contentType: js, allowed: apiAdmins},
-		"GET /api/v1/tokens/:id":          {path: tok, allowed: apiAudit},
-		"PATCH /api/v1/tokens/:id":        {path: tok, body: `{"name":"walk renamed"}`, contentType: js, allowed: apiAdmins},
-		"DELETE /api/v1/tokens/:id":       {path: tok, allowed: apiAdmins},
-		"POST /api/v1/tokens/:id/rotate":  {path: tok + "/rotate", allowed: apiAdmins},
-		"POST /api/v1/tokens/:id/disable": {path: tok + "/disable", allowed: apiAdmins},
-		"POST /api/v1/tokens/:id/enable":  {path: tok + "/enable", allowed: apiAdmins},
-		"GET /api/v1/services":            {path: "/api/v1/services", allowed: apiAudit},
-		"POST /api/v1/services":           {path: "/api/v1/services", body: `{"name":"acme/walk-new"}`, contentType: js, allowed: apiAdmins},
-		"DELETE /api/v1/services/:id":     {path: fmt.Sprintf("/api/v1/services/%d", svc.ID), allowed: apiAdmins},
-		"GET /api/v1/audit":               {path: "/api/v1/audit", allowed: apiAudit},
-		"POST /oauth/introspect":          {path: "/oauth/introspect", body: "token=" + sample, contentType: form, allowed: readers},
+		"GET /api/v1/token":                {path: "/api/v1/token", allowed: anyValid},
+		"DELETE /api/v1/token":             {path: "/api/v1/token", allowed: anyValid},
+		"GET /api/v1/quota":                {path: "/api/v1/quota", allowed: anyValid},
+		"GET /api/v1/tokens":               {path: "/api/v1/tokens", allowed: readers},
+		"POST /api/v1/tokens":              {path: "/api/v1/tokens", body: `{"name":"walk new"}`, contentType: js, allowed: apiAdmins},
+		"GET /api/v1/tokens/:id":           {path: tok, allowed: apiAudit},
+		"PATCH /api/v1/tokens/:id":         {path: tok, body: `{"name":"walk renamed"}`, contentType: js, allowed: apiAdmins},
+		"DELETE /api/v1/tokens/:id":        {path: tok, allowed: apiAdmins},
+		"POST /api/v1/tokens/:id/rotate":   {path: tok + "/rotate", allowed: apiAdmins},
+		"POST /api/v1/tokens/:id/disable":  {path: tok + "/disable", allowed: apiAdmins},
+		"POST /api/v1/tokens/:id/enable":   {path: tok + "/enable", allowed: apiAdmins},
+		"GET /api/v1/services":             {path: "/api/v1/services", allowed: apiAudit},
+		"POST /api/v1/services":            {path: "/api/v1/services", body: `{"name":"acme/walk-new"}`, contentType: js, allowed: apiAdmins},
+		"DELETE /api/v1/services/:id":      {path: fmt.Sprintf("/api/v1/services/%d", svc.ID), allowed: apiAdmins},
+		"GET /api/v1/audit":                {path: "/api/v1/audit", allowed: apiAudit},
+		"POST /oauth/introspect":           {path: "/oauth/introspect", body: "token=" + sample, contentType: form, allowed: readers},
+		"GET /api/v1/members":              {path: "/api/v1/members", allowed: apiAdmins},
+		"POST /api/v1/members":             {path: "/api/v1/members", body: `{"username":"` + outsider + `","role":"member"}`, contentType: js, allowed: apiAdmins},
+		"PATCH /api/v1/members/:username":  {path: "/api/v1/members/" + member, body: `{"role":"auditor"}`, contentType: js, allowed: apiAdmins},
+		"DELETE /api/v1/members/:username": {path: "/api/v1/members/" + member, allowed: apiAdmins},
 	}
 }
 
@@ -124,7 +128,18 @@ func TestAPIAuthorizationWalk(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			table := apiWalkTable(target, svc, issue(auth.KindCLI, "max").Secret)
+			// A member to change or remove, and a user of another org to add.
+			member := fmt.Sprintf("walk-member-%d", n)
+			if _, err := a.db.CreateMember(ctx, a.org.ID, store.NewUser{Username: member, Email: member + "@example.com", PasswordHash: "x"},
+				"member", store.Actor{Label: "walk"}); err != nil {
+				t.Fatal(err)
+			}
+			outsider := fmt.Sprintf("walk-outsider-%d", n)
+			if _, _, err := a.db.CreateUserInOrg(ctx, store.NewUser{Username: outsider, Email: outsider + "@example.com", PasswordHash: "x"},
+				"walk-elsewhere", "admin", store.Actor{Label: "walk"}); err != nil {
+				t.Fatal(err)
+			}
+			table := apiWalkTable(target, svc, issue(auth.KindCLI, "max").Secret, member, outsider)
 			ac, ok := table[key]
 			if !ok {
 				t.Errorf("%s (guard %s) has no row in the API authorization table: add one", key, route.Guard)

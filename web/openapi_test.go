@@ -418,6 +418,32 @@ func TestOpenAPIResponses(t *testing.T) {
 		o.call(oapiCall{method: "GET", path: "/api/v1/tokens/00000000-0000-4000-8000-000000000000", token: plain, want: 404})
 	})
 
+	t.Run("members", func(t *testing.T) {
+		o.t = t
+		actor := store.Actor{Label: "openapi test"}
+		if _, err := a.db.CreateMember(ctx, a.org.ID, store.NewUser{Username: "oapi-mia", Email: "mia@example.com", PasswordHash: "x"}, "member", actor); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := a.db.CreateUserInOrg(ctx, store.NewUser{Username: "oapi-out", Email: "out@example.com", PasswordHash: "x"}, "oapi-elsewhere", "admin", actor); err != nil {
+			t.Fatal(err)
+		}
+		o.call(oapiCall{method: "GET", path: "/api/v1/members", token: plain, want: 200, request: true})
+		o.call(oapiCall{method: "POST", path: "/api/v1/members", contentType: js, token: plain, want: 201, request: true, body: `{"username":"oapi-out","role":"auditor"}`})
+		o.call(oapiCall{method: "POST", path: "/api/v1/members", contentType: js, token: plain, want: 409, body: `{"username":"oapi-out","role":"member"}`})
+		o.call(oapiCall{method: "POST", path: "/api/v1/members", contentType: js, token: plain, want: 422, body: `{"username":"nobody-at-all","role":"member"}`})
+		o.call(oapiCall{method: "POST", path: "/api/v1/members", contentType: js, token: plain, want: 422, body: `{"username":"oapi-out","role":"owner"}`})
+		o.call(oapiCall{method: "POST", path: "/api/v1/members", contentType: js, token: plain, want: 400, body: `{"username":`})
+		o.call(oapiCall{method: "PATCH", path: "/api/v1/members/oapi-mia", contentType: js, token: plain, want: 200, request: true, body: `{"role":"auditor"}`})
+		o.call(oapiCall{method: "PATCH", path: "/api/v1/members/oapi-mia", contentType: js, token: plain, want: 422, body: `{"role":"boss"}`})
+		o.call(oapiCall{method: "PATCH", path: "/api/v1/members/nobody-at-all", contentType: js, token: plain, want: 404, body: `{"role":"member"}`})
+		o.call(oapiCall{method: "PATCH", path: "/api/v1/members/ada", contentType: js, token: plain, want: 409, body: `{"role":"member"}`})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/members/oapi-mia", contentType: js, token: plain, want: 422, body: `{"api_tokens":"burn"}`})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/members/oapi-mia", contentType: js, token: plain, want: 200, request: true, body: `{"api_tokens":"revoke"}`})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/members/oapi-out", token: plain, want: 200, request: true})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/members/oapi-out", token: plain, want: 404})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/members/ada", token: plain, want: 409})
+	})
+
 	t.Run("services and audit", func(t *testing.T) {
 		o.t = t
 		o.call(oapiCall{method: "GET", path: "/api/v1/services", token: plain, want: 200, request: true})
