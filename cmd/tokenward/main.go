@@ -17,10 +17,10 @@ import (
 const usage = `Tokenward: a self-hosted token authority.
 
 Usage:
-  tokenward [serve] [--addr ADDR] [--data DIR] [--public-url URL] [--trusted-proxies CIDRS] [--demo]
-  tokenward admin create-user [--data DIR] --username U --email E --org SLUG --role admin|member|auditor [--display-name N] [--site-admin]
+  tokenward [serve] [DATABASE FLAGS] [--addr ADDR] [--public-url URL] [--trusted-proxies CIDRS] [--demo]
+  tokenward admin create-user [DATABASE FLAGS] --username U --email E --org SLUG --role admin|member|auditor [--display-name N] [--site-admin]
       (reads the password from standard input)
-  tokenward admin create-token [--data DIR] --org SLUG --kind api|cli|service --name NAME [--scopes a,b]
+  tokenward admin create-token [DATABASE FLAGS] --org SLUG --kind api|cli|service --name NAME [--scopes a,b]
       [--owner USERNAME] [--service NAME] [--visibility admins|org] [--expires-in 30d|never] [--quota N]
       (prints the token, then "id: <uuid>", on standard output; the token is shown only this once)
 
@@ -31,8 +31,16 @@ Usage:
       (removes the stored token; it still works until revoked: --revoke revokes it first)
   tokenward tokens list [--server URL]
 
+Database flags, the same for every command that opens the database:
+  --data DIR          data directory (default ./data): the embedded SQLite database DIR/tokenward.db
+                      and the default key file
+  --database URL      PostgreSQL instead, postgres://USER:PASSWORD@HOST/DB (default: the embedded database)
+  --key-file PATH     the deployment key, shared by every replica (default DIR/tokenward.key, created
+                      with mode 0600 on first start); a database made with another key is refused
+
 Environment: TOKENWARD_ADDR, TOKENWARD_DATA, TOKENWARD_PUBLIC_URL, TOKENWARD_TRUSTED_PROXIES
-provide defaults for the flags of the same names; TOKENWARD_SERVER for --server (default
+provide defaults for the flags of the same names, TOKENWARD_DATABASE_URL for --database,
+TOKENWARD_KEY_FILE for --key-file; TOKENWARD_SERVER for --server (default
 http://127.0.0.1:8080). Tokens are stored per server in the user's config directory
 (e.g. ~/.config/tokenward/credentials.json, mode 0600).
 `
