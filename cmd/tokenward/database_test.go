@@ -39,6 +39,12 @@ func TestDatabaseFlagsRefuseBadInput(t *testing.T) {
 		{"admin create-token", func(data, database string) []string {
 			return []string{"admin", "create-token", "--data", data, "--database", database, "--org", "acme", "--kind", "api", "--name", "x", "--owner", "ada"}
 		}},
+		{"backup", func(data, database string) []string {
+			return []string{"backup", "--data", data, "--database", database, filepath.Join(filepath.Dir(data), "backup.db")}
+		}},
+		{"copy", func(data, database string) []string {
+			return []string{"copy", "--data", data, "--database", database, "--to", "postgres://tw:hunter2@127.0.0.1:1/tw"}
+		}},
 	}
 	inputs := []struct {
 		name, database string
@@ -48,9 +54,13 @@ func TestDatabaseFlagsRefuseBadInput(t *testing.T) {
 			"": "--database: mysql:// is not a database Tokenward can use: give a postgres:// URL, or no --database for the embedded SQLite database in --data"}},
 		{"not a URL", "host=db password=hunter2", map[string]string{"": "--database: give a PostgreSQL URL such as postgres://"}},
 		{"a URL pgx cannot read", "postgres://tw:hunter2@db.example.com:port/tw", map[string]string{
-			"": "--database: the database URL is not a PostgreSQL URL pgx can read: cannot parse `postgres://tw:xxxxx@db.example.com:port/tw`: invalid port"}},
+			"":       "--database: the database URL is not a PostgreSQL URL pgx can read: cannot parse `postgres://tw:xxxxx@db.example.com:port/tw`: invalid port",
+			"backup": "for PostgreSQL use pg_dump",
+			"copy":   "copy reads the embedded database in --data; give PostgreSQL as --to"}},
 		{"an unreachable server", "postgres://tw:hunter2@127.0.0.1:1/tw?connect_timeout=2", map[string]string{
-			"": "--database: cannot reach PostgreSQL at postgres://tw:xxxxx@127.0.0.1:1/tw?connect_timeout=2:"}},
+			"":       "--database: cannot reach PostgreSQL at postgres://tw:xxxxx@127.0.0.1:1/tw?connect_timeout=2:",
+			"backup": "backup copies the embedded database; for PostgreSQL use pg_dump: pg_dump --format=custom --file ",
+			"copy":   "--database names PostgreSQL"}},
 	}
 	for _, in := range inputs {
 		for _, c := range commands {
@@ -95,6 +105,7 @@ func TestOtherKeyRefused(t *testing.T) {
 		userArgs("bob", "--data", data, "--key-file", other),
 		{"admin", "create-token", "--data", data, "--key-file", other, "--org", "acme", "--kind", "api", "--name", "x", "--owner", "ada"},
 		{"serve", "--addr", "127.0.0.1:0", "--data", data, "--key-file", other},
+		{"backup", "--data", data, "--key-file", other, filepath.Join(t.TempDir(), "b.db")},
 	} {
 		out, err := runCmd(t, password, args...)
 		if err == nil || !strings.Contains(err.Error(), "the database was made with another deployment key") || !strings.Contains(err.Error(), "--key-file") {

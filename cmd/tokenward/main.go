@@ -23,6 +23,10 @@ Usage:
   tokenward admin create-token [DATABASE FLAGS] --org SLUG --kind api|cli|service --name NAME [--scopes a,b]
       [--owner USERNAME] [--service NAME] [--visibility admins|org] [--expires-in 30d|never] [--quota N]
       (prints the token, then "id: <uuid>", on standard output; the token is shown only this once)
+  tokenward backup [--data DIR] FILE
+      (a consistent copy of the embedded database, while the server runs; never overwrites FILE)
+  tokenward copy [--data DIR] [--key-file PATH] --to postgres://USER@HOST/DB
+      (moves the embedded deployment into a new, empty PostgreSQL database; stop the server first)
 
   tokenward login [--server URL] [--org SLUG] [--scopes a,b] [--device-name NAME] [--no-browser]
       (prints a link and a code, opens the browser, waits for Activate, stores a CLI token)
@@ -77,6 +81,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return createToken(ctx, args[2:], stdout, stderr)
 		}
 		return fmt.Errorf("unknown admin command %q: try create-user or create-token", args[1])
+	case "backup":
+		return backup(ctx, args[1:], stdout, stderr)
+	case "copy":
+		return copyDeployment(ctx, args[1:], stdout, stderr)
 	case "login":
 		return login(ctx, args[1:], stdout, stderr)
 	case "whoami":
