@@ -141,6 +141,12 @@ func (db *DB) start(ctx context.Context, opts []Option) (*DB, error) {
 	for _, o := range opts {
 		o(db)
 	}
+	// A database made with another key is refused before anything of it
+	// changes, migrations included.
+	if err := db.refuseOtherKey(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	if err := db.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err

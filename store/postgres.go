@@ -145,6 +145,62 @@ func WithKeyFingerprint(fp string) Option {
 	return func(db *DB) { db.keyFingerprint = fp }
 }
 
+// refuseOtherKey compares the fingerprint a database already records with
+// the key given, reading only: it runs before migrations.
+func (db *DB) refuseOtherKey(ctx context.Context) error {
+	if db.keyFingerprint == "" {
+		return nil
+	}
+	exists := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'deployment'"
+	if db.dialect.postgres {
+		exists = "SELECT COUNT(*) FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = 'deployment'"
+	}
+	var n int
+	if err := db.read.QueryRowContext(ctx, exists).Scan(&n); err != nil {
+		return fmt.Errorf("read the deployment key's fingerprint: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	var have string
+	err := db.read.QueryRowContext(ctx, "SELECT key_fingerprint FROM deployment WHERE id = 1").Scan(&have)
+	if err == nil && have != db.keyFingerprint {
+		return otherKey(have, db.keyFingerprint)
+	}
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read the deployment key's fingerprint: %w", err)
+	}
+	return nil
+}
+
+func otherKey(have, given string) error {
+	return fmt.Errorf("%w (its fingerprint is %s, this key's is %s): start with the key file it was made with (--key-file); every replica must share one", ErrOtherKey, have, given)
+}
+
+// ForeignTables lists the tables of the PostgreSQL database at rawURL when
+// it holds tables but no Tokenward schema: someone else's database, which
+// copy must not migrate into. It writes nothing.
+func ForeignTables(ctx context.Context, rawURL string) ([]string, error) {
+	cfg, err := postgresConfig(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return nil, unreachable(redactURL(rawURL), err)
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema() ORDER BY tablename")
+	if err != nil {
+		return nil, err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || slices.Contains(names, "schema_migrations") {
+		return nil, err
+	}
+	return names, nil
+}
+
 // checkKey records or compares the deployment key's fingerprint.
 func (db *DB) checkKey(ctx context.Context) error {
 	if db.keyFingerprint == "" {
@@ -167,7 +223,7 @@ func (db *DB) checkKey(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("read the deployment key's fingerprint: %w", err)
 	case have != db.keyFingerprint:
-		return fmt.Errorf("%w (its fingerprint is %s, this key's is %s): start with the key file it was made with (--key-file); every replica must share one", ErrOtherKey, have, db.keyFingerprint)
+		return otherKey(have, db.keyFingerprint)
 	}
 	return nil
 }

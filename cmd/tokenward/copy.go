@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"tokenward/auth"
@@ -39,6 +40,12 @@ func copyDeployment(ctx context.Context, args []string, stdout, stderr io.Writer
 	// the key's fingerprint in it.
 	if err := store.CheckPostgres(ctx, *to); err != nil {
 		return fmt.Errorf("--to: %w", err)
+	}
+	if foreign, err := store.ForeignTables(ctx, *to); err != nil {
+		return fmt.Errorf("--to: %w", err)
+	} else if len(foreign) > 0 {
+		return fmt.Errorf("--to: the database holds tables that are not Tokenward's (%s): copy into a new, empty database (createdb tokenward)",
+			strings.Join(foreign[:min(len(foreign), 5)], ", "))
 	}
 	src, key, err := f.openEmbedded(ctx)
 	if err != nil {

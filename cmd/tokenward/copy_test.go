@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -115,11 +116,22 @@ func TestCopyRefuses(t *testing.T) {
 	if out, err := runCmd(t, password, userArgs("gus", "--database", otherKey, "--key-file", filepath.Join(t.TempDir(), "other.key"))...); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
+	foreign := newPostgres(t)
+	fdb, err := sql.Open("pgx", foreign)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fdb.Close()
+	if _, err := fdb.Exec("CREATE TABLE invoices (id int)"); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
 		want string
 	}{
+		{"someone else's database", []string{"--data", data, "--to", foreign},
+			"--to: the database holds tables that are not Tokenward's (invoices): copy into a new, empty database"},
 		{"a target with data", []string{"--data", data, "--to", full},
 			"the target already holds data (organizations has 2 rows): copy only into a new, empty database; nothing was copied"},
 		{"a target of another deployment key", []string{"--data", data, "--to", otherKey},
@@ -141,6 +153,10 @@ func TestCopyRefuses(t *testing.T) {
 				t.Errorf("not one line without the password: %q", err)
 			}
 		})
+	}
+	var tables int
+	if err := fdb.QueryRow("SELECT COUNT(*) FROM pg_tables WHERE schemaname = 'public'").Scan(&tables); err != nil || tables != 1 {
+		t.Errorf("someone else's database has %d tables after the refused copy (%v), want its 1", tables, err)
 	}
 	ctx := context.Background()
 	for dbURL, want := range map[string][]string{full: {"acme", "globex"}, otherKey: {"acme"}} {
