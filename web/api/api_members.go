@@ -118,15 +118,28 @@ func (s *Server) apiMemberFor(c echo.Context) (store.Member, error) {
 	return store.Member{}, err
 }
 
+// memberHandler serves an API route about one member, whom its guard
+// loaded.
+type memberHandler func(c echo.Context, m store.Member) error
+
+// memberRoute registers an API route about the member in its path: the
+// scope, then auth.Authorize's ManageMembers (403 naming verb), then the
+// member (404 when the path names none).
+func (s *Server) memberRoute(method, path string, scope auth.Scope, verb string, h memberHandler) {
+	s.Route(method, path, plumbing.WithScope(scope), func(c echo.Context) error {
+		if err := apiAllowed(c, auth.ManageMembers, verb); err != nil {
+			return err
+		}
+		m, err := s.apiMemberFor(c)
+		if err != nil {
+			return err
+		}
+		return h(c, m)
+	})
+}
+
 // apiChangeRole is PATCH /api/v1/members/{username}: change the role.
-func (s *Server) apiChangeRole(c echo.Context) error {
-	if err := apiAllowed(c, auth.ManageMembers, "change roles"); err != nil {
-		return err
-	}
-	m, err := s.apiMemberFor(c)
-	if err != nil {
-		return err
-	}
+func (s *Server) apiChangeRole(c echo.Context, m store.Member) error {
 	var body struct {
 		Role string `json:"role"`
 	}
@@ -148,14 +161,7 @@ func (s *Server) apiChangeRole(c echo.Context) error {
 // says what becomes of their API tokens: {"api_tokens": "keep" (the
 // default), "revoke" or "transfer", "transfer_to": "<an admin's username>"};
 // their CLI tokens are always revoked.
-func (s *Server) apiRemoveMember(c echo.Context) error {
-	if err := apiAllowed(c, auth.ManageMembers, "remove members"); err != nil {
-		return err
-	}
-	m, err := s.apiMemberFor(c)
-	if err != nil {
-		return err
-	}
+func (s *Server) apiRemoveMember(c echo.Context, m store.Member) error {
 	var body struct {
 		APITokens  string `json:"api_tokens"`
 		TransferTo string `json:"transfer_to"`

@@ -30,8 +30,8 @@ func (s *Server) Routes() {
 	s.Route(http.MethodGet, "/api/v1/audit", plumbing.WithScope(auth.ScopeAuditRead), s.apiAudit)
 	s.Route(http.MethodGet, "/api/v1/members", plumbing.WithScope(auth.ScopeMembersRead), s.apiListMembers)
 	s.Route(http.MethodPost, "/api/v1/members", plumbing.WithScope(auth.ScopeMembersWrite), s.apiAddMember)
-	s.Route(http.MethodPatch, "/api/v1/members/:username", plumbing.WithScope(auth.ScopeMembersWrite), s.apiChangeRole)
-	s.Route(http.MethodDelete, "/api/v1/members/:username", plumbing.WithScope(auth.ScopeMembersWrite), s.apiRemoveMember)
+	s.memberRoute(http.MethodPatch, "/api/v1/members/:username", auth.ScopeMembersWrite, "change roles", s.apiChangeRole)
+	s.memberRoute(http.MethodDelete, "/api/v1/members/:username", auth.ScopeMembersWrite, "remove members", s.apiRemoveMember)
 	s.Route(http.MethodGet, "/api/v1/openapi.json", plumbing.Public, s.openAPI)
 }
 
