@@ -101,4 +101,3 @@ func TestChangeFeedAcrossProcesses(t *testing.T) {
 		waitMoved("the generation after a disable, once listening again", b.TokenGeneration, g1)
 	})
 }
-
