@@ -40,6 +40,9 @@ type DB struct {
 	read    pool
 	path    string
 	dialect dialect
+	// dsn is the SQLite file's connection string with its pragmas, for the
+	// connection of its own that Backup opens.
+	dsn string
 
 	// pgConfig is the PostgreSQL connection's settings (nil on SQLite),
 	// for the change feed's own connection.
@@ -128,7 +131,7 @@ func Open(ctx context.Context, location string, opts ...Option) (*DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 
-	db := &DB{write: pool{write, sqliteDialect}, read: pool{read, sqliteDialect}, path: abs, dialect: sqliteDialect, clock: time.Now}
+	db := &DB{write: pool{write, sqliteDialect}, read: pool{read, sqliteDialect}, path: abs, dialect: sqliteDialect, dsn: dsn, clock: time.Now}
 	return db.start(ctx, opts)
 }
 

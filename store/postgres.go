@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -31,16 +32,9 @@ func IsPostgresURL(location string) bool {
 // more of them would only hold connections idle).
 func openPostgres(ctx context.Context, rawURL string, opts ...Option) (*DB, error) {
 	shown := redactURL(rawURL)
-	cfg, err := pgx.ParseConfig(rawURL)
+	cfg, err := postgresConfig(rawURL)
 	if err != nil {
-		return nil, fmt.Errorf("database URL %s is not a PostgreSQL URL pgx can read: %w", shown, err)
-	}
-	// Arguments are sent as literals whose type the statement decides, as
-	// SQLite's are: "SELECT ?, …" and "? IS NULL" need no casts, and pgx
-	// quotes each value itself.
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = 5 * time.Second
+		return nil, err
 	}
 	open := func(maxConns int) *sql.DB {
 		db := stdlib.OpenDB(*cfg)
@@ -55,10 +49,64 @@ func openPostgres(ctx context.Context, rawURL string, opts ...Option) (*DB, erro
 	if err := write.PingContext(pctx); err != nil {
 		read.Close()
 		write.Close()
-		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", shown, err)
+		return nil, unreachable(shown, err)
 	}
 	db := &DB{write: pool{write, postgresDialect}, read: pool{read, postgresDialect}, path: shown, dialect: postgresDialect, pgConfig: cfg}
 	return db.start(ctx, opts)
+}
+
+// postgresConfig reads a PostgreSQL URL into the connection settings the
+// store uses.
+func postgresConfig(rawURL string) (*pgx.ConnConfig, error) {
+	cfg, err := pgx.ParseConfig(rawURL)
+	if err != nil {
+		// pgx's message shows the URL, without its password.
+		return nil, fmt.Errorf("the database URL is not a PostgreSQL URL pgx can read: %w", oneLine{err})
+	}
+	// Arguments are sent as literals whose type the statement decides, as
+	// SQLite's are: "SELECT ?, …" and "? IS NULL" need no casts, and pgx
+	// quotes each value itself.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 5 * time.Second
+	}
+	return cfg, nil
+}
+
+func unreachable(shown string, err error) error {
+	return fmt.Errorf("cannot reach PostgreSQL at %s: %w", shown, oneLine{err})
+}
+
+// oneLine is an error whose message is kept to one line: pgx gives each
+// address it tried (and each TLS mode) a line of its own, often the same.
+type oneLine struct{ error }
+
+func (e oneLine) Error() string {
+	var parts []string
+	for _, l := range strings.Split(e.error.Error(), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(parts, l) {
+			parts = append(parts, l)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func (e oneLine) Unwrap() error { return e.error }
+
+// CheckPostgres connects to the PostgreSQL database at rawURL and
+// disconnects, writing nothing, with the messages Open would give for a URL
+// that does not parse or a server that does not answer. A command checks
+// its URL so before it writes anything of its own (a new key file).
+func CheckPostgres(ctx context.Context, rawURL string) error {
+	cfg, err := postgresConfig(rawURL)
+	if err != nil {
+		return err
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return unreachable(redactURL(rawURL), err)
+	}
+	return conn.Close(ctx)
 }
 
 // lockMigrations takes the migration lock on a connection of its own and

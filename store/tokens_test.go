@@ -29,8 +29,14 @@ type world struct {
 
 func newWorld(t *testing.T) *world {
 	t.Helper()
-	ctx := context.Background()
 	db, clock := MustOpenClock(t)
+	return worldOn(t, db, clock)
+}
+
+// worldOn makes the world in db, whose clock is clock.
+func worldOn(t *testing.T, db *store.DB, clock *store.ManualClock) *world {
+	t.Helper()
+	ctx := context.Background()
 	root, org := setup(t, db)
 	actor := store.Actor{UserID: root.ID, Label: root.Username}
 	m, err := db.CreateMember(ctx, org.ID, store.NewUser{Username: "mia", Email: "mia@example.com", PasswordHash: "x"}, "member", actor)

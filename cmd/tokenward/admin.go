@@ -14,11 +14,13 @@ import (
 )
 
 // createUser is `tokenward admin create-user`: it creates a user in an org
-// (creating the org when it is new), reading the password from stdin. SQLite
-// with WAL and a busy timeout lets it run while the server runs.
+// (creating the org when it is new), reading the password from stdin. It
+// may run while the server runs: SQLite with WAL and a busy timeout, or
+// PostgreSQL, lets both write.
 func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("admin create-user", stderr)
-	data := fs.String("data", env("TOKENWARD_DATA", "./data"), "data directory")
+	var dbf dbFlags
+	dbf.register(fs)
 	username := fs.String("username", "", "username (required)")
 	email := fs.String("email", "", "email address (required)")
 	display := fs.String("display-name", "", "display name")
@@ -41,7 +43,7 @@ func createUser(ctx context.Context, args []string, stdin io.Reader, stdout, std
 	if err := checkNewUser(&nu, slug, stdin); err != nil {
 		return err
 	}
-	db, _, err := openData(ctx, *data)
+	db, _, err := dbf.open(ctx)
 	if err != nil {
 		return err
 	}

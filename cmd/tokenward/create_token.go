@@ -17,7 +17,8 @@ import (
 
 // tokenFlags are the flags of `tokenward admin create-token`.
 type tokenFlags struct {
-	data, org, kind, name, scopes, owner, service, visibility, expiresIn, quota string
+	db                                                                    dbFlags
+	org, kind, name, scopes, owner, service, visibility, expiresIn, quota string
 }
 
 // createToken is `tokenward admin create-token`: it makes a token for
@@ -40,7 +41,7 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return fmt.Errorf("--service: only service tokens belong to a service; %s tokens belong to --owner", kind.Label())
 	}
 
-	db, key, err := openData(ctx, f.data)
+	db, key, err := f.db.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -82,7 +83,7 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 func parseTokenFlags(args []string, stderr io.Writer) (tokenFlags, error) {
 	var f tokenFlags
 	fs := newFlagSet("admin create-token", stderr)
-	fs.StringVar(&f.data, "data", env("TOKENWARD_DATA", "./data"), "data directory")
+	f.db.register(fs)
 	fs.StringVar(&f.org, "org", "", "organization slug (required)")
 	fs.StringVar(&f.kind, "kind", "", "token kind: api, cli or service (required)")
 	fs.StringVar(&f.name, "name", "", "token name (required)")

@@ -27,7 +27,7 @@ func tokenData(t *testing.T) string {
 		}
 	}
 	ctx := context.Background()
-	db, key, err := openData(ctx, data)
+	db, key, err := (&dbFlags{data: data}).open(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,13 +23,13 @@ var demoUsers = []struct {
 // seedDemo fills an empty deployment with the demo org `acme` and prints
 // the generated passwords. A deployment that already has users is left as
 // it is.
-func seedDemo(ctx context.Context, db *store.DB, clock *store.ManualClock, out io.Writer) error {
+func seedDemo(ctx context.Context, db *store.DB, key []byte, clock *store.ManualClock, out io.Writer) error {
 	has, err := db.HasSiteAdmin(ctx)
 	if err != nil {
 		return err
 	}
 	if has {
-		fmt.Fprintln(out, "--demo: this data directory already has users; no demo data added.")
+		fmt.Fprintln(out, "--demo: this deployment already has users; no demo data added.")
 		return nil
 	}
 	fmt.Fprintln(out, "\nDemo organization acme created. Sign in as:")
@@ -53,7 +53,7 @@ func seedDemo(ctx context.Context, db *store.DB, clock *store.ManualClock, out i
 		fmt.Fprintf(out, "    %-7s %-6s password %s\n", d.role, d.username, password)
 	}
 	fmt.Fprintln(out, "(ada is also a site admin.)")
-	n, err := seedDemoTokens(ctx, db, clock, org)
+	n, err := seedDemoTokens(ctx, db, key, clock, org)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"time"
 
 	"tokenward/auth"
@@ -70,12 +69,7 @@ var demoClients = map[auth.Kind]struct{ agents, whats []string }{
 // dashboard's own paths, with the store's clock set back to each token's
 // creation, then writes their usage history. It returns how many tokens it
 // made.
-func seedDemoTokens(ctx context.Context, db *store.DB, clock *store.ManualClock, org store.Org) (int, error) {
-	// The deployment key openData made sits beside the database.
-	key, err := auth.LoadOrCreateMasterKey(filepath.Join(filepath.Dir(db.Path()), "tokenward.key"))
-	if err != nil {
-		return 0, err
-	}
+func seedDemoTokens(ctx context.Context, db *store.DB, key []byte, clock *store.ManualClock, org store.Org) (int, error) {
 	sealer, err := auth.NewSealer(key)
 	if err != nil {
 		return 0, err

@@ -17,12 +17,16 @@ import (
 const usage = `Tokenward: a self-hosted token authority.
 
 Usage:
-  tokenward [serve] [--addr ADDR] [--data DIR] [--public-url URL] [--trusted-proxies CIDRS] [--demo]
-  tokenward admin create-user [--data DIR] --username U --email E --org SLUG --role admin|member|auditor [--display-name N] [--site-admin]
+  tokenward [serve] [DATABASE FLAGS] [--addr ADDR] [--public-url URL] [--trusted-proxies CIDRS] [--demo]
+  tokenward admin create-user [DATABASE FLAGS] --username U --email E --org SLUG --role admin|member|auditor [--display-name N] [--site-admin]
       (reads the password from standard input)
-  tokenward admin create-token [--data DIR] --org SLUG --kind api|cli|service --name NAME [--scopes a,b]
+  tokenward admin create-token [DATABASE FLAGS] --org SLUG --kind api|cli|service --name NAME [--scopes a,b]
       [--owner USERNAME] [--service NAME] [--visibility admins|org] [--expires-in 30d|never] [--quota N]
       (prints the token, then "id: <uuid>", on standard output; the token is shown only this once)
+  tokenward backup [--data DIR] FILE
+      (a consistent copy of the embedded database, while the server runs; never overwrites FILE)
+  tokenward copy [--data DIR] [--key-file PATH] --to postgres://USER@HOST/DB
+      (moves the embedded deployment into a new, empty PostgreSQL database; stop the server first)
 
   tokenward login [--server URL] [--org SLUG] [--scopes a,b] [--device-name NAME] [--no-browser]
       (prints a link and a code, opens the browser, waits for Activate, stores a CLI token)
@@ -31,8 +35,16 @@ Usage:
       (removes the stored token; it still works until revoked: --revoke revokes it first)
   tokenward tokens list [--server URL]
 
+Database flags, the same for every command that opens the database:
+  --data DIR          data directory (default ./data): the embedded SQLite database DIR/tokenward.db
+                      and the default key file
+  --database URL      PostgreSQL instead, postgres://USER:PASSWORD@HOST/DB (default: the embedded database)
+  --key-file PATH     the deployment key, shared by every replica (default DIR/tokenward.key, created
+                      with mode 0600 on first start); a database made with another key is refused
+
 Environment: TOKENWARD_ADDR, TOKENWARD_DATA, TOKENWARD_PUBLIC_URL, TOKENWARD_TRUSTED_PROXIES
-provide defaults for the flags of the same names; TOKENWARD_SERVER for --server (default
+provide defaults for the flags of the same names, TOKENWARD_DATABASE_URL for --database,
+TOKENWARD_KEY_FILE for --key-file; TOKENWARD_SERVER for --server (default
 http://127.0.0.1:8080). Tokens are stored per server in the user's config directory
 (e.g. ~/.config/tokenward/credentials.json, mode 0600).
 `
@@ -69,6 +81,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return createToken(ctx, args[2:], stdout, stderr)
 		}
 		return fmt.Errorf("unknown admin command %q: try create-user or create-token", args[1])
+	case "backup":
+		return backup(ctx, args[1:], stdout, stderr)
+	case "copy":
+		return copyDeployment(ctx, args[1:], stdout, stderr)
 	case "login":
 		return login(ctx, args[1:], stdout, stderr)
 	case "whoami":

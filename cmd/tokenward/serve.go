@@ -10,12 +10,10 @@ import (
 	"net/http"
 	"net/netip"
 	"os"
-	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"time"
 
-	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/web"
 )
@@ -25,8 +23,9 @@ import (
 const shutdownGrace = 15 * time.Second
 
 type serveConfig struct {
-	addr, data, publicURL, proxies string
-	demo                           bool
+	db                       dbFlags
+	addr, publicURL, proxies string
+	demo                     bool
 }
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -46,13 +45,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// The process's one clock: it follows the real time, except while the
 	// demo backdates what it makes, before the server starts.
 	clock := &store.ManualClock{}
-	db, key, err := openData(ctx, cfg.data, store.WithClock(clock.Now))
+	db, key, err := cfg.db.open(ctx, store.WithClock(clock.Now))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	if cfg.demo {
-		if err := seedDemo(ctx, db, clock, stdout); err != nil {
+		if err := seedDemo(ctx, db, key, clock, stdout); err != nil {
 			return err
 		}
 	}
@@ -72,7 +71,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	srv.Start()
 	httpSrv := newHTTPServer(srv.Handler(), logger)
-	logger.Info("tokenward listening", "addr", ln.Addr().String(), "data", cfg.data, "url", cfg.publicURL)
+	logger.Info("tokenward listening", "addr", ln.Addr().String(), "database", db.Path(), "url", cfg.publicURL)
 	if u := srv.SetupURL(); u != "" {
 		fmt.Fprintf(stdout, "\nNo site admin yet. Open this link to set up Tokenward (the code works once):\n\n    %s\n\n", u)
 	}
@@ -115,10 +114,10 @@ func parseServeFlags(args []string, stderr io.Writer) (serveConfig, error) {
 	var cfg serveConfig
 	fs := newFlagSet("serve", stderr)
 	fs.StringVar(&cfg.addr, "addr", env("TOKENWARD_ADDR", "127.0.0.1:8080"), "address to listen on")
-	fs.StringVar(&cfg.data, "data", env("TOKENWARD_DATA", "./data"), "data directory (database and key file)")
+	cfg.db.register(fs)
 	fs.StringVar(&cfg.publicURL, "public-url", env("TOKENWARD_PUBLIC_URL", ""), "URL people reach the server at (default http://ADDR)")
 	fs.StringVar(&cfg.proxies, "trusted-proxies", env("TOKENWARD_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-* headers are trusted")
-	fs.BoolVar(&cfg.demo, "demo", false, "fill an empty data directory with a demo organization")
+	fs.BoolVar(&cfg.demo, "demo", false, "fill an empty deployment with a demo organization")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
@@ -150,23 +149,6 @@ func runUntilDone(ctx context.Context, httpSrv *http.Server, ln net.Listener, sr
 	}
 	srv.Close() // writes the token uses gathered since the last flush
 	return nil
-}
-
-// openData makes the data directory, loads (or creates) the deployment key
-// and opens the database.
-func openData(ctx context.Context, dir string, opts ...store.Option) (*store.DB, []byte, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, nil, fmt.Errorf("data directory: %w", err)
-	}
-	key, err := auth.LoadOrCreateMasterKey(filepath.Join(dir, "tokenward.key"))
-	if err != nil {
-		return nil, nil, err
-	}
-	db, err := store.Open(ctx, filepath.Join(dir, "tokenward.db"), opts...)
-	if err != nil {
-		return nil, nil, err
-	}
-	return db, key, nil
 }
 
 func parsePrefixes(s string) ([]netip.Prefix, error) {
