@@ -45,6 +45,7 @@ var notCopied = map[string]string{
 	"schema_migrations": "the target's own migrations fill it",
 	"deployment":        "the target records the deployment key when it is opened; Copy checks that the two agree",
 	"job_claims":        "claims of the old processes' background jobs; the new processes take their own",
+	"throttle_buckets":  "the old processes' counts of failed attempts, which refill by themselves",
 	"token_search":      "the search index: the target's trigger fills it as tokens are written",
 }
 

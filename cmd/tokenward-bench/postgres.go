@@ -10,7 +10,7 @@ import (
 // makeKeyFile writes a new deployment key to path, as an operator does once
 // for all replicas.
 func makeKeyFile(path string) error {
-	if _, err := auth.LoadOrCreateMasterKey(path); err != nil {
+	if _, _, err := auth.LoadOrCreateMasterKey(path); err != nil {
 		return fmt.Errorf("deployment key: %w", err)
 	}
 	return nil
