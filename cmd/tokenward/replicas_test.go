@@ -102,6 +102,7 @@ func TestTokenChangeOnOneReplicaRefusedOnAnother(t *testing.T) {
 				if time.Since(acked) > propagationBound {
 					t.Fatalf("B still accepts the token %s after A acknowledged the %s", propagationBound, change.name)
 				}
+				time.Sleep(time.Millisecond)
 			}
 		})
 	}
