@@ -25,17 +25,33 @@ type dialect struct {
 	// the named parameter, and matchArg the argument for a search text.
 	match    func(param string) string
 	matchArg func(s string) string
+	// rows is a FROM item named v whose rows are the objects of a JSON
+	// array passed as the statement's one ? argument, with the given
+	// columns ("name TYPE"), so a statement writes a whole batch in one
+	// round trip and its text does not depend on the batch's size.
+	rows func(cols ...string) string
 }
 
 var sqliteDialect = dialect{
 	match:    func(p string) string { return "token_search MATCH :" + p },
 	matchArg: ftsPhrase,
+	rows: func(cols ...string) string {
+		fields := make([]string, len(cols))
+		for i, c := range cols {
+			name, _, _ := strings.Cut(c, " ")
+			fields[i] = "value ->> '" + name + "' AS " + name
+		}
+		return "(SELECT " + strings.Join(fields, ", ") + " FROM json_each(?)) AS v"
+	},
 }
 
 var postgresDialect = dialect{
 	postgres: true,
 	match:    func(p string) string { return `token_search.body ILIKE :` + p + ` ESCAPE '\'` },
 	matchArg: func(s string) string { return "%" + escapeLike(s) + "%" },
+	rows: func(cols ...string) string {
+		return "jsonb_to_recordset(CAST(? AS jsonb)) AS v(" + strings.Join(cols, ", ") + ")"
+	},
 }
 
 // boundQuery is a query rewritten for PostgreSQL: its text and, for each

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 	"tokenward/auth/fault"
@@ -28,26 +27,6 @@ func (g *tokenUses) addDay(u Use) {
 		g.days = map[string]int64{}
 	}
 	g.days[u.At.UTC().Format(dayLayout)] += max(1, u.Count)
-}
-
-// dailyUpsert is the statement that adds a batch's requests to a day.
-const dailyUpsert = `INSERT INTO token_usage_daily (token_id, day, requests) VALUES (?, ?, ?)
-	ON CONFLICT (token_id, day) DO UPDATE SET requests = token_usage_daily.requests + excluded.requests`
-
-// recordDays adds one token's share of a batch to its per-day counts, in
-// day order so writes are deterministic.
-func recordDays(ctx context.Context, stmt *Stmt, tokenID string, days map[string]int64) error {
-	keys := make([]string, 0, len(days))
-	for d := range days {
-		keys = append(keys, d)
-	}
-	sort.Strings(keys)
-	for _, d := range keys {
-		if _, err := stmt.ExecContext(ctx, tokenID, d, days[d]); err != nil {
-			return fmt.Errorf("record daily use of %s: %w", tokenID, err)
-		}
-	}
-	return nil
 }
 
 // dayOf is t's UTC date at midnight.

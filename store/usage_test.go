@@ -149,6 +149,59 @@ func TestRecordUses(t *testing.T) {
 			}
 		}
 	})
+	t.Run("one batch over many tokens writes each, whatever it already had", func(t *testing.T) {
+		// Written with a statement per kind of row for the whole batch:
+		// tokens seen before and new, IPs known and new, unknown ids mixed in.
+		var toks []store.Token
+		for i := range 300 {
+			tk, _ := w.mint(store.NewToken{Name: fmt.Sprintf("many %d", i)})
+			toks = append(toks, tk)
+		}
+		first := at(2 * time.Hour)
+		var uses []store.Use
+		for i, tk := range toks {
+			if i%2 == 0 { // half have been used before, from 203.0.113.1
+				uses = append(uses, store.Use{TokenID: tk.ID, At: first, IP: "203.0.113.1", UserAgent: "old"})
+			}
+		}
+		if err := w.db.RecordUses(w.ctx, uses); err != nil {
+			t.Fatal(err)
+		}
+		later := first.Add(25 * time.Hour) // the next day
+		uses = uses[:0]
+		for i, tk := range toks {
+			uses = append(uses, store.Use{TokenID: tk.ID, At: later, IP: "203.0.113.1", UserAgent: "new", What: "GET /api/v1/token"},
+				store.Use{TokenID: tk.ID, At: later.Add(-time.Second), IP: fmt.Sprintf("198.18.%d.%d", i/200, i%200), UserAgent: "other", Count: 2},
+				store.Use{TokenID: uuid.NewString(), At: later, IP: "203.0.113.1"})
+		}
+		if err := w.db.RecordUses(w.ctx, uses); err != nil {
+			t.Fatal(err)
+		}
+		for i, tk := range toks {
+			got := get(tk)
+			wantUsed := int64(3)
+			if i%2 == 0 {
+				wantUsed = 4
+			}
+			if !got.LastUsedAt.Equal(later) || got.LastUsedUA != "new" || got.QuotaUsed != wantUsed {
+				t.Fatalf("%s: last use %v by %q, used %d; want %v by new, %d", tk.Name, got.LastUsedAt, got.LastUsedUA, got.QuotaUsed, later, wantUsed)
+			}
+			ips, err := w.db.TokenIPs(w.ctx, tk.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ips) != 2 || ips[0].IP != "203.0.113.1" || ips[0].UserAgent != "new" || ips[1].UserAgent != "other" {
+				t.Fatalf("%s: ips %+v", tk.Name, ips)
+			}
+			days, err := w.db.UsageByDay(w.ctx, tk.ID, first, later)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(days) != 2 || days[0].Requests != wantUsed-3 || days[1].Requests != 3 {
+				t.Fatalf("%s: days %+v", tk.Name, days)
+			}
+		}
+	})
 	t.Run("an empty batch is fine", func(t *testing.T) {
 		if err := w.db.RecordUses(w.ctx, nil); err != nil {
 			t.Error(err)

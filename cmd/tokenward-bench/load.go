@@ -176,6 +176,25 @@ func drive(ctx context.Context, warmup, duration time.Duration, workers []worker
 	return merge(tallies, window)
 }
 
+// mergeMeasurements adds b, a later round of the same scenario, to a.
+func mergeMeasurements(a, b measurement) measurement {
+	if a.statuses == nil {
+		return b
+	}
+	a.window += b.window
+	a.latencies = append(a.latencies, b.latencies...)
+	slices.Sort(a.latencies)
+	for _, pair := range [][2]map[string]int{{a.errors, b.errors}, {a.counters, b.counters}} {
+		for k, v := range pair[1] {
+			pair[0][k] += v
+		}
+	}
+	for k, v := range b.statuses {
+		a.statuses[k] += v
+	}
+	return a
+}
+
 func merge(tallies []*tally, window time.Duration) measurement {
 	m := measurement{window: window, statuses: map[int]int{}, errors: map[string]int{}, counters: map[string]int{}}
 	n := 0

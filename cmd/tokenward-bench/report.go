@@ -11,11 +11,15 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 )
 
 // Result is one scenario's figures, as printed and as written to -json.
 type Result struct {
-	Scenario string         `json:"scenario"`
+	Scenario string `json:"scenario"`
+	// Engine is the database the server ran on: sqlite or postgres ("" for
+	// the hello server).
+	Engine   string         `json:"engine,omitempty"`
 	Requests int            `json:"requests"`
 	Seconds  float64        `json:"seconds"`
 	RPS      float64        `json:"req_per_s"`
@@ -34,20 +38,48 @@ type Result struct {
 	Misses []string `json:"misses,omitempty"`
 	// Failed says why the scenario could not run at all (its setup failed).
 	Failed string `json:"failed,omitempty"`
+	// Propagation is the replicas scenario's revocation timing.
+	Propagation *Propagation `json:"propagation,omitempty"`
+}
+
+// Propagation is how long after replica A acknowledged a revoke replica B
+// refused the token, over Revocations revocations made one at a time.
+type Propagation struct {
+	Revocations int     `json:"revocations"`
+	P50ms       float64 `json:"p50_ms"`
+	P99ms       float64 `json:"p99_ms"`
+	Maxms       float64 `json:"max_ms"`
+	// Missed are revocations B still accepted after propagationGiveUp.
+	Missed int `json:"missed"`
+	// Failures are rounds that failed before the timing (a create or
+	// revoke refused, a transport error), with the first one's reason.
+	Failures     int    `json:"failures,omitempty"`
+	FirstFailure string `json:"first_failure,omitempty"`
+}
+
+// EngineInfo names an engine of the run and where its database was.
+type EngineInfo struct {
+	Name  string `json:"name"`
+	Where string `json:"where"`
 }
 
 // Report is the whole run, as written to -json.
 type Report struct {
-	Started     time.Time `json:"started"`
-	Tokens      int       `json:"tokens"`
-	Duration    string    `json:"duration"`
-	Warmup      string    `json:"warmup"`
-	Concurrency int       `json:"concurrency"`
-	CPUs        int       `json:"cpus"`
-	GoVersion   string    `json:"go_version"`
-	LimitRPS    float64   `json:"limit_req_per_s,omitempty"`
-	Interrupted bool      `json:"interrupted,omitempty"`
-	Results     []Result  `json:"scenarios"`
+	Started     time.Time    `json:"started"`
+	Tokens      int          `json:"tokens"`
+	Duration    string       `json:"duration"`
+	Warmup      string       `json:"warmup"`
+	Concurrency int          `json:"concurrency"`
+	Rounds      int          `json:"rounds,omitempty"`
+	CPUs        int          `json:"cpus"`
+	GoVersion   string       `json:"go_version"`
+	LimitRPS    float64      `json:"limit_req_per_s,omitempty"`
+	Interrupted bool         `json:"interrupted,omitempty"`
+	Engines     []EngineInfo `json:"engines,omitempty"`
+	Results     []Result     `json:"scenarios"`
+	// Comparison is each scenario run on both engines, PostgreSQL's req/s
+	// over SQLite's.
+	Comparison []Comparison `json:"comparison,omitempty"`
 }
 
 // percentile returns the p-th percentile (0 < p ≤ 100) of sorted latencies by
@@ -89,7 +121,8 @@ type target struct {
 	maxP99   time.Duration
 }
 
-// targets are issue 4's, measured on a 2-core machine that also runs the client.
+// targets are issue 4's (and the replicas scenario's, issue 11's), measured
+// on a 2-core machine that also runs the client.
 var targets = map[string]target{
 	"token-valid":        {"≥0.70×limit, p99<5ms", 0.70, 5 * time.Millisecond},
 	"token-bad-checksum": {"≥0.80×limit", 0.80, 0},
@@ -98,7 +131,15 @@ var targets = map[string]target{
 	"api-list":           {"p99<50ms", 0, 50 * time.Millisecond},
 	"dashboard-search":   {"p99<50ms", 0, 50 * time.Millisecond},
 	"mixed":              {"0 unexpected, 0 revoked-but-accepted", 0, 0},
+	"replicas":           {"propagation p99≤100ms, 0 missed", 0, 0},
 }
+
+// Issue 11's targets: the revocation propagation's p99 across replicas,
+// and PostgreSQL's valid-token check against SQLite's in the same run.
+const (
+	maxPropagationP99 = 100 * time.Millisecond
+	minEngineRatio    = 0.90
+)
 
 // judge sets r's ratio against limitRPS (0: not measured) and checks its
 // target. Errors miss every target: a fast run of refusals proves nothing.
@@ -123,6 +164,9 @@ func judge(r *Result, limitRPS float64) {
 	}
 	if n := r.Counters[counterRevokedAccepted]; n > 0 {
 		r.Misses = append(r.Misses, fmt.Sprintf("%d revoked tokens accepted", n))
+	}
+	if r.Scenario == "replicas" && r.Failed == "" {
+		r.Misses = append(r.Misses, propagationMisses(r.Propagation)...)
 	}
 	if tg.minRatio > 0 {
 		switch {
@@ -161,15 +205,16 @@ func mark(met string) string {
 // table cannot show: answers by status where they vary, errors by kind,
 // counters and missed targets.
 func writeTable(w io.Writer, results []Result) error {
+	label := labeller(results)
 	// Numbers align right; names are padded here so they stay on the left.
 	width := len("scenario")
 	for _, r := range results {
-		width = max(width, len(r.Scenario))
+		width = max(width, utf8.RuneCountInString(label(r)))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintf(tw, "%-*s\trequests\treq/s\tp50\tp99\tmax\terrors\tratio\t\n", width, "scenario")
 	for _, r := range results {
-		name := fmt.Sprintf("%-*s", width, r.Scenario)
+		name := fmt.Sprintf("%-*s", width, label(r))
 		if r.Failed != "" {
 			fmt.Fprintf(tw, "%s\t–\t–\t–\t–\t–\t–\t–\t\n", name)
 			continue
@@ -187,11 +232,11 @@ func writeTable(w io.Writer, results []Result) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	fmt.Fprintln(w, "\ntargets (issue 4):")
+	fmt.Fprintln(w, "\ntargets (issues 4 and 11):")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, r := range results {
 		if r.Target != "" {
-			line := fmt.Sprintf("  %s\t%s\t%s", r.Scenario, r.Target, mark(r.Met))
+			line := fmt.Sprintf("  %s\t%s\t%s", label(r), r.Target, mark(r.Met))
 			if len(r.Misses) > 0 {
 				line += "  " + strings.Join(r.Misses, "; ")
 			}
@@ -203,7 +248,7 @@ func writeTable(w io.Writer, results []Result) error {
 	}
 	var notes []string
 	for _, r := range results {
-		notes = append(notes, resultNotes(r)...)
+		notes = append(notes, resultNotes(r, label(r))...)
 	}
 	if len(notes) > 0 {
 		fmt.Fprintln(w, "\nnotes:")
@@ -225,19 +270,22 @@ func fmtMS(v float64) string {
 	return fmt.Sprintf("%.0fms", v)
 }
 
-func resultNotes(r Result) []string {
+func resultNotes(r Result, name string) []string {
 	var out []string
 	if r.Failed != "" {
-		out = append(out, fmt.Sprintf("%s: did not run: %s", r.Scenario, r.Failed))
+		out = append(out, fmt.Sprintf("%s: did not run: %s", name, r.Failed))
 	}
 	if len(r.Statuses) > 1 {
-		out = append(out, fmt.Sprintf("%s: statuses %s", r.Scenario, joinCounts(r.Statuses)))
+		out = append(out, fmt.Sprintf("%s: statuses %s", name, joinCounts(r.Statuses)))
 	}
 	if len(r.Kinds) > 0 {
-		out = append(out, fmt.Sprintf("%s: errors %s", r.Scenario, joinCounts(r.Kinds)))
+		out = append(out, fmt.Sprintf("%s: errors %s", name, joinCounts(r.Kinds)))
 	}
 	if len(r.Counters) > 0 {
-		out = append(out, fmt.Sprintf("%s: %s", r.Scenario, joinCounts(r.Counters)))
+		out = append(out, fmt.Sprintf("%s: %s", name, joinCounts(r.Counters)))
+	}
+	if p := r.Propagation; p != nil && p.Failures > 0 {
+		out = append(out, fmt.Sprintf("%s: %d propagation rounds failed, the first: %s", name, p.Failures, p.FirstFailure))
 	}
 	return out
 }

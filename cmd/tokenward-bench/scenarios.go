@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"tokenward/auth"
@@ -22,9 +25,13 @@ const (
 // bench is what the scenarios share: the one client, the servers' base URLs
 // and what the seed made.
 type bench struct {
-	client      *http.Client
-	hello       string
-	tokenward   string
+	client    *http.Client
+	hello     string
+	tokenward string
+	// replica is a second server over the same database, started for the
+	// replicas scenario; "" otherwise.
+	replica     string
+	revocations int
 	seed        *seeded
 	concurrency int
 	// searchConcurrency is the concurrency of the list and search
@@ -40,28 +47,81 @@ type scenario struct {
 	// onTokenward is true for scenarios that need the real server (and the
 	// seed); false for the hello server.
 	onTokenward bool
+	// postgresOnly scenarios need a database several servers share.
+	postgresOnly bool
 	// workers prepares the scenario (signing in, say) and returns one
 	// function per worker.
 	workers func(b *bench, ctx context.Context) ([]workerFunc, error)
 	// always are counters reported even when zero.
 	always []string
+	// after, when set, runs once the load is over and adds its figures to
+	// the result.
+	after func(b *bench, ctx context.Context, r *Result)
+	// warm, when set, names the servers whose token-check caches are
+	// filled with every valid secret before the warm-up, so the scenario
+	// measures cache hits from its first second, as a long-running server
+	// serves them. (A miss costs a few database reads: little in-process
+	// on SQLite, a few round trips on PostgreSQL.)
+	warm func(b *bench) []string
 }
+
+// warmA and warmBoth are the servers a scenario's cache warming fills.
+func warmA(b *bench) []string    { return []string{b.tokenward} }
+func warmBoth(b *bench) []string { return []string{b.tokenward, b.replica} }
 
 // scenarios are every scenario, in the order they run.
 var scenarios = []scenario{
 	{name: "limit", workers: (*bench).limit},
-	{name: "token-valid", onTokenward: true, workers: (*bench).tokenValid},
+	{name: "token-valid", onTokenward: true, workers: (*bench).tokenValid, warm: warmA},
 	{name: "token-bad-checksum", onTokenward: true, workers: func(b *bench, _ context.Context) ([]workerFunc, error) {
 		return b.refused(b.badChecksum), nil
 	}},
 	{name: "token-unknown", onTokenward: true, workers: func(b *bench, _ context.Context) ([]workerFunc, error) {
 		return b.refused(b.unknown), nil
 	}},
-	{name: "introspect", onTokenward: true, workers: (*bench).introspect},
+	{name: "introspect", onTokenward: true, workers: (*bench).introspect, warm: warmA},
 	{name: "api-list", onTokenward: true, workers: (*bench).apiList},
 	{name: "dashboard-search", onTokenward: true, workers: (*bench).dashboardSearch},
 	{name: "mixed", onTokenward: true, workers: (*bench).mixed,
 		always: []string{counterRevokedAccepted, counterBusyBody, counterBusyLog}},
+	{name: "replicas", onTokenward: true, postgresOnly: true, workers: (*bench).replicas, after: (*bench).propagation, warm: warmBoth},
+}
+
+// warmCaches checks every valid secret once on each server in bases, with
+// the scenario's concurrency.
+func (b *bench) warmCaches(ctx context.Context, bases []string) error {
+	for _, base := range bases {
+		if base == "" {
+			continue
+		}
+		next := make(chan string)
+		errs := make(chan error, b.concurrency)
+		for range b.concurrency {
+			go func() {
+				var first error
+				for secret := range next {
+					if status, _, err := b.call(ctx, http.MethodGet, base+"/api/v1/token", secret, ""); err != nil {
+						first = cmp.Or(first, err)
+					} else if status != http.StatusOK && first == nil {
+						first = fmt.Errorf("warming the cache of %s: a valid token got %d", base, status)
+					}
+				}
+				errs <- first
+			}()
+		}
+		for _, secret := range b.seed.valid {
+			next <- secret
+		}
+		close(next)
+		var all []error
+		for range b.concurrency {
+			all = append(all, <-errs)
+		}
+		if err := errors.Join(all...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // each makes one worker per unit of concurrency from make.
@@ -229,10 +289,18 @@ func scenarioNames() string {
 }
 
 // pickScenarios returns the scenarios named in list (comma-separated), in
-// run order; "" or "all" is every scenario.
-func pickScenarios(list string) ([]scenario, error) {
+// run order; "" or "all" is every scenario the engines can run. A
+// scenario named that none of them can run is an error.
+func pickScenarios(list string, engines []string) ([]scenario, error) {
+	postgres := slices.Contains(engines, enginePostgres)
 	if strings.TrimSpace(list) == "" || list == "all" {
-		return scenarios, nil
+		var out []scenario
+		for _, s := range scenarios {
+			if postgres || !s.postgresOnly {
+				out = append(out, s)
+			}
+		}
+		return out, nil
 	}
 	want := map[string]bool{}
 	for _, name := range strings.Split(list, ",") {
@@ -243,6 +311,9 @@ func pickScenarios(list string) ([]scenario, error) {
 	var out []scenario
 	for _, s := range scenarios {
 		if want[s.name] {
+			if s.postgresOnly && !postgres {
+				return nil, fmt.Errorf("the %s scenario needs PostgreSQL: add -database postgres://… or -compare-postgres", s.name)
+			}
 			out = append(out, s)
 			delete(want, s.name)
 		}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"tokenward/auth"
@@ -59,20 +61,31 @@ func TestCycleVisitsEveryItemBeforeRepeating(t *testing.T) {
 
 func TestPickScenarios(t *testing.T) {
 	t.Parallel()
-	got, err := pickScenarios("mixed, limit")
+	got, err := pickScenarios("mixed, limit", []string{engineSQLite})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(got) != 2 || got[0].name != "limit" || got[1].name != "mixed" {
 		t.Errorf("got %v, want limit then mixed (run order)", got)
 	}
-	if all, err := pickScenarios(""); err != nil {
+	if all, err := pickScenarios("", []string{engineSQLite, enginePostgres}); err != nil {
 		t.Fatal(err)
 	} else if len(all) != len(scenarios) {
 		t.Errorf("empty list picked %d scenarios, want all %d", len(all), len(scenarios))
 	}
-	if _, err := pickScenarios("limit,nope"); err == nil {
+	if all, err := pickScenarios("all", []string{engineSQLite}); err != nil {
+		t.Fatal(err)
+	} else if slices.ContainsFunc(all, func(s scenario) bool { return s.name == "replicas" }) || len(all) != len(scenarios)-1 {
+		t.Errorf("on SQLite alone, all picked %d scenarios (want every one but replicas)", len(all))
+	}
+	if _, err := pickScenarios("limit,nope", []string{engineSQLite}); err == nil {
 		t.Error("an unknown scenario was accepted")
+	}
+	if _, err := pickScenarios("replicas", []string{engineSQLite}); err == nil || !strings.Contains(err.Error(), "-database") {
+		t.Errorf("replicas on SQLite alone: %v, want an error naming -database", err)
+	}
+	if got, err := pickScenarios("replicas", []string{enginePostgres}); err != nil || len(got) != 1 {
+		t.Errorf("replicas on PostgreSQL: %v, %v", got, err)
 	}
 }
 
@@ -136,5 +149,73 @@ func TestSeedSpreadsKindsAndStatesIndependently(t *testing.T) {
 	}
 	if got, want := counts["api/"+stateActive], 560; got != want {
 		t.Errorf("active api tokens = %d of 1000, want %d", got, want)
+	}
+}
+
+func TestNeeds(t *testing.T) {
+	t.Parallel()
+	pick := func(list string, engines ...string) []scenario {
+		t.Helper()
+		s, err := pickScenarios(list, engines)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name            string
+		picked          []scenario
+		engines         []string
+		want            []string
+		hello, replicas bool
+	}{
+		{"sqlite", pick("limit,token-valid", engineSQLite), []string{engineSQLite}, []string{engineSQLite}, true, false},
+		{"limit alone starts no tokenward", pick("limit", engineSQLite), []string{engineSQLite}, nil, true, false},
+		{"compare", pick("token-valid", engineSQLite, enginePostgres), []string{engineSQLite, enginePostgres},
+			[]string{engineSQLite, enginePostgres}, false, false},
+		{"replicas alone needs postgres only", pick("replicas", engineSQLite, enginePostgres), []string{engineSQLite, enginePostgres},
+			[]string{enginePostgres}, false, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, hello, replicas := needs(tc.picked, tc.engines)
+			if !slices.Equal(got, tc.want) || hello != tc.hello || replicas != tc.replicas {
+				t.Errorf("needs = %v, hello %v, replicas %v; want %v, %v, %v", got, hello, replicas, tc.want, tc.hello, tc.replicas)
+			}
+		})
+	}
+}
+
+func TestParseFlagsEngines(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		want    []string
+		wantErr string
+	}{
+		{"default is sqlite", nil, []string{engineSQLite}, ""},
+		{"database", []string{"-database", "postgres://u@db/tw"}, []string{enginePostgres}, ""},
+		{"compare", []string{"-compare-postgres"}, []string{engineSQLite, enginePostgres}, ""},
+		{"compare with a database", []string{"-compare-postgres", "-database", "postgresql://u@db/tw"}, []string{engineSQLite, enginePostgres}, ""},
+		{"a file is not a database URL", []string{"-database", "/tmp/tw.db"}, nil, "postgres:// URL"},
+		{"no revocations", []string{"-revocations", "0"}, nil, "-revocations"},
+		{"rounds too short", []string{"-duration", "1s", "-rounds", "20"}, nil, "-rounds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var stderr strings.Builder
+			cfg, err := parseFlags(tc.args, &stderr)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Errorf("parseFlags(%q) = %v, want an error containing %q", tc.args, err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := cfg.engines(); !slices.Equal(got, tc.want) {
+				t.Errorf("engines = %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,10 +90,11 @@ func seedScopes(i int) []string {
 	return []string{"report:read", "repo:list"}
 }
 
-// seedData creates the database in dir and fills it through the store: the
-// org, an admin and a member, a service and n tokens.
-func seedData(ctx context.Context, dir string, n int) (*seeded, error) {
-	db, err := store.Open(ctx, filepath.Join(dir, "tokenward.db"))
+// seedData fills the database at location (an SQLite file, created here,
+// or an empty PostgreSQL database) through the store: the org, an admin and
+// a member, a service and n tokens.
+func seedData(ctx context.Context, location string, n int) (*seeded, error) {
+	db, err := store.Open(ctx, location)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func seedData(ctx context.Context, dir string, n int) (*seeded, error) {
 	admin, org, err := db.SetupFirstAdmin(ctx, store.NewUser{Username: adminUser, Email: adminUser + "@example.com",
 		DisplayName: "Bench Admin", PasswordHash: adminHash}, store.NewOrg{Slug: orgSlug, Name: "Bench"}, "127.0.0.1")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("seed %s: %w (the tool fills a new, empty database)", db.Path(), err)
 	}
 	actor := store.Actor{UserID: admin.ID, Label: "tokenward-bench"}
 	member, err := db.CreateMember(ctx, org.ID, store.NewUser{Username: memberUser, Email: memberUser + "@example.com",

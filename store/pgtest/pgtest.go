@@ -16,6 +16,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -58,12 +59,34 @@ func Shared(t testing.TB) *Cluster {
 	return shared
 }
 
-// Main runs a package's tests and then stops the shared cluster, if one
-// was started. Use it from TestMain: os.Exit(pgtest.Main(m.Run)).
+// Main runs a package's tests, then what they registered with AfterAll,
+// then stops the shared cluster, if one was started. Use it from TestMain:
+// os.Exit(pgtest.Main(m.Run)).
 func Main(run func() int) int {
 	code := run()
+	afterAllMu.Lock()
+	fs := afterAll
+	afterAll = nil
+	afterAllMu.Unlock()
+	for _, f := range slices.Backward(fs) {
+		f()
+	}
 	StopShared()
 	return code
+}
+
+var (
+	afterAllMu sync.Mutex
+	afterAll   []func()
+)
+
+// AfterAll has Main run f once the package's tests are done, last
+// registered first: for what tests share across the package, such as a
+// binary built once or a template database.
+func AfterAll(f func()) {
+	afterAllMu.Lock()
+	defer afterAllMu.Unlock()
+	afterAll = append(afterAll, f)
 }
 
 // StopShared stops the shared cluster if this binary started one.

@@ -53,13 +53,12 @@ func NewFailThrottle(counts ThrottleCounts, now func() time.Time, user, ip Limit
 // before the attempt is checked, and returns 0; when either is spent it
 // takes nothing and returns how long to wait. A failed attempt keeps what
 // it took; a good one is settled with succeed, one that was no guess with
-// refund.
-func (t *FailThrottle) Take(username, ip string) time.Duration {
-	wait, err := t.counts.Take(context.Background(), t.now(), Bucket{t.user, username}, Bucket{t.ip, ip})
-	if err != nil {
-		return countsUnavailableWait
-	}
-	return wait
+// refund. When the counts cannot be read (the database they live in is
+// away) it returns the error, and the caller refuses the attempt with it:
+// a 503 that says so, not a 429 blaming the person for attempts they
+// never made.
+func (t *FailThrottle) Take(username, ip string) (time.Duration, error) {
+	return t.counts.Take(context.Background(), t.now(), Bucket{t.user, username}, Bucket{t.ip, ip})
 }
 
 // Succeed settles a take whose attempt was good: the username's failures
@@ -95,11 +94,9 @@ func NewIPLimiter(counts ThrottleCounts, now func() time.Time, limit Limit) *IPL
 }
 
 // Take spends one from ip's bucket and returns how long ip must wait until
-// it may again (0: this one was within the allowance).
-func (f *IPLimiter) Take(ip string) time.Duration {
-	wait, err := f.counts.Take(context.Background(), f.now(), Bucket{f.limit, ip})
-	if err != nil {
-		return countsUnavailableWait
-	}
-	return wait
+// it may again (0: this one was within the allowance), or the error that
+// kept it from reading the bucket, which refuses the request as
+// FailThrottle.Take's does.
+func (f *IPLimiter) Take(ip string) (time.Duration, error) {
+	return f.counts.Take(context.Background(), f.now(), Bucket{f.limit, ip})
 }

@@ -40,10 +40,6 @@ type ThrottleCounts interface {
 	Forget(ctx context.Context, buckets ...Bucket) error
 }
 
-// countsUnavailableWait is how long a throttle refuses attempts when its
-// counts cannot be read: it fails closed rather than let guessing through.
-const countsUnavailableWait = 5 * time.Second
-
 // MemoryThrottleCounts keeps the buckets in this process's memory. Memory
 // stays bounded by recent attempts: full buckets are dropped at most once
 // a minute.

@@ -86,3 +86,25 @@ func TestDBThrottleCountsSharedAcrossProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestThrottleRefusesWithTheCountsError: when the counts cannot be read (on
+// PostgreSQL, while the database is away), Take takes nothing and returns
+// the error, so the handler answers with it (503, "Database unavailable")
+// rather than a 429 for failed attempts nobody made.
+func TestThrottleRefusesWithTheCountsError(t *testing.T) {
+	t.Parallel()
+	db, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "tokenward.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	counts := NewDBThrottleCounts(db)
+	signIn := NewFailThrottle(counts, time.Now, UserFailures, IPFailures)
+	if wait, err := signIn.Take("ada", "192.0.2.1"); err == nil || wait != 0 {
+		t.Errorf("sign-in throttle over unreadable counts: wait %v, error %v; want no wait and the error", wait, err)
+	}
+	revokes := NewIPLimiter(counts, time.Now, RevokeRequests)
+	if wait, err := revokes.Take("192.0.2.1"); err == nil || wait != 0 {
+		t.Errorf("revoke limiter over unreadable counts: wait %v, error %v; want no wait and the error", wait, err)
+	}
+}

@@ -109,7 +109,11 @@ const maxLeakReport = 1000
 // also the leak-report path: a JSON body {"tokens": [...]} revokes up to
 // 1,000 at once. Limited per client IP.
 func (s *Server) revoke(c echo.Context) error {
-	if wait := s.Revokes.Take(c.RealIP()); wait > 0 {
+	wait, err := s.Revokes.Take(c.RealIP())
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		return &fault.Error{Code: fault.TooMany, Title: "Too many revocation requests", OAuth: "slow_down", RetryAfter: wait,
 			Message: fmt.Sprintf("Too many revocation requests from your address. Try again in %d seconds.", fault.RetrySeconds(wait))}
 	}

@@ -235,7 +235,11 @@ func (s *Server) token(c echo.Context) error {
 	}
 	// An unknown device code is a failed authentication, limited per IP as
 	// bearer tokens are.
-	if wait := s.Fails.Take(c.RealIP()); wait > 0 {
+	wait, err := s.Fails.Take(c.RealIP())
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		return &fault.Error{Code: fault.TooMany, Title: "Too many failed attempts", OAuth: "slow_down", RetryAfter: wait,
 			Message: fmt.Sprintf("Too many requests from your address used unknown device codes. Try again in %d seconds.", fault.RetrySeconds(wait))}
 	}

@@ -91,7 +91,11 @@ func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
 		return ct, nil
 	}
 	s.Metrics.check(cerr.Reason)
-	if wait := s.Fails.Take(c.RealIP()); wait > 0 {
+	wait, err := s.Fails.Take(c.RealIP())
+	if err != nil {
+		return engine.CheckedToken{}, err
+	}
+	if wait > 0 {
 		return engine.CheckedToken{}, &fault.Error{Code: fault.TooMany, Title: "Too many failed attempts", OAuth: "slow_down", RetryAfter: wait,
 			Message: fmt.Sprintf("Too many requests from your address failed to authenticate. Try again in %d seconds.", fault.RetrySeconds(wait))}
 	}

@@ -100,7 +100,11 @@ func (s *Server) pendingDevice(c echo.Context, raw string) (store.DeviceAuthoriz
 			"Enter the 8-letter code your terminal shows, such as BCDF-GHJK (the dash is optional). "+auth.UserCodeProblem(raw))
 	}
 	user, ip := strconv.FormatInt(plumbing.State(c).User.ID, 10), c.RealIP()
-	if wait := s.Devices.Take(user, ip); wait > 0 {
+	wait, err := s.Devices.Take(user, ip)
+	if err != nil {
+		return store.DeviceAuthorization{}, err
+	}
+	if wait > 0 {
 		return store.DeviceAuthorization{}, fault.Wait(wait, "Too many wrong codes", throttledMessage("Too many wrong codes.", wait, s.Now()))
 	}
 	d, err := s.DB.PendingDeviceAuthorization(c.Request().Context(), code)

@@ -53,7 +53,11 @@ func (s *Server) login(c echo.Context) error {
 		return s.renderLogin(c, http.StatusUnprocessableEntity, p)
 	}
 	ip := c.RealIP()
-	if wait := s.Throttle.Take(username, ip); wait > 0 {
+	wait, err := s.Throttle.Take(username, ip)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		p.Error = throttledMessage("Too many failed sign-in attempts.", wait, s.Now())
 		plumbing.SetRetryAfter(c, wait)
 		return s.renderLogin(c, http.StatusTooManyRequests, p)
