@@ -66,8 +66,10 @@ func IsUnavailable(err error) bool {
 	if err == nil {
 		return false
 	}
-	if fault.Is(err, fault.Unavailable) {
-		return true
+	// A coded fault says what it is: a malformed request whose message
+	// quotes "unexpected EOF" (truncated JSON) is not an outage.
+	if e := fault.As(err); e != nil && e.Code != fault.Internal {
+		return e.Code == fault.Unavailable
 	}
 	var ce *pgconn.ConnectError
 	if errors.As(err, &ce) || errors.Is(err, driver.ErrBadConn) {
