@@ -88,8 +88,29 @@
 
   // ---- Delegated listeners ----
 
+  // Menus (<details class="menu">) close when a choice in them is taken, when the person
+  // clicks elsewhere, or on Escape; without JS they close by their own summary.
+  function closeMenus(except) {
+    document.querySelectorAll('details.menu[open]').forEach((menu) => {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  document.addEventListener('keydown', (evt) => {
+    if (evt.key !== 'Escape') return;
+    const open = document.activeElement?.closest('details.menu[open]');
+    if (open) {
+      open.open = false;
+      open.querySelector('summary')?.focus();
+    }
+  });
+
   document.addEventListener('click', (evt) => {
     if (!(evt.target instanceof Element)) return;
+
+    const menu = evt.target.closest('details.menu');
+    closeMenus(menu);
+    if (menu && evt.target.closest('.menu-items a, .menu-items button')) menu.open = false;
 
     const copyButton = evt.target.closest('button[data-copy-target]');
     if (copyButton) {

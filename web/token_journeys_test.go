@@ -91,9 +91,21 @@ func pick(t *testing.T, ctx context.Context, sel, value string) {
 // waits for the dialog to show as a modal.
 func openDialog(t *testing.T, ctx context.Context, opener, dialog string) {
 	t.Helper()
+	openMenuOf(t, ctx, opener)
 	run(t, ctx, chromedp.Click(opener, chromedp.ByQuery))
 	waitSettled(t, ctx)
 	waitJS(t, ctx, dialog+" shown as a modal", `document.querySelector(`+jsString(testid(dialog))+`)?.matches(':modal')`)
+}
+
+// openMenuOf opens the row menu that holds sel, as a person does by
+// clicking its Actions button; an action not in a menu needs nothing.
+func openMenuOf(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	var closed bool
+	run(t, ctx, chromedp.Evaluate(`!!document.querySelector(`+jsString(sel)+`)?.closest('details.menu:not([open])')`, &closed))
+	if closed {
+		run(t, ctx, chromedp.Click(`document.querySelector(`+jsString(sel)+`).closest('details.menu').querySelector('summary')`, chromedp.ByJSPath))
+	}
 }
 
 // grantClipboard lets the page read the clipboard (headless Chromium
