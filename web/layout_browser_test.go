@@ -126,6 +126,45 @@ func TestBrowserTablesFitTheirColumn(t *testing.T) {
 	}
 }
 
+func TestBrowserPhoneShowsTokenCards(t *testing.T) {
+	ctx := newTab(t)
+	a := layoutApp(t)
+	signInBrowser(t, ctx, a, "max")
+	run(t, ctx, viewport(390, 844))
+	visit(t, ctx, apiTab(a))
+	for _, o := range overflow(t, ctx) {
+		t.Errorf("phone: %s", o)
+	}
+	row := rowSel("Grafana exporter for the production metrics cluster")
+	var seen map[string]bool
+	run(t, ctx, chromedp.Evaluate(`(() => {
+		const row = document.querySelector(`+jsString(row)+`);
+		const inView = (el) => { if (!el) return false; const r = el.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= innerWidth; };
+		return {
+			status: inView(row.querySelector('[data-testid="status"]')),
+			lastUsed: inView(row.querySelector('[data-testid="last-used"] time, [data-testid="last-used"] span')),
+			reveal: inView(row.querySelector('[data-testid="action-reveal"]')),
+			card: getComputedStyle(row).display === 'grid',
+		};
+	})()`, &seen))
+	for what, ok := range seen {
+		if !ok {
+			t.Errorf("on a phone the shared token's card does not show its %s in view", what)
+		}
+	}
+	var label string
+	run(t, ctx, chromedp.Evaluate(`getComputedStyle(document.querySelector(`+jsString(row+` [data-testid="last-used"]`)+`), '::before').content`, &label))
+	if label != `"Last used"` {
+		t.Errorf("the card's last-use line is labelled %s, want \"Last used\"", label)
+	}
+	shot(t, ctx, "phone-member-api")
+	var navHeight float64
+	run(t, ctx, chromedp.Evaluate(`document.querySelector('nav.sidenav').getBoundingClientRect().height`, &navHeight))
+	if navHeight > 60 {
+		t.Errorf("the member's navigation is %.0f px tall on a phone, want one row", navHeight)
+	}
+}
+
 // shot saves a screenshot of the window as testdata/screenshots/NAME.png
 // when TOKENWARD_SHOTS is set, for a person to look at.
 func shot(t *testing.T, ctx context.Context, name string) {
