@@ -9,11 +9,7 @@ type TokenForm struct {
 	CSRF         string
 	Name         string
 	Scopes       []ScopeChoice
-	Expiry       string // a preset in days, "custom" or "never"
-	ExpiresOn    string
-	Presets      []int
-	NeverAllowed bool
-	MaxDays      int
+	Expiry       ExpiryField
 	// ShowVisibility is false for CLI tokens, which are personal.
 	ShowVisibility bool
 	Visibility     string
@@ -23,6 +19,26 @@ type TokenForm struct {
 	Hint     string // the edit dialog's guard against rotating twice
 	Quota    string
 	Errors   FieldErrors
+}
+
+// ExpiryField is the expiry control of the create and rotate dialogs.
+type ExpiryField struct {
+	Label   string
+	Choice  string // a preset in days, "custom" or "never"
+	Date    string // YYYY-MM-DD, for "custom"
+	Choices []ExpiryChoice
+	// MinDate and MaxDate bound the date field (YYYY-MM-DD).
+	MinDate, MaxDate string
+	// Result says what the chosen expiry gives: "Expires on Tue 8 Dec 2026".
+	Result  string
+	MaxDays int // the policy's maximum lifetime, 0 for none
+}
+
+// ExpiryChoice is one option of the expiry control, with what it gives.
+type ExpiryChoice struct {
+	Value  string
+	Label  string
+	Result string
 }
 
 // ScopeChoice is a scope checkbox.
@@ -61,14 +77,3 @@ type ConfirmForm struct {
 	TestID  string
 }
 
-func presetLabel(days int) string {
-	switch days {
-	case 7:
-		return "7 days"
-	case 365:
-		return "1 year"
-	}
-	return itoa(days) + " days"
-}
-
-func itoa(n int) string { return fmtInt(n) }

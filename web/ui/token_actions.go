@@ -79,15 +79,16 @@ func (s *Server) revealSecret(c echo.Context, status int, t store.Token, secret,
 	c.Response().Header().Set("Cache-Control", "no-store")
 	org := plumbing.State(c).Org
 	return s.showDialog(c, status, auth.Kind(t.Kind), views.RevealDialog(views.Reveal{Title: title, TokenID: t.ID,
-		Name: t.Name, Secret: secret, Once: once, Shared: t.Visibility == auth.VisibilityOrg, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
+		Name: t.Name, Secret: secret, Once: once, Shared: t.Visibility == auth.VisibilityOrg, Close: tabPath(org.Slug, auth.Kind(t.Kind)),
+		Expires: expiresOn(store.EffectiveExpiry(t, org.Policy.MaxDays))}))
 }
 
 // tokenForm builds the create or edit dialog for kind from the posted or
 // stored values.
 func (s *Server) tokenForm(c echo.Context, kind auth.Kind, scopes []string) views.TokenForm {
 	org := plumbing.State(c).Org
-	f := views.TokenForm{Kind: string(kind), KindLabel: kind.Label(), CSRF: plumbing.State(c).CSRF, Presets: auth.ExpiryPresets,
-		Expiry: strconv.Itoa(org.Policy.DefaultDays), NeverAllowed: org.Policy.NeverExpire[string(kind)], MaxDays: org.Policy.MaxDays,
+	f := views.TokenForm{Kind: string(kind), KindLabel: kind.Label(), CSRF: plumbing.State(c).CSRF,
+		Expiry:         expiryField("Expires", *org, kind, s.DB.Now(), strconv.Itoa(org.Policy.DefaultDays), ""),
 		ShowVisibility: kind != auth.KindCLI, Visibility: auth.VisibilityAdmins, Cancel: tabPath(org.Slug, kind), Errors: views.FieldErrors{}}
 	checked := map[string]bool{}
 	for _, sc := range scopes {
@@ -138,7 +139,8 @@ func (s *Server) createToken(c echo.Context, kind auth.Kind) error {
 	if len(errs) > 0 {
 		f := s.tokenForm(c, kind, form["scopes"])
 		f.Action = tabPath(st.Org.Slug, kind)
-		f.Name, f.Expiry, f.ExpiresOn, f.Visibility, f.Quota = plumbing.PlainText(r.Name), plumbing.PlainText(r.Expiry), plumbing.PlainText(r.ExpiresOn), r.Visibility, plumbing.PlainText(r.Quota)
+		f.Name, f.Visibility, f.Quota = plumbing.PlainText(r.Name), r.Visibility, plumbing.PlainText(r.Quota)
+		f.Expiry = expiryField("Expires", *st.Org, kind, s.DB.Now(), plumbing.PlainText(r.Expiry), plumbing.PlainText(r.ExpiresOn))
 		f.Errors = views.FieldErrors(errs)
 		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.CreateTokenDialog(f))
 	}
