@@ -60,7 +60,12 @@ type RotateForm struct {
 	CSRF   string
 	Grace  string
 	Graces []Option // when the old secret stops, in the order shown
-	Errors FieldErrors
+	// Expiry is the new expiry, preset to the same lifetime from now.
+	Expiry ExpiryField
+	// PolicyCut says when the policy's maximum lifetime ends the token
+	// whatever is chosen; "" when there is no maximum.
+	PolicyCut string
+	Errors    FieldErrors
 }
 
 // ConfirmForm is a yes-or-no dialog: disable, enable, revoke, bulk actions.

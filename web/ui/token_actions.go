@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -206,25 +207,36 @@ func (s *Server) editAgain(c echo.Context, t store.Token, name, vis string, scop
 	return s.showDialog(c, plumbing.Status(fault.CodeOf(err)), auth.Kind(t.Kind), views.EditTokenDialog(f))
 }
 
-// rotateDialog is the rotate dialog.
+// rotateDialog is the rotate dialog, its new expiry set to the default
+// (core.RenewedExpiry).
 func (s *Server) rotateDialog(c echo.Context, t store.Token) error {
-	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, nil)))
+	choice, date := core.RenewedExpiry(t, *plumbing.State(c).Org, s.DB.Now())
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, choice, date, nil)))
 }
 
-func (s *Server) rotateForm(c echo.Context, t store.Token, errs fault.Fields) views.RotateForm {
-	org := plumbing.State(c).Org.Slug
-	return views.RotateForm{Name: t.Name, Hint: t.Hint, Action: tokenPath(org, t, "rotate"), Cancel: tabPath(org, auth.Kind(t.Kind)),
-		CSRF: plumbing.State(c).CSRF, Graces: graceOptions(), Errors: errs}
+func (s *Server) rotateForm(c echo.Context, t store.Token, choice, date string, errs fault.Fields) views.RotateForm {
+	org := plumbing.State(c).Org
+	f := views.RotateForm{Name: t.Name, Hint: t.Hint, Action: tokenPath(org.Slug, t, "rotate"), Cancel: tabPath(org.Slug, auth.Kind(t.Kind)),
+		CSRF: plumbing.State(c).CSRF, Graces: graceOptions(), Grace: c.FormValue("grace"), Errors: errs,
+		Expiry: expiryField("New expiry", *org, auth.Kind(t.Kind), s.DB.Now(), choice, date)}
+	if cut := core.PolicyCut(t, *org); !cut.IsZero() {
+		f.PolicyCut = fmt.Sprintf("Whatever you choose, the policy's maximum lifetime of %d days from the token's creation ends it on %s.",
+			org.Policy.MaxDays, cut.UTC().Format("Mon 2 Jan 2006"))
+	}
+	return f
 }
 
-// rotateToken makes a new secret, keeping the old one for the chosen grace.
+// rotateToken makes a new secret with the new expiry asked for, keeping the
+// old secret for the chosen grace.
 func (s *Server) rotateToken(c echo.Context, t store.Token) error {
 	if err := notRotatedSince(c, t); err != nil {
 		return err
 	}
-	changed, err := s.Core.RotateToken(c.Request().Context(), t, c.FormValue("grace"), "", s.actor(c))
-	if fault.FieldsOf(err).Any() {
-		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, fault.FieldsOf(err))))
+	r := core.Rotation{Org: *plumbing.State(c).Org, Grace: c.FormValue("grace"), Expiry: c.FormValue("expiry"), ExpiresOn: c.FormValue("expires_on")}
+	changed, err := s.Core.RotateToken(c.Request().Context(), t, r, s.actor(c))
+	if fe := fault.FieldsOf(err); fe.Any() {
+		f := s.rotateForm(c, t, plumbing.PlainText(r.Expiry), plumbing.PlainText(r.ExpiresOn), fe)
+		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(f))
 	}
 	if err != nil {
 		return err

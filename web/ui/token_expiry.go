@@ -7,6 +7,7 @@ import (
 	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/views"
+	"tokenward/web/core"
 )
 
 // expiryField is the expiry control of the create and rotate dialogs for a
@@ -14,7 +15,7 @@ import (
 // "custom") selected. Each option carries what it gives, and the line under
 // the control says it for the choice made, all from auth.ResolveExpiry.
 func expiryField(label string, org store.Org, kind auth.Kind, now time.Time, choice, date string) views.ExpiryField {
-	pol := expiryPolicy(org, kind)
+	pol := core.ExpiryPolicyOf(org, kind)
 	f := views.ExpiryField{Label: label, Choice: choice, Date: date, MaxDays: pol.MaxDays}
 	for _, d := range auth.ExpiryPresets {
 		if pol.MaxDays > 0 && d > pol.MaxDays {
@@ -52,10 +53,6 @@ func expiryResult(choice, date string, now time.Time, pol auth.ExpiryPolicy) str
 	return expiresOn(exp)
 }
 
-// expiryPolicy is what org's policy says about kind's expiry.
-func expiryPolicy(org store.Org, kind auth.Kind) auth.ExpiryPolicy {
-	return auth.ExpiryPolicy{MaxDays: org.Policy.MaxDays, NeverAllowed: org.Policy.NeverExpire[string(kind)]}
-}
 
 // expiresOn says when a token expires, as a date: "Expires on Tue 8 Dec
 // 2026" (UTC), or "Never expires" for the zero time.
