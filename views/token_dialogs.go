@@ -8,7 +8,7 @@ type TokenForm struct {
 	Cancel       string // where Cancel goes without JavaScript
 	CSRF         string
 	Name         string
-	Scopes       []ScopeChoice
+	Scopes       []ScopeGroup
 	Expiry       ExpiryField
 	// ShowVisibility is false for CLI tokens, which are personal.
 	ShowVisibility bool
@@ -41,11 +41,16 @@ type ExpiryChoice struct {
 	Result string
 }
 
+// ScopeGroup is a scope and, indented under it, the scopes it grants.
+type ScopeGroup struct {
+	Parent   ScopeChoice
+	Children []ScopeChoice
+}
+
 // ScopeChoice is a scope checkbox.
 type ScopeChoice struct {
 	Name        string
 	Description string
-	Child       bool // indented under its parent
 	Checked     bool
 }
 

@@ -199,8 +199,7 @@ func TestJourneyCreateCopyReload(t *testing.T) {
 	dlg := testid("create-dialog")
 	run(t, ctx,
 		fill(dlg+" #name", "CI deploys"),
-		chromedp.Click(dlg+" "+testid("scope-api"), chromedp.ByQuery),         // untick the default
-		chromedp.Click(dlg+" "+testid("scope-tokens:read"), chromedp.ByQuery), // tick two children
+		chromedp.Click(dlg+" "+testid("scope-tokens:read"), chromedp.ByQuery), // nothing starts ticked: tick two children
 		chromedp.Click(dlg+" "+testid("scope-audit:read"), chromedp.ByQuery),
 	)
 	if status := submit(t, ctx, dlg+" "+testid("create-submit")); status != 201 {

@@ -63,7 +63,7 @@ func (s *Core) EditToken(ctx context.Context, t store.Token, ch TokenChange, act
 		if err != nil {
 			errs["scopes"] = err.Error()
 		}
-		edit.Scopes = set.Strings()
+		edit.Scopes = set.WithoutCovered().Strings() // a child its ticked parent grants is not kept twice
 	}
 	share := ch.RotateToShare // the edit is saved as it is, then the rotation shares it
 	if ch.Visibility != nil {

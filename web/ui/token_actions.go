@@ -95,16 +95,27 @@ func (s *Server) tokenForm(c echo.Context, kind auth.Kind, scopes []string) view
 	for _, sc := range scopes {
 		checked[sc] = true
 	}
-	for _, info := range auth.ScopesFor(kind) {
-		f.Scopes = append(f.Scopes, views.ScopeChoice{Name: string(info.Name), Description: info.Description,
-			Child: info.Parent != "", Checked: checked[string(info.Name)]})
+	offered := auth.ScopesFor(kind)
+	group := map[auth.Scope]int{} // a parent's index in f.Scopes
+	for _, info := range offered {
+		sc := views.ScopeChoice{Name: string(info.Name), Description: info.Description, Checked: checked[string(info.Name)]}
+		if i, ok := group[info.Parent]; ok && info.Parent != "" {
+			f.Scopes[i].Children = append(f.Scopes[i].Children, sc)
+			continue
+		}
+		group[info.Name] = len(f.Scopes)
+		f.Scopes = append(f.Scopes, views.ScopeGroup{Parent: sc}) // a child whose parent the kind may not hold stands alone
 	}
 	return f
 }
 
 // newToken is the create dialog.
 func (s *Server) newToken(c echo.Context, kind auth.Kind) error {
-	f := s.tokenForm(c, kind, core.DefaultScopeNames(kind))
+	var start []string
+	for _, sc := range auth.StartingScopes(kind) {
+		start = append(start, string(sc))
+	}
+	f := s.tokenForm(c, kind, start)
 	f.Action = tabPath(plumbing.State(c).Org.Slug, kind)
 	return s.showDialog(c, http.StatusOK, kind, views.CreateTokenDialog(f))
 }
