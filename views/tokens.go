@@ -130,6 +130,10 @@ type TokenRow struct {
 
 	// ExpiryBadge says when an Expiring token stops: "expires in 12 days".
 	ExpiryBadge string
+	// Grace is until when the secret before the last rotation still works
+	// (Exact empty when no grace runs); GraceText says so in words.
+	Grace     Moment
+	GraceText string
 }
 
 // RowAction is a button in a row: it loads its dialog with htmx, or opens

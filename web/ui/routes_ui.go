@@ -83,6 +83,8 @@ func (s *Server) Routes() {
 	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/revoke", auth.RevokeToken, s.confirmState(revokeChange))
 	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/revoke", auth.RevokeToken, s.applyState(revokeChange))
 	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/reveal", auth.RevealToken, s.revealToken)
+	s.tokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/:id/end-grace", auth.RotateToken, s.confirmState(endGraceChange))
+	s.tokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind/:id/end-grace", auth.RotateToken, s.applyState(endGraceChange))
 	s.Route(http.MethodGet, "/orgs/:org/settings/services", plumbing.InOrg(auth.ViewServices), s.services)
 	s.Route(http.MethodPost, "/orgs/:org/settings/services", plumbing.InOrg(auth.ManageServices), s.addService)
 	s.Route(http.MethodPost, "/orgs/:org/settings/services/:id/remove", plumbing.InOrg(auth.ManageServices), s.removeService)

@@ -196,6 +196,10 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	if r.Expiring {
 		r.ExpiryBadge = expiryBadge(exp, now)
 	}
+	if t.PrevValidUntil.After(now) && status != store.StatusRevoked {
+		r.Grace = moment(t.PrevValidUntil, now, "")
+		r.GraceText = "Old secret works until " + t.PrevValidUntil.UTC().Format("Mon 2 Jan, 15:04 UTC")
+	}
 	switch t.Kind {
 	case "api":
 		r.Who, r.WhoRole = t.CreatorName, t.CreatorRole
@@ -216,6 +220,9 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	add(auth.RevealToken, "Reveal", "reveal", "", true)
 	add(auth.EditToken, "Edit", "edit", "", false)
 	add(auth.RotateToken, "Rotate", "rotate", "", false)
+	if r.GraceText != "" {
+		add(auth.RotateToken, "End grace now", "end-grace", "", false)
+	}
 	if status == store.StatusDisabled {
 		add(auth.DisableToken, "Enable", "enable", "", false)
 	} else {
