@@ -81,6 +81,9 @@
     const reopen = (dialog) => {
       if (dialog.open && !dialog.matches(':modal')) dialog.close();
       showDialog(dialog);
+      // A one-time secret opens selected, ready for Ctrl+C as well as the Copy button.
+      const secret = dialog.querySelector('[data-select-on-open]');
+      if (secret) selectContents(secret, false);
     };
     if (root instanceof Element && root.matches(selector)) reopen(root);
     root.querySelectorAll(selector).forEach(reopen);
