@@ -56,8 +56,11 @@ type TokenFilter struct {
 	Sort     string
 	Dir      string
 	Services []Option // for the service filter
-	// URL is the tab's URL, where the form sends its query.
-	URL string
+	// URL is the tab's URL, which holds the query; SearchURL is where the
+	// form posts it (a secret pasted in must never ride in a URL).
+	URL       string
+	SearchURL string
+	CSRF      string
 	// StatusChoices and RoleChoices are the status and creator-role filters' values.
 	StatusChoices []string
 	RoleChoices   []Option

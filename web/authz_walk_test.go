@@ -90,8 +90,9 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 			{path: "/orgs/acme/settings/tokens/cli/new", allowed: []string{"max", "ada"}}, {path: "/orgs/acme/settings/tokens/service/new", allowed: nobody}},
 		"POST /orgs/:org/settings/tokens/:kind": {{path: "/orgs/acme/settings/tokens/api", allowed: admins},
 			{path: "/orgs/acme/settings/tokens/cli", allowed: []string{"max", "ada"}}, {path: "/orgs/acme/settings/tokens/service", allowed: nobody}},
-		"POST /orgs/:org/settings/tokens/:kind/bulk": {{path: "/orgs/acme/settings/tokens/api/bulk", allowed: admins}},
-		"POST /orgs/:org/settings/tokens/revoke-all": {{path: "/orgs/acme/settings/tokens/revoke-all", form: url.Values{"user": {victim}}, allowed: admins}},
+		"POST /orgs/:org/settings/tokens/:kind/bulk":   {{path: "/orgs/acme/settings/tokens/api/bulk", allowed: admins}},
+		"POST /orgs/:org/settings/tokens/:kind/search": {{path: "/orgs/acme/settings/tokens/api/search", form: url.Values{"q": {"x"}}, allowed: members}},
+		"POST /orgs/:org/settings/tokens/revoke-all":   {{path: "/orgs/acme/settings/tokens/revoke-all", form: url.Values{"user": {victim}}, allowed: admins}},
 
 		"GET /orgs/:org/settings/tokens/:kind/:id":            perToken("", members, auditors, members, auditors),
 		"GET /orgs/:org/settings/tokens/:kind/:id/edit":       perToken("edit", admins, admins, admins, admins),

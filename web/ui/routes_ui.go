@@ -67,6 +67,7 @@ func (s *Server) Routes() {
 	s.Route(http.MethodGet, "/orgs/:org/settings/members/:user/tokens", plumbing.InOrg(auth.ManageMembers), s.personTokens)
 	s.Route(http.MethodPost, "/orgs/:org/settings/members/:user/tokens/:id/handover", plumbing.InOrg(auth.ManageMembers), s.handOverToken)
 	s.Route(http.MethodGet, "/orgs/:org/settings/tokens/:kind", plumbing.InOrg(auth.ViewTokens), s.tokens)
+	s.Route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/search", plumbing.InOrg(auth.ViewTokens), s.searchTokens)
 	s.newTokenRoute(http.MethodGet, "/orgs/:org/settings/tokens/:kind/new", s.newToken)
 	s.newTokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind", s.createToken)
 	s.Route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/bulk", plumbing.InOrg(auth.BulkTokens), s.bulkTokens)
