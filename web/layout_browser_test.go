@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
@@ -26,9 +27,12 @@ func layoutApp(t *testing.T) *app {
 	a := seededApp(t)
 	bg := context.Background()
 	adaID, maxID := userID(t, a, "ada"), userID(t, a, "max")
+	// The shared token is made through the dashboard, so its sealed copy is
+	// under the server's key and can be revealed.
+	_, shared := adminCreates(t, a, "api", url.Values{"name": {"Grafana exporter for the production metrics cluster"},
+		"scopes": {"tokens:read", "audit:read", "introspect", "services:read", "report:read", "repo:list"}, "visibility": {"org"}, "expiry": {"365"}})
 	toks := []store.Token{
-		mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "Grafana exporter for the production metrics cluster",
-			Scopes: []string{"tokens:read", "audit:read", "introspect", "services:read", "report:read", "repo:list"}, Visibility: auth.VisibilityOrg, Expiry: "365"}),
+		shared,
 		mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "CI deploy", Scopes: []string{"api"}, Expiry: "7"}),
 		mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "Nightly backup verification", Scopes: []string{"report", "repo"}, Expiry: "90"}),
 		mintToken(t, a, core.TokenRequest{Kind: auth.KindCLI, Name: "ada on build-agent-07.internal.acme.example", CreatorID: adaID}),
@@ -55,9 +59,11 @@ func viewport(w, h int64) chromedp.Action {
 	return chromedp.EmulateViewport(w, h)
 }
 
-// colorScheme makes the page see prefers-color-scheme: scheme (light or dark).
+// colorScheme makes the page see prefers-color-scheme: scheme (light or
+// dark), with reduced motion so no colour is read mid-transition.
 func colorScheme(scheme string) chromedp.Action {
-	return emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}})
+	return emulation.SetEmulatedMedia().WithFeatures([]*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme},
+		{Name: "prefers-reduced-motion", Value: "reduce"}})
 }
 
 // overflowJS lists what sticks out sideways: the page itself, any table

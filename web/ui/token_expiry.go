@@ -53,7 +53,6 @@ func expiryResult(choice, date string, now time.Time, pol auth.ExpiryPolicy) str
 	return expiresOn(exp)
 }
 
-
 // expiresOn says when a token expires, as a date: "Expires on Tue 8 Dec
 // 2026" (UTC), or "Never expires" for the zero time.
 func expiresOn(exp time.Time) string {
