@@ -36,6 +36,11 @@ type ExpiryPolicy struct {
 func ResolveExpiry(choice, customDate string, now time.Time, pol ExpiryPolicy) (time.Time, string) {
 	choice = strings.TrimSpace(strings.ToLower(choice))
 	now = now.UTC()
+	if choice != "custom" && strings.TrimSpace(customDate) != "" {
+		// Without JavaScript the date field stays beside the other choices:
+		// a date typed there must not be dropped without a word.
+		return time.Time{}, "You entered a date but chose another expiry: choose “On a date…” to use the date, or clear the date."
+	}
 	var exp time.Time
 	switch {
 	case choice == ExpiryNever:

@@ -31,6 +31,8 @@ func TestResolveExpiry(t *testing.T) {
 		{"custom", "2028-01-01", open, time.Time{}, "between 1 and 365"},
 		{"custom", "12/01/2026", open, time.Time{}, "YYYY-MM-DD"},
 		{"90", "", ExpiryPolicy{MaxDays: 60}, time.Time{}, "at most 60 days"},
+		{"30", "2026-12-08", open, time.Time{}, "choose “On a date…” to use the date"},
+		{"never", "2026-12-08", ExpiryPolicy{NeverAllowed: true}, time.Time{}, "or clear the date"},
 	}
 	for _, tt := range tests {
 		got, msg := ResolveExpiry(tt.choice, tt.date, now, tt.pol)

@@ -211,6 +211,37 @@ func (s ScopeSet) String() string {
 }
 
 // Strings returns the scope names as plain strings.
+// WithoutCovered is s less the scopes that a parent in s already grants:
+// api with tokens:read is api alone.
+func (s ScopeSet) WithoutCovered() ScopeSet {
+	out := ScopeSet{}
+	for _, sc := range s {
+		if info, ok := lookupScope(sc); ok && info.Parent != "" && slices.Contains(s, info.Parent) {
+			continue
+		}
+		out = append(out, sc)
+	}
+	return out
+}
+
+// StartingScopes are the kind's least powerful defaults, which the create
+// dialog starts with ticked: its default scopes that grant no others (api
+// is the API default but grants every API scope, so none is ticked; a CLI
+// token starts with findings:local).
+func StartingScopes(kind Kind) []Scope {
+	var out []Scope
+	for _, sc := range DefaultScopes(kind) {
+		parent := false
+		for _, info := range catalog {
+			parent = parent || info.Parent == sc
+		}
+		if !parent {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
 func (s ScopeSet) Strings() []string {
 	out := make([]string, len(s))
 	for i, scope := range s {

@@ -252,3 +252,23 @@ func TestScopeSetStrings(t *testing.T) {
 		t.Errorf("empty String: got %q, want \"\"", got)
 	}
 }
+
+func TestWithoutCoveredAndStartingScopes(t *testing.T) {
+	t.Parallel()
+	set, err := ParseScopes(KindAPI, []string{"api", "tokens:read", "report:read", "report", "repo:list"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(set.WithoutCovered().Strings(), " "); got != "api repo:list report" {
+		t.Errorf("WithoutCovered = %q, want api repo:list report", got)
+	}
+	for kind, want := range map[Kind]string{KindAPI: "", KindCLI: "findings:local", KindService: ""} {
+		var got []string
+		for _, s := range StartingScopes(kind) {
+			got = append(got, string(s))
+		}
+		if strings.Join(got, " ") != want {
+			t.Errorf("StartingScopes(%s) = %q, want %q", kind, got, want)
+		}
+	}
+}

@@ -81,15 +81,82 @@
     const reopen = (dialog) => {
       if (dialog.open && !dialog.matches(':modal')) dialog.close();
       showDialog(dialog);
+      // A one-time secret opens selected, ready for Ctrl+C as well as the Copy button.
+      const secret = dialog.querySelector('[data-select-on-open]');
+      if (secret) selectContents(secret, false);
     };
     if (root instanceof Element && root.matches(selector)) reopen(root);
     root.querySelectorAll(selector).forEach(reopen);
   }
 
+  // ---- Expiry: the date field belongs to "On a date…" ----
+
+  // "2026-12-08" as the server words dates: "Tue 8 Dec 2026".
+  function formatDate(value) {
+    const d = new Date(value + 'T00:00:00Z');
+    if (Number.isNaN(d.getTime())) return '';
+    return d.toLocaleDateString('en-GB', { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).replace(/,/g, '');
+  }
+
+  // Shows and enables the date field only with "On a date…", and (when the person changed
+  // something) says what the choice gives: each option carries the server's words for it.
+  function syncExpiry(field, changed) {
+    const select = field.querySelector('select[name="expiry"]');
+    const wrap = field.querySelector('[data-expiry-date]');
+    const date = wrap?.querySelector('input');
+    const result = field.querySelector('.expiry-result');
+    if (!select) return;
+    const custom = select.value === 'custom';
+    if (wrap && date) {
+      wrap.hidden = !custom;
+      date.disabled = !custom;
+    }
+    if (!changed || !result) return;
+    const when = custom && date?.value ? formatDate(date.value) : '';
+    result.textContent = when ? 'Expires on ' + when : (select.selectedOptions[0]?.dataset.result ?? '');
+  }
+
+  function initExpiry(root) {
+    if (!(root instanceof Element || root instanceof Document)) return;
+    root.querySelectorAll('[data-expiry-field]').forEach((field) => syncExpiry(field, false));
+  }
+
+  const onExpiryInput = (evt) => {
+    const field = evt.target instanceof Element && evt.target.closest('[data-expiry-field]');
+    if (!field) return;
+    syncExpiry(field, true);
+    if (evt.type === 'change' && evt.target.matches('select[name="expiry"]') && evt.target.value === 'custom') {
+      field.querySelector('[data-expiry-date] input')?.focus();
+    }
+  };
+  document.addEventListener('change', onExpiryInput);
+  document.addEventListener('input', onExpiryInput);
+
   // ---- Delegated listeners ----
+
+  // Menus (<details class="menu">) close when a choice in them is taken, when the person
+  // clicks elsewhere, or on Escape; without JS they close by their own summary.
+  function closeMenus(except) {
+    document.querySelectorAll('details.menu[open]').forEach((menu) => {
+      if (menu !== except) menu.open = false;
+    });
+  }
+
+  document.addEventListener('keydown', (evt) => {
+    if (evt.key !== 'Escape') return;
+    const open = document.activeElement?.closest('details.menu[open]');
+    if (open) {
+      open.open = false;
+      open.querySelector('summary')?.focus();
+    }
+  });
 
   document.addEventListener('click', (evt) => {
     if (!(evt.target instanceof Element)) return;
+
+    const menu = evt.target.closest('details.menu');
+    closeMenus(menu);
+    if (menu && evt.target.closest('.menu-items a, .menu-items button')) menu.open = false;
 
     const copyButton = evt.target.closest('button[data-copy-target]');
     if (copyButton) {
@@ -166,13 +233,14 @@
     if (typed !== hint && typed.startsWith(head) && typed.endsWith(tail)) box.value = hint;
   });
 
-  document.addEventListener('htmx:load', (evt) => openPending(evt.detail.elt));
+  document.addEventListener('htmx:load', (evt) => { initExpiry(evt.detail.elt); openPending(evt.detail.elt); });
   document.addEventListener('htmx:afterSettle', (evt) => openPending(evt.detail.elt));
 
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', () => { forgetPost(); openPending(document); });
+    document.addEventListener('DOMContentLoaded', () => { forgetPost(); initExpiry(document); openPending(document); });
   } else {
     forgetPost();
+    initExpiry(document);
     openPending(document);
   }
 })();

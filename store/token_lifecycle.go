@@ -13,6 +13,10 @@ type Rotation struct {
 	Hint          string
 	Visibility    string // the visibility after rotation ("Rotate and share" changes it)
 	OldValidUntil time.Time
+	// SetExpiry gives the token ExpiresAt (zero: never) as its new expiry;
+	// otherwise the expiry stays.
+	SetExpiry bool
+	ExpiresAt time.Time
 }
 
 // RotateToken replaces a live token's secret, keeping its name, scopes and
@@ -37,11 +41,15 @@ func (db *DB) RotateToken(ctx context.Context, orgID int64, id string, r Rotatio
 		SELECT secret_hash, id, ? FROM tokens WHERE id = ? ON CONFLICT DO NOTHING`, formatTime(tx.now), id); err != nil {
 		return Token{}, err
 	}
-	_, err = tx.ExecContext(ctx, `UPDATE tokens SET
+	set := `UPDATE tokens SET
 		prev_secret_hash = CASE WHEN ? IS NULL THEN NULL ELSE secret_hash END, prev_valid_until = ?,
-		secret_hash = ?, secret_sealed = ?, hint = ?, visibility = ?, rotated_at = ? WHERE id = ?`,
-		prevUntil, prevUntil, r.SecretHash, nullBytes(r.Sealed), r.Hint, r.Visibility, formatTime(tx.now), id)
-	if err != nil {
+		secret_hash = ?, secret_sealed = ?, hint = ?, visibility = ?, rotated_at = ?`
+	args := []any{prevUntil, prevUntil, r.SecretHash, nullBytes(r.Sealed), r.Hint, r.Visibility, formatTime(tx.now)}
+	if r.SetExpiry {
+		set += `, expires_at = ?`
+		args = append(args, nullTime(r.ExpiresAt))
+	}
+	if _, err = tx.ExecContext(ctx, set+` WHERE id = ?`, append(args, id)...); err != nil {
 		return Token{}, err
 	}
 	after, err := tokenByID(ctx, tx, orgID, id)
@@ -54,6 +62,12 @@ func (db *DB) RotateToken(ctx context.Context, orgID int64, id string, r Rotatio
 	}
 	if before.Visibility != after.Visibility {
 		details["visibility"] = before.Visibility + " → " + after.Visibility
+	}
+	if r.SetExpiry {
+		details["expires"] = "never"
+		if !r.ExpiresAt.IsZero() {
+			details["expires"] = formatTime(r.ExpiresAt)
+		}
 	}
 	if err := recordEvent(ctx, tx, actor, tokenEvent(after, "token.rotated", details)); err != nil {
 		return Token{}, err

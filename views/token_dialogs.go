@@ -8,12 +8,8 @@ type TokenForm struct {
 	Cancel       string // where Cancel goes without JavaScript
 	CSRF         string
 	Name         string
-	Scopes       []ScopeChoice
-	Expiry       string // a preset in days, "custom" or "never"
-	ExpiresOn    string
-	Presets      []int
-	NeverAllowed bool
-	MaxDays      int
+	Scopes       []ScopeGroup
+	Expiry       ExpiryField
 	// ShowVisibility is false for CLI tokens, which are personal.
 	ShowVisibility bool
 	Visibility     string
@@ -25,11 +21,36 @@ type TokenForm struct {
 	Errors   FieldErrors
 }
 
+// ExpiryField is the expiry control of the create and rotate dialogs.
+type ExpiryField struct {
+	Label   string
+	Choice  string // a preset in days, "custom" or "never"
+	Date    string // YYYY-MM-DD, for "custom"
+	Choices []ExpiryChoice
+	// MinDate and MaxDate bound the date field (YYYY-MM-DD).
+	MinDate, MaxDate string
+	// Result says what the chosen expiry gives: "Expires on Tue 8 Dec 2026".
+	Result  string
+	MaxDays int // the policy's maximum lifetime, 0 for none
+}
+
+// ExpiryChoice is one option of the expiry control, with what it gives.
+type ExpiryChoice struct {
+	Value  string
+	Label  string
+	Result string
+}
+
+// ScopeGroup is a scope and, indented under it, the scopes it grants.
+type ScopeGroup struct {
+	Parent   ScopeChoice
+	Children []ScopeChoice
+}
+
 // ScopeChoice is a scope checkbox.
 type ScopeChoice struct {
 	Name        string
 	Description string
-	Child       bool // indented under its parent
 	Checked     bool
 }
 
@@ -44,7 +65,12 @@ type RotateForm struct {
 	CSRF   string
 	Grace  string
 	Graces []Option // when the old secret stops, in the order shown
-	Errors FieldErrors
+	// Expiry is the new expiry, preset to the same lifetime from now.
+	Expiry ExpiryField
+	// PolicyCut says when the policy's maximum lifetime ends the token
+	// whatever is chosen; "" when there is no maximum.
+	PolicyCut string
+	Errors    FieldErrors
 }
 
 // ConfirmForm is a yes-or-no dialog: disable, enable, revoke, bulk actions.
@@ -61,14 +87,3 @@ type ConfirmForm struct {
 	TestID  string
 }
 
-func presetLabel(days int) string {
-	switch days {
-	case 7:
-		return "7 days"
-	case 365:
-		return "1 year"
-	}
-	return itoa(days) + " days"
-}
-
-func itoa(n int) string { return fmtInt(n) }

@@ -56,8 +56,11 @@ type TokenFilter struct {
 	Sort     string
 	Dir      string
 	Services []Option // for the service filter
-	// URL is the tab's URL, where the form sends its query.
-	URL string
+	// URL is the tab's URL, which holds the query; SearchURL is where the
+	// form posts it (a secret pasted in must never ride in a URL).
+	URL       string
+	SearchURL string
+	CSRF      string
 	// StatusChoices and RoleChoices are the status and creator-role filters' values.
 	StatusChoices []string
 	RoleChoices   []Option
@@ -130,6 +133,10 @@ type TokenRow struct {
 
 	// ExpiryBadge says when an Expiring token stops: "expires in 12 days".
 	ExpiryBadge string
+	// Grace is until when the secret before the last rotation still works
+	// (Exact empty when no grace runs); GraceText says so in words.
+	Grace     Moment
+	GraceText string
 }
 
 // RowAction is a button in a row: it loads its dialog with htmx, or opens

@@ -281,6 +281,58 @@ func TestAPIRotationGrace(t *testing.T) {
 	}
 }
 
+// The rotate body's expires sets the new secret's expiry; without it the
+// token keeps its lifetime from now, so an expired token is renewed. A bad
+// or out-of-policy expiry is a 422 on expires and changes nothing.
+func TestAPIRotationExpires(t *testing.T) {
+	t.Parallel()
+	a := seededApp(t)
+	admin := a.adminToken(t)
+	ada := a.user(t, "ada")
+	start := a.db.Now().Truncate(time.Second)
+	a.clock.Set(start.AddDate(0, 0, -10))
+	target := a.issue(t, core.TokenRequest{Kind: auth.KindAPI, Name: "weekly", Expiry: "7", CreatorID: ada.ID, OwnerUserID: ada.ID})
+	a.clock.Set(start)
+	if r := a.call(t, "GET", "/api/v1/token", target.Secret, "", ""); r.status != 401 {
+		t.Fatalf("the 7-day token 10 days on: %d, want 401", r.status)
+	}
+	path := "/api/v1/tokens/" + target.Token.ID + "/rotate"
+	for _, c := range []struct{ body, want string }{
+		{`{"expires":"400"}`, "Tokens expire after 1 to 365 days."},
+		{`{"expires":"` + start.AddDate(0, 0, -2).Format(time.DateOnly) + `"}`, "in the past"},
+		{`{"expires":"never"}`, "requires tokens of this kind to expire"},
+		{`{"expires":"soon"}`, "Choose an expiry"},
+	} {
+		r := a.call(t, "POST", path, admin.Secret, "application/json", c.body)
+		errs, _ := r.json["errors"].(map[string]any)
+		if msg, _ := errs["expires"].(string); r.status != 422 || !strings.Contains(msg, c.want) {
+			t.Errorf("rotate %s: %d %s, want 422 with %q on expires", c.body, r.status, r.body, c.want)
+		}
+	}
+	if got := mustToken(t, a, target.Token.ID); got.Hint != target.Token.Hint {
+		t.Fatal("a refused rotation changed the secret")
+	}
+	r := a.call(t, "POST", path, admin.Secret, "", "")
+	if r.status != 200 {
+		t.Fatalf("rotate: %d %s", r.status, r.body)
+	}
+	fresh := r.json["secret"].(string)
+	if got := a.call(t, "GET", "/api/v1/token", fresh, "", ""); got.status != 200 {
+		t.Errorf("the renewed token's new secret: %d, want 200", got.status)
+	}
+	if got := mustToken(t, a, target.Token.ID); !got.ExpiresAt.Equal(start.Add(7 * 24 * time.Hour)) {
+		t.Errorf("renewed expiry %v, want 7 days from now (%v)", got.ExpiresAt, start.Add(7*24*time.Hour))
+	}
+	r = a.call(t, "POST", path, admin.Secret, "application/json", `{"expires":"`+start.AddDate(0, 0, 20).Format(time.DateOnly)+`"}`)
+	if r.status != 200 {
+		t.Fatalf("rotate to a date: %d %s", r.status, r.body)
+	}
+	tok, _ := r.json["token"].(map[string]any)
+	if exp, _ := tok["expires_at"].(string); !strings.HasPrefix(exp, start.AddDate(0, 0, 20).Format(time.DateOnly)+"T23:59:59") {
+		t.Errorf("the answer says expires %q, want the end of the day asked for", exp)
+	}
+}
+
 func TestAPIQuota(t *testing.T) {
 	t.Parallel()
 	a := seededApp(t)

@@ -83,6 +83,13 @@ func inCI() bool { return os.Getenv("CI") == "true" }
 // skipped, except in CI, where browser tests must run.
 func newTab(t *testing.T) context.Context {
 	t.Helper()
+	return newTabWithin(t, tabTimeout)
+}
+
+// newTabWithin is newTab for a test that walks many pages in one tab,
+// bounded by timeout instead of tabTimeout.
+func newTabWithin(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if inCI() {
 			t.Fatalf("browser tests must run in CI: %v", err)
@@ -112,7 +119,7 @@ func newTab(t *testing.T) context.Context {
 	})); err != nil {
 		t.Fatalf("install the input tracker: %v", err)
 	}
-	ctx, cancel := context.WithTimeout(tab, tabTimeout)
+	ctx, cancel := context.WithTimeout(tab, timeout)
 	t.Cleanup(func() {
 		cancel()
 		if t.Failed() {

@@ -410,6 +410,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		o.call(oapiCall{method: "POST", path: path + "/rotate", contentType: js, token: plain, want: 200, request: true, body: `{"grace":"1h","visibility":"org"}`})
 		o.call(oapiCall{method: "POST", path: path + "/rotate", token: plain, want: 200, request: true})
 		o.call(oapiCall{method: "POST", path: path + "/rotate", contentType: js, token: plain, want: 422, body: `{"grace":"1y"}`})
+		o.call(oapiCall{method: "POST", path: path + "/rotate", contentType: js, token: plain, want: 200, request: true, body: `{"expires":"90"}`})
+		o.call(oapiCall{method: "POST", path: path + "/rotate", contentType: js, token: plain, want: 422, body: `{"expires":"2001-01-01"}`})
 		o.call(oapiCall{method: "POST", path: path + "/disable", token: plain, want: 200, request: true})
 		o.call(oapiCall{method: "POST", path: path + "/enable", token: plain, want: 200, request: true})
 		o.call(oapiCall{method: "DELETE", path: path, token: plain, want: 204, request: true})

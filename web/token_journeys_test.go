@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
@@ -91,9 +93,21 @@ func pick(t *testing.T, ctx context.Context, sel, value string) {
 // waits for the dialog to show as a modal.
 func openDialog(t *testing.T, ctx context.Context, opener, dialog string) {
 	t.Helper()
+	openMenuOf(t, ctx, opener)
 	run(t, ctx, chromedp.Click(opener, chromedp.ByQuery))
 	waitSettled(t, ctx)
 	waitJS(t, ctx, dialog+" shown as a modal", `document.querySelector(`+jsString(testid(dialog))+`)?.matches(':modal')`)
+}
+
+// openMenuOf opens the row menu that holds sel, as a person does by
+// clicking its Actions button; an action not in a menu needs nothing.
+func openMenuOf(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	var closed bool
+	run(t, ctx, chromedp.Evaluate(`!!document.querySelector(`+jsString(sel)+`)?.closest('details.menu:not([open])')`, &closed))
+	if closed {
+		run(t, ctx, chromedp.Click(`document.querySelector(`+jsString(sel)+`).closest('details.menu').querySelector('summary')`, chromedp.ByJSPath))
+	}
 }
 
 // grantClipboard lets the page read the clipboard (headless Chromium
@@ -187,8 +201,7 @@ func TestJourneyCreateCopyReload(t *testing.T) {
 	dlg := testid("create-dialog")
 	run(t, ctx,
 		fill(dlg+" #name", "CI deploys"),
-		chromedp.Click(dlg+" "+testid("scope-api"), chromedp.ByQuery),         // untick the default
-		chromedp.Click(dlg+" "+testid("scope-tokens:read"), chromedp.ByQuery), // tick two children
+		chromedp.Click(dlg+" "+testid("scope-tokens:read"), chromedp.ByQuery), // nothing starts ticked: tick two children
 		chromedp.Click(dlg+" "+testid("scope-audit:read"), chromedp.ByQuery),
 	)
 	if status := submit(t, ctx, dlg+" "+testid("create-submit")); status != 201 {
@@ -400,6 +413,7 @@ func TestJourneySearchByWholeToken(t *testing.T) {
 	secret, tok := adminCreates(t, a, "api", url.Values{"name": {"bravo"}, "scopes": {"report:read"}})
 	adminCreates(t, a, "api", url.Values{"name": {"charlie"}, "scopes": {"api"}})
 	signInBrowser(t, ctx, a, "ada")
+	urls := requestedURLs(ctx)
 
 	visit(t, ctx, apiTab(a))
 	waitRows(t, ctx, "alpha", "bravo", "charlie")
@@ -429,6 +443,60 @@ func TestJourneySearchByWholeToken(t *testing.T) {
 	// Reloading the pushed URL shows the same one row.
 	visit(t, ctx, href)
 	waitRows(t, ctx, "bravo")
+	for _, u := range urls() {
+		if strings.Contains(u, secret) {
+			t.Errorf("the browser requested a URL holding the secret: %s", u)
+		}
+	}
+}
+
+// requestedURLs records every URL the tab requests from now on; the
+// function returns those seen so far.
+func requestedURLs(ctx context.Context) func() []string {
+	var mu sync.Mutex
+	var seen []string
+	chromedp.ListenTarget(ctx, func(ev any) {
+		if ev, ok := ev.(*network.EventRequestWillBeSent); ok {
+			mu.Lock()
+			seen = append(seen, ev.Request.URL)
+			mu.Unlock()
+		}
+	})
+	return func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(seen)
+	}
+}
+
+func TestJourneyNoJSSearchByWholeToken(t *testing.T) {
+	ctx := newTab(t)
+	a := seededApp(t)
+	adminCreates(t, a, "api", url.Values{"name": {"alpha"}, "scopes": {"api"}})
+	secret, tok := adminCreates(t, a, "api", url.Values{"name": {"bravo"}, "scopes": {"report:read"}})
+	withoutJS(t, ctx)
+	signInBrowser(t, ctx, a, "ada")
+	urls := requestedURLs(ctx)
+	visit(t, ctx, apiTab(a))
+	run(t, ctx, fill(testid("token-search"), secret))
+	if st := submit(t, ctx, testid("token-filter")+` button[type="submit"]`); st != 200 {
+		t.Fatalf("search: status %d", st)
+	}
+	if got := rowNames(t, ctx); !slices.Equal(got, []string{"bravo"}) {
+		t.Errorf("the search lists %q, want bravo", got)
+	}
+	p := currentPath(t, ctx)
+	if u, err := url.Parse(p); err != nil || u.Path != "/orgs/acme/settings/tokens/api" || u.Query().Get("q") != tok.Hint {
+		t.Errorf("the address bar holds %s, want the tab with q = the hint %q", p, tok.Hint)
+	}
+	if got := valueOf(t, ctx, testid("token-search")); got != tok.Hint {
+		t.Errorf("the search box holds %q, want the hint", got)
+	}
+	for _, u := range urls() {
+		if strings.Contains(u, secret) {
+			t.Errorf("the browser requested a URL holding the secret: %s", u)
+		}
+	}
 }
 
 func TestJourneyFiltersSurviveReload(t *testing.T) {

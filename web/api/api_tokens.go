@@ -191,6 +191,9 @@ func (s *Server) apiRevokeToken(c echo.Context, t store.Token) error {
 type rotateJSON struct {
 	Grace      string `json:"grace"`      // now (default), 1h, 1d or 7d
 	Visibility string `json:"visibility"` // org to share while rotating
+	// Expires is the new expiry: days ("30"), a date (YYYY-MM-DD) or
+	// "never"; default: the same lifetime from now, within the policy.
+	Expires string `json:"expires"`
 }
 
 // apiRotateToken is POST /api/v1/tokens/{id}/rotate: a new secret, shown
@@ -205,7 +208,16 @@ func (s *Server) apiRotateToken(c echo.Context, t store.Token) error {
 	if body.Grace == "" {
 		body.Grace = "now"
 	}
-	changed, err := s.Core.RotateToken(c.Request().Context(), t, body.Grace, body.Visibility, plumbing.APIActor(c))
+	r := core.Rotation{Org: plumbing.Bearer(c).Org, Grace: body.Grace, Visibility: body.Visibility, Expiry: body.Expires}
+	if _, err := time.Parse(time.DateOnly, body.Expires); err == nil {
+		r.Expiry, r.ExpiresOn = "custom", body.Expires
+	}
+	changed, err := s.Core.RotateToken(c.Request().Context(), t, r, plumbing.APIActor(c))
+	if fe := fault.FieldsOf(err); fe.Has("expiry") { // the API calls the field "expires"
+		fe["expires"] = fe["expiry"]
+		delete(fe, "expiry")
+		return fault.InvalidFields(fe)
+	}
 	if err != nil {
 		return err
 	}

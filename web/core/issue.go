@@ -83,7 +83,7 @@ func (r TokenRequest) validate(now time.Time) (store.NewToken, fault.Fields) {
 		return store.NewToken{}, errs
 	}
 	return store.NewToken{OrgID: r.Org.ID, Kind: string(r.Kind), Name: name, CreatorID: r.CreatorID,
-		OwnerUserID: r.OwnerUserID, ServiceID: r.ServiceID, Scopes: set.Strings(), Visibility: vis,
+		OwnerUserID: r.OwnerUserID, ServiceID: r.ServiceID, Scopes: set.WithoutCovered().Strings(), Visibility: vis,
 		DeviceName: r.DeviceName, ExpiresAt: expires, Quota: quota}, nil
 }
 

@@ -178,15 +178,21 @@ var GraceChoices = func() map[string]time.Duration {
 }()
 
 // RotateSecret makes a new secret for t (sealed when it is to be shared)
-// and stores it; the old one works until oldUntil (zero: it stops now).
+// and stores it; the old one works until oldUntil (zero: it stops now). The
+// expiry stays as it is.
 func (s *Core) RotateSecret(ctx context.Context, t store.Token, visibility string, oldUntil time.Time, actor store.Actor) (store.Token, string, error) {
+	return s.rotate(ctx, t, store.Rotation{Visibility: visibility, OldValidUntil: oldUntil}, actor)
+}
+
+// rotate makes a new secret for t and stores it with r's other changes.
+func (s *Core) rotate(ctx context.Context, t store.Token, r store.Rotation, actor store.Actor) (store.Token, string, error) {
 	secret, err := auth.NewToken(auth.Kind(t.Kind))
 	if err != nil {
 		return store.Token{}, "", err
 	}
 	h := auth.HashToken(secret)
-	r := store.Rotation{SecretHash: h[:], Hint: auth.TokenHint(secret), Visibility: visibility, OldValidUntil: oldUntil}
-	if visibility == auth.VisibilityOrg {
+	r.SecretHash, r.Hint, r.Sealed = h[:], auth.TokenHint(secret), nil
+	if r.Visibility == auth.VisibilityOrg {
 		r.Sealed = s.Sealer.Seal(t.ID, secret)
 	}
 	rotated, err := s.DB.RotateToken(ctx, t.OrgID, t.ID, r, actor)

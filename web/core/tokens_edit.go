@@ -2,6 +2,10 @@ package core
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -59,7 +63,7 @@ func (s *Core) EditToken(ctx context.Context, t store.Token, ch TokenChange, act
 		if err != nil {
 			errs["scopes"] = err.Error()
 		}
-		edit.Scopes = set.Strings()
+		edit.Scopes = set.WithoutCovered().Strings() // a child its ticked parent grants is not kept twice
 	}
 	share := ch.RotateToShare // the edit is saved as it is, then the rotation shares it
 	if ch.Visibility != nil {
@@ -85,36 +89,105 @@ func (s *Core) EditToken(ctx context.Context, t store.Token, ch TokenChange, act
 	if err != nil || !share {
 		return Changed{Token: updated}, err
 	}
-	rotated, secret, err := s.RotateSecret(ctx, updated, auth.VisibilityOrg, time.Time{}, actor)
+	rotated, secret, err := s.RotateSecret(ctx, updated, auth.VisibilityOrg, time.Time{}, actor) // sharing keeps the expiry
 	return Changed{Token: rotated, Secret: secret}, err
 }
 
-// RotateToken gives t a new secret, shown once. grace is how long the old
-// secret keeps working (a key of GraceChoices); visibility, when not empty,
-// is the token's new visibility (admins or org; CLI tokens stay personal).
-func (s *Core) RotateToken(ctx context.Context, t store.Token, grace, visibility string, actor store.Actor) (Changed, error) {
+// Rotation is a rotation as asked, from the rotate dialog or POST
+// /api/v1/tokens/{id}/rotate.
+type Rotation struct {
+	// Org is the token's org, whose policy bounds the new expiry.
+	Org   store.Org
+	Grace string // how long the old secret keeps working: a value of Graces
+	// Visibility, when not empty, is the token's new visibility (admins or
+	// org; CLI tokens stay personal).
+	Visibility string
+	// Expiry and ExpiresOn are the new expiry, as TokenRequest's: days,
+	// "custom" with a date, or "never". Empty: RenewedExpiry's default.
+	Expiry, ExpiresOn string
+}
+
+// RotateToken gives t a new secret, shown once, and a new expiry, so an
+// expired token is renewed by rotating it. The old secret works for the
+// grace asked for. A token past the policy's maximum lifetime (counted from
+// its creation) cannot be renewed: its new secret would not work either.
+func (s *Core) RotateToken(ctx context.Context, t store.Token, r Rotation, actor store.Actor) (Changed, error) {
 	errs := fault.Fields{}
-	wait, ok := GraceChoices[grace]
+	wait, ok := GraceChoices[r.Grace]
 	if !ok {
 		errs["grace"] = graceChoice
 	}
 	vis := t.Visibility
 	switch {
-	case visibility == "":
-	case visibility != auth.VisibilityAdmins && visibility != auth.VisibilityOrg:
+	case r.Visibility == "":
+	case r.Visibility != auth.VisibilityAdmins && r.Visibility != auth.VisibilityOrg:
 		errs["visibility"] = visibilityChoice
-	case visibility == auth.VisibilityOrg && t.Kind == string(auth.KindCLI):
+	case r.Visibility == auth.VisibilityOrg && t.Kind == string(auth.KindCLI):
 		errs["visibility"] = cliPersonal
 	default:
-		vis = visibility
+		vis = r.Visibility
+	}
+	now := s.DB.Now()
+	if r.Expiry == "" && r.ExpiresOn == "" {
+		r.Expiry, r.ExpiresOn = RenewedExpiry(t, r.Org, now)
+	}
+	expires, msg := auth.ResolveExpiry(r.Expiry, r.ExpiresOn, now, ExpiryPolicyOf(r.Org, auth.Kind(t.Kind)))
+	if msg != "" {
+		errs["expiry"] = msg
+	}
+	if cut := PolicyCut(t, r.Org); !cut.IsZero() && !cut.After(now) {
+		errs["expiry"] = fmt.Sprintf("This token is past the organization's maximum lifetime of %d days from its creation (it ended on %s), "+
+			"so a new secret would not work either: create a new token instead.", r.Org.Policy.MaxDays, cut.UTC().Format("Mon 2 Jan 2006"))
 	}
 	if errs.Any() {
 		return Changed{}, fault.InvalidFields(errs)
 	}
 	until := time.Time{}
 	if wait > 0 {
-		until = s.DB.Now().Add(wait)
+		until = now.Add(wait)
 	}
-	rotated, secret, err := s.RotateSecret(ctx, t, vis, until, actor)
+	rotated, secret, err := s.rotate(ctx, t, store.Rotation{Visibility: vis, OldValidUntil: until, SetExpiry: true, ExpiresAt: expires}, actor)
 	return Changed{Token: rotated, Secret: secret}, err
+}
+
+// RenewedExpiry is a rotation's default new expiry, as the dialog's choice
+// and date: the same lifetime from now as the current secret had (from the
+// token's creation or last rotation to its own expiry), in whole days
+// within the policy. A token without an expiry keeps none where the policy
+// allows it, and otherwise gets the policy's default.
+func RenewedExpiry(t store.Token, org store.Org, now time.Time) (choice, date string) {
+	pol := ExpiryPolicyOf(org, auth.Kind(t.Kind))
+	if t.ExpiresAt.IsZero() {
+		if pol.NeverAllowed {
+			return auth.ExpiryNever, ""
+		}
+		return strconv.Itoa(org.Policy.DefaultDays), ""
+	}
+	start := t.CreatedAt
+	if !t.RotatedAt.IsZero() {
+		start = t.RotatedAt
+	}
+	days := int(math.Round(t.ExpiresAt.Sub(start).Hours() / 24))
+	days = min(max(days, auth.MinExpiryDays), auth.MaxExpiryDays)
+	if pol.MaxDays > 0 {
+		days = min(days, pol.MaxDays)
+	}
+	if slices.Contains(auth.ExpiryPresets, days) {
+		return strconv.Itoa(days), ""
+	}
+	return "custom", now.UTC().AddDate(0, 0, days).Format(time.DateOnly)
+}
+
+// PolicyCut is when org's maximum lifetime ends t, counted from its
+// creation (store.EffectiveExpiry's rule); zero when there is no maximum.
+func PolicyCut(t store.Token, org store.Org) time.Time {
+	if org.Policy.MaxDays <= 0 {
+		return time.Time{}
+	}
+	return store.EffectiveExpiry(store.Token{CreatedAt: t.CreatedAt}, org.Policy.MaxDays)
+}
+
+// ExpiryPolicyOf is what org's policy says about kind's expiry.
+func ExpiryPolicyOf(org store.Org, kind auth.Kind) auth.ExpiryPolicy {
+	return auth.ExpiryPolicy{MaxDays: org.Policy.MaxDays, NeverAllowed: org.Policy.NeverExpire[string(kind)]}
 }

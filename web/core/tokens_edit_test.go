@@ -77,7 +77,7 @@ func TestSharingRules(t *testing.T) {
 			t.Errorf("sharing a CLI token (%+v): %v", ch, err)
 		}
 	}
-	if _, err := c.RotateToken(ctx, cli, "now", org1, actor); !strings.Contains(fault.FieldsOf(err)["visibility"], "personal") {
+	if _, err := c.RotateToken(ctx, cli, core.Rotation{Org: org, Grace: "now", Visibility: org1}, actor); !strings.Contains(fault.FieldsOf(err)["visibility"], "personal") {
 		t.Errorf("rotating a CLI token to share it: %v", err)
 	}
 }
@@ -89,7 +89,7 @@ func TestRotationGrace(t *testing.T) {
 	c, org, ada := newCore(t)
 	ctx, actor := context.Background(), store.Actor{UserID: ada.ID}
 	tok := issue(t, c, org, ada, auth.KindAPI, "deploy")
-	if _, err := c.RotateToken(ctx, tok, "2d", "", actor); !fault.FieldsOf(err).Has("grace") {
+	if _, err := c.RotateToken(ctx, tok, core.Rotation{Org: org, Grace: "2d"}, actor); !fault.FieldsOf(err).Has("grace") {
 		t.Fatalf("grace 2d: %v, want a message on grace", err)
 	}
 	same, err := c.DB.TokenByID(ctx, org.ID, tok.ID)
@@ -97,7 +97,7 @@ func TestRotationGrace(t *testing.T) {
 		t.Fatalf("a refused rotation changed the token: %v, %v", same.Hint, err)
 	}
 	for _, g := range core.Graces {
-		r, err := c.RotateToken(ctx, same, g.Value, "", actor)
+		r, err := c.RotateToken(ctx, same, core.Rotation{Org: org, Grace: g.Value}, actor)
 		if err != nil || r.Secret == "" || r.Token.Hint == same.Hint {
 			t.Fatalf("grace %s: %+v, %v", g.Value, r.Token, err)
 		}

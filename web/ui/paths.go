@@ -41,6 +41,9 @@ func withQuery(path string, v url.Values) string {
 	return path + "?" + v.Encode()
 }
 
+// searchPath is where a tab's search form posts.
+func searchPath(org string, k auth.Kind) string { return tabPath(org, k) + "/search" }
+
 // newTokenPath is a tab's create dialog.
 func newTokenPath(org string, k auth.Kind) string { return tabPath(org, k) + "/new" }
 

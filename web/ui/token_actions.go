@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
@@ -79,30 +80,42 @@ func (s *Server) revealSecret(c echo.Context, status int, t store.Token, secret,
 	c.Response().Header().Set("Cache-Control", "no-store")
 	org := plumbing.State(c).Org
 	return s.showDialog(c, status, auth.Kind(t.Kind), views.RevealDialog(views.Reveal{Title: title, TokenID: t.ID,
-		Name: t.Name, Secret: secret, Once: once, Shared: t.Visibility == auth.VisibilityOrg, Close: tabPath(org.Slug, auth.Kind(t.Kind))}))
+		Name: t.Name, Secret: secret, Once: once, Shared: t.Visibility == auth.VisibilityOrg, Close: tabPath(org.Slug, auth.Kind(t.Kind)),
+		Expires: expiresOn(store.EffectiveExpiry(t, org.Policy.MaxDays))}))
 }
 
 // tokenForm builds the create or edit dialog for kind from the posted or
 // stored values.
 func (s *Server) tokenForm(c echo.Context, kind auth.Kind, scopes []string) views.TokenForm {
 	org := plumbing.State(c).Org
-	f := views.TokenForm{Kind: string(kind), KindLabel: kind.Label(), CSRF: plumbing.State(c).CSRF, Presets: auth.ExpiryPresets,
-		Expiry: strconv.Itoa(org.Policy.DefaultDays), NeverAllowed: org.Policy.NeverExpire[string(kind)], MaxDays: org.Policy.MaxDays,
+	f := views.TokenForm{Kind: string(kind), KindLabel: kind.Label(), CSRF: plumbing.State(c).CSRF,
+		Expiry:         expiryField("Expires", *org, kind, s.DB.Now(), strconv.Itoa(org.Policy.DefaultDays), ""),
 		ShowVisibility: kind != auth.KindCLI, Visibility: auth.VisibilityAdmins, Cancel: tabPath(org.Slug, kind), Errors: views.FieldErrors{}}
 	checked := map[string]bool{}
 	for _, sc := range scopes {
 		checked[sc] = true
 	}
-	for _, info := range auth.ScopesFor(kind) {
-		f.Scopes = append(f.Scopes, views.ScopeChoice{Name: string(info.Name), Description: info.Description,
-			Child: info.Parent != "", Checked: checked[string(info.Name)]})
+	offered := auth.ScopesFor(kind)
+	group := map[auth.Scope]int{} // a parent's index in f.Scopes
+	for _, info := range offered {
+		sc := views.ScopeChoice{Name: string(info.Name), Description: info.Description, Checked: checked[string(info.Name)]}
+		if i, ok := group[info.Parent]; ok && info.Parent != "" {
+			f.Scopes[i].Children = append(f.Scopes[i].Children, sc)
+			continue
+		}
+		group[info.Name] = len(f.Scopes)
+		f.Scopes = append(f.Scopes, views.ScopeGroup{Parent: sc}) // a child whose parent the kind may not hold stands alone
 	}
 	return f
 }
 
 // newToken is the create dialog.
 func (s *Server) newToken(c echo.Context, kind auth.Kind) error {
-	f := s.tokenForm(c, kind, core.DefaultScopeNames(kind))
+	var start []string
+	for _, sc := range auth.StartingScopes(kind) {
+		start = append(start, string(sc))
+	}
+	f := s.tokenForm(c, kind, start)
 	f.Action = tabPath(plumbing.State(c).Org.Slug, kind)
 	return s.showDialog(c, http.StatusOK, kind, views.CreateTokenDialog(f))
 }
@@ -138,7 +151,8 @@ func (s *Server) createToken(c echo.Context, kind auth.Kind) error {
 	if len(errs) > 0 {
 		f := s.tokenForm(c, kind, form["scopes"])
 		f.Action = tabPath(st.Org.Slug, kind)
-		f.Name, f.Expiry, f.ExpiresOn, f.Visibility, f.Quota = plumbing.PlainText(r.Name), plumbing.PlainText(r.Expiry), plumbing.PlainText(r.ExpiresOn), r.Visibility, plumbing.PlainText(r.Quota)
+		f.Name, f.Visibility, f.Quota = plumbing.PlainText(r.Name), r.Visibility, plumbing.PlainText(r.Quota)
+		f.Expiry = expiryField("Expires", *st.Org, kind, s.DB.Now(), plumbing.PlainText(r.Expiry), plumbing.PlainText(r.ExpiresOn))
 		f.Errors = views.FieldErrors(errs)
 		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.CreateTokenDialog(f))
 	}
@@ -204,25 +218,36 @@ func (s *Server) editAgain(c echo.Context, t store.Token, name, vis string, scop
 	return s.showDialog(c, plumbing.Status(fault.CodeOf(err)), auth.Kind(t.Kind), views.EditTokenDialog(f))
 }
 
-// rotateDialog is the rotate dialog.
+// rotateDialog is the rotate dialog, its new expiry set to the default
+// (core.RenewedExpiry).
 func (s *Server) rotateDialog(c echo.Context, t store.Token) error {
-	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, nil)))
+	choice, date := core.RenewedExpiry(t, *plumbing.State(c).Org, s.DB.Now())
+	return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, choice, date, nil)))
 }
 
-func (s *Server) rotateForm(c echo.Context, t store.Token, errs fault.Fields) views.RotateForm {
-	org := plumbing.State(c).Org.Slug
-	return views.RotateForm{Name: t.Name, Hint: t.Hint, Action: tokenPath(org, t, "rotate"), Cancel: tabPath(org, auth.Kind(t.Kind)),
-		CSRF: plumbing.State(c).CSRF, Graces: graceOptions(), Errors: errs}
+func (s *Server) rotateForm(c echo.Context, t store.Token, choice, date string, errs fault.Fields) views.RotateForm {
+	org := plumbing.State(c).Org
+	f := views.RotateForm{Name: t.Name, Hint: t.Hint, Action: tokenPath(org.Slug, t, "rotate"), Cancel: tabPath(org.Slug, auth.Kind(t.Kind)),
+		CSRF: plumbing.State(c).CSRF, Graces: graceOptions(), Grace: c.FormValue("grace"), Errors: errs,
+		Expiry: expiryField("New expiry", *org, auth.Kind(t.Kind), s.DB.Now(), choice, date)}
+	if cut := core.PolicyCut(t, *org); !cut.IsZero() {
+		f.PolicyCut = fmt.Sprintf("Whatever you choose, the policy's maximum lifetime of %d days from the token's creation ends it on %s.",
+			org.Policy.MaxDays, cut.UTC().Format("Mon 2 Jan 2006"))
+	}
+	return f
 }
 
-// rotateToken makes a new secret, keeping the old one for the chosen grace.
+// rotateToken makes a new secret with the new expiry asked for, keeping the
+// old secret for the chosen grace.
 func (s *Server) rotateToken(c echo.Context, t store.Token) error {
 	if err := notRotatedSince(c, t); err != nil {
 		return err
 	}
-	changed, err := s.Core.RotateToken(c.Request().Context(), t, c.FormValue("grace"), "", s.actor(c))
-	if fault.FieldsOf(err).Any() {
-		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(s.rotateForm(c, t, fault.FieldsOf(err))))
+	r := core.Rotation{Org: *plumbing.State(c).Org, Grace: c.FormValue("grace"), Expiry: c.FormValue("expiry"), ExpiresOn: c.FormValue("expires_on")}
+	changed, err := s.Core.RotateToken(c.Request().Context(), t, r, s.actor(c))
+	if fe := fault.FieldsOf(err); fe.Any() {
+		f := s.rotateForm(c, t, plumbing.PlainText(r.Expiry), plumbing.PlainText(r.ExpiresOn), fe)
+		return s.showDialog(c, http.StatusUnprocessableEntity, auth.Kind(t.Kind), views.RotateTokenDialog(f))
 	}
 	if err != nil {
 		return err

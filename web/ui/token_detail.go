@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -36,6 +37,14 @@ func (s *Server) tokenDetail(c echo.Context, t store.Token) error {
 			if sc == string(info.Name) {
 				p.Scopes = append(p.Scopes, views.ScopeChoice{Name: sc, Description: info.Description})
 			}
+		}
+	}
+	// "End grace now" sits beside the grace it ends, not among the header's actions.
+	for i, a := range p.Row.Actions {
+		if a.ID == "action-end-grace" {
+			p.EndGraceURL = a.URL + "?back=" + url.QueryEscape(tokenPath(st.Org.Slug, t, ""))
+			p.Row.Actions = append(p.Row.Actions[:i:i], p.Row.Actions[i+1:]...)
+			break
 		}
 	}
 	p.Quota = quotaView(t, now.Format("2006-01"))

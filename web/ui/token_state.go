@@ -23,7 +23,7 @@ type stateChange struct {
 	apply   func(s *Server, c echo.Context, t store.Token) (store.Token, error)
 }
 
-// The three state changes, each routed with its own action in routes.go.
+// The state changes, each routed with its own action in routes.go.
 var (
 	disableChange = stateChange{"disable", "Disable %s?", "Requests with this token are refused from now on, until an admin enables it again.",
 		"Disable", false, "Disabled %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
@@ -32,6 +32,10 @@ var (
 	enableChange = stateChange{"enable", "Enable %s?", "Requests with this token work again, within its scopes and expiry.",
 		"Enable", false, "Enabled %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
 			return s.DB.SetTokenDisabled(c.Request().Context(), t.OrgID, t.ID, false, s.actor(c))
+		}}
+	endGraceChange = stateChange{"end-grace", "End the grace of %s?", "The secret from before the last rotation stops working now, instead of at the end of its grace. The current secret keeps working.",
+		"End grace now", true, "Ended the grace of %s: its old secret no longer works.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
+			return s.DB.EndGrace(c.Request().Context(), t.OrgID, t.ID, s.actor(c))
 		}}
 	revokeChange = stateChange{"revoke", "Revoke %s?", "Revoking is final: every request with this token is refused from now on, and it cannot be enabled again.",
 		"Revoke", true, "Revoked %s.", func(s *Server, c echo.Context, t store.Token) (store.Token, error) {
@@ -56,9 +60,12 @@ func (s *Server) confirmState(sc stateChange) tokenHandler {
 	return func(c echo.Context, t store.Token) error {
 		org := plumbing.State(c).Org
 		sc := sc.forToken(plumbing.State(c), t)
-		return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.ConfirmDialog(views.ConfirmForm{
-			Title: fmt.Sprintf(sc.title, t.Name), Message: sc.message, Action: tokenPath(org.Slug, t, sc.path),
-			Cancel: tabPath(org.Slug, auth.Kind(t.Kind)), CSRF: plumbing.State(c).CSRF, Button: sc.button, Danger: sc.danger, TestID: sc.path + "-dialog"}))
+		f := views.ConfirmForm{Title: fmt.Sprintf(sc.title, t.Name), Message: sc.message, Action: tokenPath(org.Slug, t, sc.path),
+			Cancel: tabPath(org.Slug, auth.Kind(t.Kind)), CSRF: plumbing.State(c).CSRF, Button: sc.button, Danger: sc.danger, TestID: sc.path + "-dialog"}
+		if b := c.QueryParam("back"); b != "" && safeNext(b) == b {
+			f.Hidden, f.Cancel = map[string][]string{"back": {b}}, b // opened from the detail page: back to it
+		}
+		return s.showDialog(c, http.StatusOK, auth.Kind(t.Kind), views.ConfirmDialog(f))
 	}
 }
 

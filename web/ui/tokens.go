@@ -32,14 +32,46 @@ func (s *Server) tokens(c echo.Context) error {
 		return err
 	}
 	q, problem := core.ParseTokenQuery(c.QueryParams(), kind)
+	// A whole token typed into the address bar goes on to its hint's URL at
+	// once, so it stays in no history and no later log line.
+	if q.Pasted && problem == "" && !plumbing.IsHTMX(c) {
+		return plumbing.Redirect(c, pageURL(tabPath(plumbing.State(c).Org.Slug, kind), q, q.Page))
+	}
+	return s.tokensAnswer(c, kind, q, problem)
+}
+
+// searchTokens is the search form's POST, so that a whole pasted token
+// never rides in a URL: the query goes on to the tab's URL, where a
+// pasted token is named by its hint. Without JavaScript it redirects
+// there; htmx gets the table at once and pushes that URL.
+func (s *Server) searchTokens(c echo.Context) error {
+	kind, err := tokenKind(c)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	delete(form, "csrf_token")
+	q, problem := core.ParseTokenQuery(form, kind)
+	if problem != "" {
+		return s.tokensAnswer(c, kind, q, problem)
+	}
+	target := pageURL(tabPath(plumbing.State(c).Org.Slug, kind), q, 1)
+	if !plumbing.IsHTMX(c) {
+		return plumbing.Redirect(c, target)
+	}
+	c.Response().Header().Set("HX-Push-Url", target)
+	return s.tokensAnswer(c, kind, q, "")
+}
+
+// tokensAnswer renders a tab for q: the table alone for htmx requests aimed
+// at it, the whole page otherwise, from the same components.
+func (s *Server) tokensAnswer(c echo.Context, kind auth.Kind, q core.TokenQuery, problem string) error {
 	status := http.StatusOK
 	if problem != "" {
 		status = http.StatusBadRequest
-	}
-	// A whole pasted token is found by its hash; the page and the URL htmx
-	// pushes show only its hint, so the secret does not land in history.
-	if q.Pasted {
-		c.Response().Header().Set("HX-Push-Url", pageURL(tabPath(plumbing.State(c).Org.Slug, kind), q, q.Page))
 	}
 	p, err := s.tokensProps(c, kind, q, problem)
 	if err != nil {
@@ -68,7 +100,8 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	p.CanCreate = auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) && kind != auth.KindService
 	p.CreateLabel, p.NewURL = "Create "+kind.Label()+" token", newTokenPath(org.Slug, kind)
 	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
-		ShowRole: kind == auth.KindAPI, Error: problem, URL: tabPath(org.Slug, kind), StatusChoices: store.Statuses, RoleChoices: creatorRoles}
+		ShowRole: kind == auth.KindAPI, Error: problem, URL: tabPath(org.Slug, kind), SearchURL: searchPath(org.Slug, kind), CSRF: st.CSRF,
+		StatusChoices: store.Statuses, RoleChoices: creatorRoles}
 	if !q.Desc {
 		p.Filter.Dir = "asc"
 	}
@@ -196,6 +229,10 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	if r.Expiring {
 		r.ExpiryBadge = expiryBadge(exp, now)
 	}
+	if t.PrevValidUntil.After(now) && status != store.StatusRevoked {
+		r.Grace = moment(t.PrevValidUntil, now, "")
+		r.GraceText = "Old secret works until " + t.PrevValidUntil.UTC().Format("Mon 2 Jan, 15:04 UTC")
+	}
 	switch t.Kind {
 	case "api":
 		r.Who, r.WhoRole = t.CreatorName, t.CreatorRole
@@ -216,6 +253,9 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	add(auth.RevealToken, "Reveal", "reveal", "", true)
 	add(auth.EditToken, "Edit", "edit", "", false)
 	add(auth.RotateToken, "Rotate", "rotate", "", false)
+	if r.GraceText != "" {
+		add(auth.RotateToken, "End grace now", "end-grace", "", false)
+	}
 	if status == store.StatusDisabled {
 		add(auth.DisableToken, "Enable", "enable", "", false)
 	} else {

@@ -1,0 +1,93 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"tokenward/auth"
+	"tokenward/web/core"
+)
+
+// Without JavaScript: the pages work through plain forms, and what they
+// show must be where a person looks.
+
+// withoutJS turns the tab's JavaScript off, as a person who disabled it
+// has it; DevTools can still read the page.
+func withoutJS(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, emulation.SetScriptExecutionDisabled(true))
+}
+
+func TestJourneyNoJSRevealComesFirst(t *testing.T) {
+	ctx := newTab(t)
+	a := seededApp(t)
+	for _, name := range []string{"one", "two", "three", "four", "five", "six"} {
+		mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: name, Scopes: []string{"report"}})
+	}
+	withoutJS(t, ctx)
+	run(t, ctx, viewport(1366, 900))
+	signInBrowser(t, ctx, a, "ada")
+	visit(t, ctx, apiTab(a))
+	if st := submit(t, ctx, testid("create-token")); st != http.StatusOK {
+		t.Fatalf("the create page: status %d", st)
+	}
+	run(t, ctx, fill("#name", "no script"), chromedp.Click(testid("scope-report:read"), chromedp.ByQuery))
+	if st := submit(t, ctx, testid("create-submit")); st != http.StatusCreated {
+		t.Fatalf("create: status %d", st)
+	}
+	var got struct {
+		Top, SecretBottom float64
+		UserSelect        string
+		CopyShown         bool
+		HintShown         bool
+		Scrolled          float64
+	}
+	run(t, ctx, chromedp.Evaluate(`(() => {
+		const dlg = document.querySelector('[data-testid="reveal-dialog"]');
+		const secret = document.querySelector('[data-testid="reveal-secret"]');
+		const shown = (sel) => { const el = document.querySelector(sel); return !!el && el.getClientRects().length > 0; };
+		return {Top: dlg.getBoundingClientRect().top, SecretBottom: secret.getBoundingClientRect().bottom,
+			UserSelect: getComputedStyle(secret).userSelect, CopyShown: shown('[data-testid="copy-secret"]'),
+			HintShown: shown('[data-testid="copy-hint"]'), Scrolled: scrollY};
+	})()`, &got))
+	if got.Top > 150 || got.SecretBottom > 900 || got.Scrolled != 0 {
+		t.Errorf("the reveal starts at y=%.0f and its secret ends at y=%.0f (scrolled %.0f) in a 900 px window; want it first, in view", got.Top, got.SecretBottom, got.Scrolled)
+	}
+	if got.UserSelect != "all" {
+		t.Errorf("the secret's user-select is %q, want all (one click selects it)", got.UserSelect)
+	}
+	if got.CopyShown {
+		t.Error("without JavaScript the Copy button, which cannot copy, is shown")
+	}
+	if !got.HintShown {
+		t.Error("without JavaScript the reveal does not say how to copy")
+	}
+}
+
+func TestJourneyRevealOpensWithTheSecretSelected(t *testing.T) {
+	ctx := newTab(t)
+	a := seededApp(t)
+	signInBrowser(t, ctx, a, "ada")
+	visit(t, ctx, apiTab(a))
+	openDialog(t, ctx, testid("create-token"), "create-dialog")
+	run(t, ctx, fill(testid("create-dialog")+" #name", "selected"), chromedp.Click(testid("scope-report:read"), chromedp.ByQuery))
+	if st := submit(t, ctx, testid("create-submit")); st != http.StatusCreated {
+		t.Fatalf("create: status %d", st)
+	}
+	waitJS(t, ctx, "the reveal dialog", `document.querySelector('[data-testid="reveal-dialog"]')?.matches(':modal')`)
+	secret := textOf(t, ctx, testid("reveal-secret"))
+	var sel string
+	run(t, ctx, chromedp.Evaluate(`getSelection().toString().trim()`, &sel))
+	if sel != secret {
+		t.Errorf("selected %q when the reveal opened, want the secret %q", sel, secret)
+	}
+	var shown bool
+	run(t, ctx, chromedp.Evaluate(`document.querySelector('[data-testid="copy-hint"]').getClientRects().length > 0`, &shown))
+	if shown {
+		t.Error("with JavaScript the no-JS copy hint is shown")
+	}
+}
