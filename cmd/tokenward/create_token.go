@@ -17,7 +17,7 @@ import (
 
 // tokenFlags are the flags of `tokenward admin create-token`.
 type tokenFlags struct {
-	db                                                                    dbFlags
+	db                                                                          dbFlags
 	org, orgs, kind, name, scopes, owner, service, visibility, expiresIn, quota string
 }
 
