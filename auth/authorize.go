@@ -130,8 +130,9 @@ var rules = map[Action]rule{
 			(p.Role == RoleAdmin || p.Role == RoleMember)
 	},
 	BulkTokens: isAdmin,
+	// Asked about no token (the route's guard), then about the one at hand.
 	RemoveTokenOrg: func(p Principal, t *TokenFacts) bool {
-		return p.Role == RoleAdmin && t != nil && t.Kind == KindPersonal
+		return p.Role == RoleAdmin && (t == nil || t.Kind == KindPersonal)
 	},
 
 	ViewServices:   adminOrAuditor,

@@ -311,3 +311,62 @@ func upperFirst(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// PersonalToken is a personal token with every grant it has had.
+type PersonalToken struct {
+	Token
+	Grants []Grant
+}
+
+// PersonalTokens lists a user's live (not revoked) personal tokens, newest
+// first, each with its grants by org slug.
+func (db *DB) PersonalTokens(ctx context.Context, userID int64) ([]PersonalToken, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ts, err := scanTokens(tx.QueryContext(ctx, `SELECT `+tokenColumns+tokenJoins+`
+		WHERE t.kind = 'personal' AND t.owner_user_id = ? AND t.revoked_at IS NULL ORDER BY t.created_at DESC, t.id LIMIT 500`, userID))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PersonalToken, len(ts))
+	for i, t := range ts {
+		out[i].Token = t
+		if out[i].Grants, err = tokenGrants(ctx, tx, t.ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// OrgPersonalTokens lists the live personal tokens an org's grant stands
+// on, by owner and name: what that org's API tab shows of them.
+func (db *DB) OrgPersonalTokens(ctx context.Context, orgID int64) ([]Token, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return scanTokens(tx.QueryContext(ctx, `SELECT `+tokenColumns+tokenJoins+`
+		JOIN token_org_grants g ON g.token_id = t.id AND g.org_id = ? AND g.removed_at IS NULL
+		WHERE t.kind = 'personal' AND t.revoked_at IS NULL ORDER BY ou.username, t.name LIMIT 500`, orgID))
+}
+
+// scanTokens reads every row of a token query.
+func scanTokens(rows *sql.Rows, err error) ([]Token, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Token
+	for rows.Next() {
+		t, err := scanToken(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}

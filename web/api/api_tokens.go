@@ -22,8 +22,9 @@ func (s *Server) apiListTokens(c echo.Context) error {
 	kind := auth.KindAPI
 	if k := c.QueryParam("kind"); k != "" {
 		var err error
-		if kind, err = auth.ParseKind(k); err != nil {
-			return &fault.Error{Code: fault.Malformed, Title: "Unknown kind", Message: "kind is api, cli or service."}
+		if kind, err = auth.ParseKind(k); err != nil || kind == auth.KindPersonal {
+			return &fault.Error{Code: fault.Malformed, Title: "Unknown kind", Message: "kind is api, cli or service (an organization's tokens; " +
+				"personal tokens are their owners')."}
 		}
 	}
 	q, problem := core.ParseTokenQuery(c.QueryParams(), kind)
@@ -86,6 +87,9 @@ func (s *Server) apiCreateToken(c echo.Context) error {
 	}
 	if kind == auth.KindService {
 		return fault.InvalidFields(fault.Fields{"kind": "Service tokens are made by onboarding a service: POST /api/v1/services."})
+	}
+	if kind == auth.KindPersonal {
+		return fault.InvalidFields(fault.Fields{"kind": "Personal tokens are made by their owner at /me/tokens, or with tokenward admin create-token --kind personal."})
 	}
 	me := plumbing.APIPrincipal(c)
 	if !auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) {
