@@ -80,8 +80,11 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /me/tokens/personal": {{path: "/me/tokens/personal", allowed: signedIn}},
 		"POST /me/tokens/personal/:id/orgs": {{path: "/me/tokens/personal/" + f.maxLeft.ID + "/orgs", form: url.Values{"org": {"acme"}},
 			allowed: []string{"max"}}},
-		"POST /me/tokens/personal/:id/orgs/:slug/remove":          {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/orgs/acme/remove", allowed: []string{"max"}}},
-		"POST /me/tokens/personal/:id/revoke":                     {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/revoke", allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/orgs/:slug/remove": {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/orgs/acme/remove", allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/revoke":            {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/revoke", allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/edit": {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/edit", form: url.Values{"name": {"renamed"}, "scopes": {"api"}},
+			allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/rotate":                     {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/rotate", allowed: []string{"max"}}},
 		"GET /orgs/:org/settings/tokens/personal/:id/remove-org":  {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
 		"POST /orgs/:org/settings/tokens/personal/:id/remove-org": {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
 

@@ -106,6 +106,22 @@ func TestPersonalTokenGrantRemoval(t *testing.T) {
 	a := g.a
 	ctx := context.Background()
 	access := "/api/v1/tokens/" + g.maxToken.Token.ID + "/access"
+	t.Run("an org's admin may not change someone's personal token, only remove the org", func(t *testing.T) {
+		tok := "/api/v1/tokens/" + g.maxToken.Token.ID
+		wantStatus(t, a.call(t, "GET", tok, g.acmeAdmin, "", ""), 404)
+		wantStatus(t, a.call(t, "PATCH", tok, g.acmeAdmin, "application/json", `{"name":"taken over"}`), 404)
+		wantStatus(t, a.call(t, "POST", tok+"/rotate", g.acmeAdmin, "", ""), 404)
+		wantStatus(t, a.call(t, "DELETE", tok, g.acmeAdmin, "", ""), 404)
+		owned, err := a.db.LiveTokensOwnedBy(ctx, a.org.ID, g.max.ID, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range owned {
+			if o.Kind == "personal" {
+				t.Errorf("revoke-all of max in acme would revoke his personal token %q", o.Name)
+			}
+		}
+	})
 	t.Run("a member cannot remove an org from a token", func(t *testing.T) {
 		wantStatus(t, a.call(t, "DELETE", "/api/v1/orgs/acme"+strings.TrimPrefix(access, "/api/v1"), g.maxToken.Secret, "", ""), 403, "member")
 	})

@@ -80,4 +80,26 @@ func TestPersonalTokenPages(t *testing.T) {
 			t.Errorf("adding an org max is not in: %d %.500s", r.status, r.body)
 		}
 	})
+	t.Run("the owner renames, changes scopes and rotates", func(t *testing.T) {
+		ts, err := a.db.PersonalTokens(ctx, a.user(t, "max").ID)
+		if err != nil || len(ts) != 1 {
+			t.Fatal(ts, err)
+		}
+		id := ts[0].ID
+		if r := max.post("/me/tokens/personal/"+id+"/edit", url.Values{"name": {"laptop 2"}, "scopes": {"tokens:read"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("edit: %d %.500s", r.status, r.body)
+		}
+		if r := max.post("/me/tokens/personal/"+id+"/edit", url.Values{"name": {" "}, "scopes": {"ci"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("bad edit: %d %.500s", r.status, r.body)
+		}
+		max.get("/me/tokens").contains(t, "Not saved:", "laptop 2")
+		got, err := a.db.PersonalToken(ctx, id)
+		if err != nil || got.Name != "laptop 2" || strings.Join(got.Scopes, " ") != "tokens:read" {
+			t.Errorf("after edits: %+v %v", got, err)
+		}
+		r := max.post("/me/tokens/personal/"+id+"/rotate", url.Values{})
+		if r.status != http.StatusOK || !strings.Contains(r.body, `data-testid="personal-secret"`) {
+			t.Errorf("rotate: %d %.2000s", r.status, r.body)
+		}
+	})
 }

@@ -132,6 +132,11 @@ func (s *Server) apiTokenFor(c echo.Context, a auth.Action, verb string) (store.
 	if err != nil {
 		return store.Token{}, err
 	}
+	// A personal token is its owner's, not the org's: the org may only
+	// remove itself from it (DELETE …/tokens/{id}/access).
+	if t.Kind == string(auth.KindPersonal) {
+		return store.Token{}, plumbing.NotFound()
+	}
 	me := plumbing.APIPrincipal(c)
 	if !auth.Authorize(me, auth.ViewToken, core.TokenFacts(t)) {
 		return store.Token{}, plumbing.NotFound()

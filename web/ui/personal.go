@@ -44,7 +44,8 @@ func (s *Server) personalSection(c echo.Context, f views.PersonalForm) (views.Pe
 	for _, t := range tokens {
 		row := views.PersonalRow{ID: t.ID, Name: t.Name, Hint: t.Hint, Scopes: strings.Join(t.Scopes, " "),
 			Expires: moment(t.ExpiresAt, now, "No expiry"), Status: store.TokenStatus(t.Token, now, 0),
-			AddAction: personalPath(t.ID, "orgs"), RevokeAction: personalPath(t.ID, "revoke")}
+			AddAction: personalPath(t.ID, "orgs"), RevokeAction: personalPath(t.ID, "revoke"),
+			EditAction: personalPath(t.ID, "edit"), RotateAction: personalPath(t.ID, "rotate"), ScopeChecks: personalScopes(t.Scopes)}
 		reached := map[string]bool{}
 		for _, g := range t.Grants {
 			reached[g.OrgSlug] = true
@@ -217,4 +218,57 @@ func (s *Server) ownPersonal(c echo.Context) (store.Token, error) {
 		return store.Token{}, plumbing.NotFound()
 	}
 	return t, nil
+}
+
+// editPersonal is POST /me/tokens/personal/{id}/edit: the owner renames the
+// token or changes its scopes. A bad value comes back as a message.
+func (s *Server) editPersonal(c echo.Context) error {
+	t, err := s.ownPersonal(c)
+	if err != nil {
+		return err
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return err
+	}
+	name := form.Get("name")
+	ch := core.TokenChange{Name: &name, Scopes: form["scopes"]}
+	if ch.Scopes == nil {
+		ch.Scopes = []string{}
+	}
+	changed, err := s.Core.EditToken(c.Request().Context(), t, ch, s.actor(c))
+	if fe := fault.FieldsOf(err); fe.Any() {
+		msgs := make([]string, 0, len(fe))
+		for _, field := range []string{"name", "scopes"} {
+			if m := fe[field]; m != "" {
+				msgs = append(msgs, views.EndSentence(m))
+			}
+		}
+		if ferr := s.Flash(c, "error", "Not saved: "+strings.Join(msgs, " ")); ferr != nil {
+			return ferr
+		}
+		return plumbing.Redirect(c, "/me/tokens")
+	}
+	if err != nil {
+		return err
+	}
+	if err := s.Flash(c, "success", "Saved "+changed.Token.Name+"."); err != nil {
+		return err
+	}
+	return plumbing.Redirect(c, "/me/tokens")
+}
+
+// rotatePersonal is POST /me/tokens/personal/{id}/rotate: a new secret,
+// shown once; the old one stops working now.
+func (s *Server) rotatePersonal(c echo.Context) error {
+	t, err := s.ownPersonal(c)
+	if err != nil {
+		return err
+	}
+	changed, err := s.Core.RotateToken(c.Request().Context(), t, "now", "", s.actor(c))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.renderMyTokens(c, http.StatusOK, views.PersonalForm{}, changed.Secret, changed.Token.Name+" (rotated: the old secret no longer works)")
 }

@@ -57,6 +57,8 @@ func (s *Server) Routes() {
 	s.Route(http.MethodPost, "/me/tokens/personal/:id/orgs", plumbing.SignedIn, s.addPersonalOrg)
 	s.Route(http.MethodPost, "/me/tokens/personal/:id/orgs/:slug/remove", plumbing.SignedIn, s.removePersonalOrg)
 	s.Route(http.MethodPost, "/me/tokens/personal/:id/revoke", plumbing.SignedIn, s.revokePersonal)
+	s.Route(http.MethodPost, "/me/tokens/personal/:id/edit", plumbing.SignedIn, s.editPersonal)
+	s.Route(http.MethodPost, "/me/tokens/personal/:id/rotate", plumbing.SignedIn, s.rotatePersonal)
 	s.Route(http.MethodGet, "/device", plumbing.SignedIn, s.devicePage)
 	s.Route(http.MethodPost, "/device", plumbing.SignedIn, s.deviceDecide)
 	s.Route(http.MethodGet, "/notifications", plumbing.SignedIn, s.notifications)
