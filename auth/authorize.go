@@ -28,6 +28,9 @@ const (
 	RevokeToken Action = "token.revoke"
 	// RevealToken is showing and copying an org-visible token's secret.
 	RevealToken Action = "token.reveal"
+	// RemoveTokenOrg is "Remove organization from token": ending the org's
+	// grant on someone's personal token.
+	RemoveTokenOrg Action = "token.remove_org"
 	// BulkTokens is selecting many tokens to revoke or disable together, and
 	// revoking all of a user's or a service's tokens.
 	BulkTokens Action = "tokens.bulk"
@@ -111,6 +114,8 @@ var rules = map[Action]rule{
 			return (p.Role == RoleAdmin || p.Role == RoleMember) && t.OwnerUserID == p.UserID
 		case KindAPI, KindService:
 			return p.Role == RoleAdmin
+		case KindPersonal: // one's own, granted to an org one belongs to
+			return p.Role != RoleNone && t.OwnerUserID == p.UserID && p.UserID != 0
 		}
 		return false
 	},
@@ -125,6 +130,10 @@ var rules = map[Action]rule{
 			(p.Role == RoleAdmin || p.Role == RoleMember)
 	},
 	BulkTokens: isAdmin,
+	// Asked about no token (the route's guard), then about the one at hand.
+	RemoveTokenOrg: func(p Principal, t *TokenFacts) bool {
+		return p.Role == RoleAdmin && (t == nil || t.Kind == KindPersonal)
+	},
 
 	ViewServices:   adminOrAuditor,
 	ManageServices: isAdmin,

@@ -10,7 +10,7 @@ type Bearer struct {
 	Kind          Kind
 	CreatorID     int64
 	OwnerUserID   int64 // 0 for service tokens, which a service owns
-	OwnerRole     Role  // the owner's current role in the token's org
+	OwnerRole     Role  // the owner's current role in the org the request is for
 	OwnerDisabled bool  // the owner's account is disabled
 }
 
@@ -26,8 +26,9 @@ const OwnerDisabledMessage = "the owner's account is disabled"
 // person who made them. They act under their owner's (or, for service
 // tokens, their creator's) id, which is who the record names.
 //
-// CLI tokens are a person's: they act as their owner with the owner's
-// current role in the org, capped by their scopes, and not at all while
+// CLI and personal tokens are a person's: they act as their owner with the
+// owner's current role in the org a request is for (for a personal token,
+// one of the orgs granted to it), capped by their scopes, and not at all while
 // the owner's account is disabled (ok is false; the refusal says
 // OwnerDisabledMessage).
 func TokenPrincipal(b Bearer) (p Principal, ok bool) {
@@ -38,7 +39,7 @@ func TokenPrincipal(b Bearer) (p Principal, ok bool) {
 			id = b.CreatorID
 		}
 		return Principal{UserID: id, Role: RoleAdmin, OrgCredential: true}, true
-	case KindCLI:
+	case KindCLI, KindPersonal:
 		if b.OwnerDisabled {
 			return Principal{}, false
 		}

@@ -48,11 +48,13 @@ type ScopeInfo struct {
 }
 
 var (
-	allKinds       = []Kind{KindAPI, KindCLI, KindService}
-	apiAndService  = []Kind{KindAPI, KindService}
+	allKinds = []Kind{KindAPI, KindCLI, KindService, KindPersonal}
+	// Personal tokens may hold what API tokens may: they act as their owner,
+	// whose role in each org bounds them further.
+	apiKinds       = []Kind{KindAPI, KindService, KindPersonal}
 	onlyService    = []Kind{KindService}
 	cliAndService  = []Kind{KindCLI, KindService}
-	defaultAPI     = []Kind{KindAPI}
+	defaultAPI     = []Kind{KindAPI, KindPersonal}
 	defaultCLI     = []Kind{KindCLI}
 	defaultService = []Kind{KindService}
 )
@@ -60,15 +62,15 @@ var (
 // catalog is the one list of scopes, in display order: each parent followed by its
 // children. It follows the table in DESIGN.md, "Scopes".
 var catalog = []ScopeInfo{
-	{ScopeAPI, "Use the REST API, with every scope below", "", apiAndService, defaultAPI},
-	{ScopeTokensRead, "List and read tokens", ScopeAPI, apiAndService, nil},
-	{ScopeTokensWrite, "Create, edit, rotate and revoke tokens", ScopeAPI, apiAndService, nil},
-	{ScopeServicesRead, "List services", ScopeAPI, apiAndService, nil},
-	{ScopeServicesWrite, "Onboard and remove services", ScopeAPI, apiAndService, nil},
-	{ScopeAuditRead, "Read the audit trail", ScopeAPI, apiAndService, nil},
-	{ScopeMembersRead, "List the organization's members", ScopeAPI, apiAndService, nil},
-	{ScopeMembersWrite, "Add members, change roles and remove members", ScopeAPI, apiAndService, nil},
-	{ScopeIntrospect, "Ask whether another token is active", ScopeAPI, apiAndService, nil},
+	{ScopeAPI, "Use the REST API, with every scope below", "", apiKinds, defaultAPI},
+	{ScopeTokensRead, "List and read tokens", ScopeAPI, apiKinds, nil},
+	{ScopeTokensWrite, "Create, edit, rotate and revoke tokens", ScopeAPI, apiKinds, nil},
+	{ScopeServicesRead, "List services", ScopeAPI, apiKinds, nil},
+	{ScopeServicesWrite, "Onboard and remove services", ScopeAPI, apiKinds, nil},
+	{ScopeAuditRead, "Read the audit trail", ScopeAPI, apiKinds, nil},
+	{ScopeMembersRead, "List the organization's members", ScopeAPI, apiKinds, nil},
+	{ScopeMembersWrite, "Add members, change roles and remove members", ScopeAPI, apiKinds, nil},
+	{ScopeIntrospect, "Ask whether another token is active", ScopeAPI, apiKinds, nil},
 	{ScopeCI, "Act as a CI agent and send findings", "", onlyService, defaultService},
 	{ScopeFindingsRemote, "Send findings from a remote repository", ScopeCI, onlyService, nil},
 	{ScopeFindingsLocal, "Send findings from a local repository", ScopeCI, cliAndService, defaultCLI},

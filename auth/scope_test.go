@@ -65,15 +65,15 @@ func TestCatalogShape(t *testing.T) {
 // TestCatalogMatchesDesign pins the table in DESIGN.md, "Scopes".
 func TestCatalogMatchesDesign(t *testing.T) {
 	t.Parallel()
-	// For each scope: parent, then api, cli, service as "d" default, "y" allowed, "-" not.
+	// For each scope: parent, then api, cli, service, personal as "d" default, "y" allowed, "-" not.
 	want := map[Scope]string{
-		"api": "- d - y", "tokens:read": "api y - y", "tokens:write": "api y - y",
-		"services:read": "api y - y", "services:write": "api y - y", "audit:read": "api y - y",
-		"members:read": "api y - y", "members:write": "api y - y",
-		"introspect": "api y - y", "ci": "- - - d", "findings:remote": "ci - - y",
-		"findings:local": "ci - d y", "report": "- y y y", "report:list": "report y y y",
-		"report:read": "report y y y", "report:write": "report y y y", "repo": "- y y y",
-		"repo:list": "repo y y y",
+		"api": "- d - y d", "tokens:read": "api y - y y", "tokens:write": "api y - y y",
+		"services:read": "api y - y y", "services:write": "api y - y y", "audit:read": "api y - y y",
+		"members:read": "api y - y y", "members:write": "api y - y y",
+		"introspect": "api y - y y", "ci": "- - - d -", "findings:remote": "ci - - y -",
+		"findings:local": "ci - d y -", "report": "- y y y y", "report:list": "report y y y y",
+		"report:read": "report y y y y", "report:write": "report y y y y", "repo": "- y y y y",
+		"repo:list": "repo y y y y",
 	}
 	cat := Catalog()
 	if got, want := len(cat), len(want); got != want {
@@ -85,7 +85,7 @@ func TestCatalogMatchesDesign(t *testing.T) {
 			parent = "-"
 		}
 		row := []string{parent}
-		for _, k := range Kinds {
+		for _, k := range append(slices.Clone(Kinds), KindPersonal) {
 			switch {
 			case slices.Contains(info.DefaultFor, k):
 				row = append(row, "d")

@@ -11,29 +11,33 @@ import (
 	"strings"
 )
 
-// Kind is what a token is for: an API token, a CLI token or a service token.
+// Kind is what a token is for: an API token, a CLI token, a service token,
+// or a person's personal token granted to one or more orgs.
 type Kind string
 
 // The token kinds.
 const (
-	KindAPI     Kind = "api"
-	KindCLI     Kind = "cli"
-	KindService Kind = "service"
+	KindAPI      Kind = "api"
+	KindCLI      Kind = "cli"
+	KindService  Kind = "service"
+	KindPersonal Kind = "personal"
 )
 
-// Kinds lists every token kind in display order.
+// Kinds lists the kinds of token an org holds, in display order: a tab
+// each. Personal tokens belong to a person and reach orgs through grants
+// (they show on the API tab of each org granted).
 var Kinds = []Kind{KindAPI, KindCLI, KindService}
 
 // ParseKind turns a kind name such as "api" into a Kind.
 func ParseKind(s string) (Kind, error) {
 	k := Kind(strings.ToLower(strings.TrimSpace(s)))
 	if k.Prefix() == "" {
-		return "", fmt.Errorf("unknown token kind %q; valid kinds: api, cli, service", s)
+		return "", fmt.Errorf("unknown token kind %q; valid kinds: api, cli, service, personal", s)
 	}
 	return k, nil
 }
 
-// Prefix returns the text every token of this kind starts with ("twa_", "twc_", "tws_"),
+// Prefix returns the text every token of this kind starts with ("twa_", "twc_", "tws_", "twp_"),
 // or "" for an unknown kind.
 func (k Kind) Prefix() string {
 	switch k {
@@ -43,6 +47,8 @@ func (k Kind) Prefix() string {
 		return "twc_"
 	case KindService:
 		return "tws_"
+	case KindPersonal:
+		return "twp_"
 	}
 	return ""
 }
@@ -56,6 +62,8 @@ func (k Kind) Label() string {
 		return "CLI"
 	case KindService:
 		return "Service"
+	case KindPersonal:
+		return "Personal"
 	}
 	return string(k)
 }
@@ -69,6 +77,8 @@ func kindOfPrefix(p string) Kind {
 		return KindCLI
 	case "tws_":
 		return KindService
+	case "twp_":
+		return KindPersonal
 	}
 	return ""
 }
@@ -226,7 +236,7 @@ func EqualSecret(a, b []byte) bool {
 
 // GitleaksRegex is the Go (RE2) regular expression a secret scanner uses to find Tokenward
 // tokens. The word boundaries keep it from matching inside longer runs of letters.
-const GitleaksRegex = `\btw[acs]_[0-9A-Za-z]{49}\b`
+const GitleaksRegex = `\btw[acsp]_[0-9A-Za-z]{49}\b`
 
 // GitleaksRule is a gitleaks rule, in TOML, that finds leaked Tokenward tokens.
 const GitleaksRule = `[[rules]]

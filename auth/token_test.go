@@ -37,6 +37,7 @@ func TestKind(t *testing.T) {
 		{KindAPI, "twa_", "API"},
 		{KindCLI, "twc_", "CLI"},
 		{KindService, "tws_", "Service"},
+		{KindPersonal, "twp_", "Personal"},
 	} {
 		t.Run(string(tt.kind), func(t *testing.T) {
 			if got := tt.kind.Prefix(); got != tt.prefix {

@@ -53,12 +53,14 @@ type tokenRef struct {
 	orgID int64
 	id    string
 	actor Actor
+	// orgKindsOnly skips personal tokens (an org's own bulk actions).
+	orgKindsOnly bool
 }
 
 func (db *DB) bulk(ctx context.Context, orgID int64, ids []string, do func(*Tx, string) error) (BulkResult, error) {
 	refs := make([]tokenRef, len(ids))
 	for i, id := range ids {
-		refs[i] = tokenRef{orgID: orgID, id: id}
+		refs[i] = tokenRef{orgID: orgID, id: id, orgKindsOnly: true}
 	}
 	return db.each(ctx, refs, func(tx *Tx, r tokenRef) error { return do(tx, r.id) })
 }
@@ -77,7 +79,8 @@ func (db *DB) each(ctx context.Context, refs []tokenRef, do func(*Tx, tokenRef) 
 	var r BulkResult
 	for _, ref := range refs {
 		t, err := tokenByID(ctx, tx, ref.orgID, ref.id)
-		if IsNotFound(err) || (err == nil && !t.RevokedAt.IsZero()) {
+		// A personal token is its owner's: an org's bulk actions skip it.
+		if IsNotFound(err) || (err == nil && (!t.RevokedAt.IsZero() || ref.orgKindsOnly && t.Kind == "personal")) {
 			r.Skipped++
 			continue
 		}
@@ -99,5 +102,5 @@ func (db *DB) LiveTokensOwnedBy(ctx context.Context, orgID, userID, serviceID in
 	if serviceID != 0 {
 		cond, arg = "t.service_id = ?", serviceID
 	}
-	return db.queryTokens(ctx, `WHERE t.org_id = ? AND t.revoked_at IS NULL AND `+cond+` ORDER BY t.kind, t.name`, orgID, arg)
+	return db.queryTokens(ctx, `WHERE t.org_id = ? AND t.kind <> 'personal' AND t.revoked_at IS NULL AND `+cond+` ORDER BY t.kind, t.name`, orgID, arg)
 }

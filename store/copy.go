@@ -21,6 +21,7 @@ var copyTables = []struct{ name, order string }{
 	{"services", "id"},
 	{"tokens", "rowid"},
 	{"token_ips", "token_id, ip"},
+	{"token_org_grants", "token_id, org_id"},
 	{"retired_secrets", "secret_hash"},
 	{"token_usage_daily", "token_id, day"},
 	{"device_authorizations", "id"},

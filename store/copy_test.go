@@ -84,6 +84,7 @@ func (d *deployment) fill() {
 	d.mintAt(store.NewToken{Name: "globex bot", OrgID: d.other.ID})
 	laptop := d.mintAt(store.NewToken{Kind: "cli", Name: "mia-laptop", CreatorID: d.mia.ID, Scopes: []string{"findings:local"}})
 	d.rotated = d.mintAt(store.NewToken{Name: "rotated"})
+	d.mintAt(store.NewToken{Kind: "personal", Name: "root everywhere", Scopes: []string{"api"}, GrantOrgIDs: []int64{d.org.ID, d.other.ID}})
 	d.at(2 * time.Minute)
 	next := rotation(d.world, d.db.Now().Add(time.Hour))
 	d.oldOf = d.secrets[d.rotated.ID]

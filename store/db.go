@@ -11,6 +11,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -288,12 +289,30 @@ func (db *DB) migrate(ctx context.Context) error {
 	return nil
 }
 
+// rebuildMarker opens a SQLite migration that must run with foreign keys
+// off (see applyMigration).
+const rebuildMarker = "-- rebuild: foreign keys off"
+
 func (db *DB) applyMigration(ctx context.Context, name string) error {
 	base := filepath.Base(name)
 	num, _, ok := strings.Cut(base, "_")
 	version, err := strconv.Atoi(num)
 	if !ok || err != nil {
 		return fmt.Errorf("migration %s: name must start with a number and an underscore", base)
+	}
+	body, err := migrationFS.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	// A SQLite migration that rebuilds a table others refer to (the only way
+	// to change a CHECK there) runs with foreign keys off, as SQLite's
+	// documented procedure says, and checks them before it commits.
+	rebuild := !db.dialect.postgres && bytes.HasPrefix(body, []byte(rebuildMarker))
+	if rebuild {
+		if _, err := db.write.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		defer db.write.ExecContext(ctx, "PRAGMA foreign_keys = ON")
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -307,13 +326,20 @@ func (db *DB) applyMigration(ctx context.Context, name string) error {
 	if n > 0 {
 		return nil
 	}
-	body, err := migrationFS.ReadFile(name)
-	if err != nil {
-		return err
-	}
 	// The body is the engine's own SQL, sent as it is.
 	if _, err := tx.Tx.ExecContext(ctx, string(body)); err != nil {
 		return fmt.Errorf("migration %s: %w", base, err)
+	}
+	if rebuild {
+		rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+		broken := rows.Next()
+		rows.Close()
+		if broken {
+			return fmt.Errorf("migration %s: the rebuilt tables break a foreign key", base)
+		}
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		version, base, formatTime(tx.now)); err != nil {

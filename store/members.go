@@ -206,6 +206,7 @@ type Removal struct {
 	APITransferred int
 	APIKept        int
 	TransferredTo  string // the receiving admin's username
+	GrantsEnded    int    // the org's grants on their personal tokens, ended
 }
 
 // RemoveMember removes a user from an org in one transaction: their live CLI
@@ -233,11 +234,17 @@ func (db *DB) RemoveMember(ctx context.Context, orgID, userID int64, opt RemoveO
 	if err := settleAPITokens(ctx, tx, orgID, &r, opt, actor); err != nil {
 		return Removal{}, err
 	}
+	if r.GrantsEnded, err = endMemberGrants(ctx, tx, orgID, userID, actor); err != nil {
+		return Removal{}, err
+	}
 	tx.tokensChanged = true
 	if _, err := tx.ExecContext(ctx, `DELETE FROM memberships WHERE org_id = ? AND user_id = ?`, orgID, userID); err != nil {
 		return Removal{}, err
 	}
 	details := map[string]string{"role": m.Role, "cli_tokens_revoked": fmt.Sprint(r.CLIRevoked)}
+	if r.GrantsEnded > 0 {
+		details["personal_token_grants_ended"] = fmt.Sprint(r.GrantsEnded)
+	}
 	switch {
 	case r.APIRevoked > 0:
 		details["api_tokens_revoked"] = fmt.Sprint(r.APIRevoked)

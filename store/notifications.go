@@ -18,6 +18,8 @@ const (
 	NoticeExpires7d  = "expires_7d"
 	NoticeExpires1d  = "expires_1d"
 	NoticeExpired    = "expired"
+	// NoticeOrgRemoved: an org no longer reaches the owner's personal token.
+	NoticeOrgRemoved = "org_removed"
 )
 
 // ReasonLeakReport is the revocation reason of a token revoked through the

@@ -70,6 +70,9 @@ type NewToken struct {
 	DeviceName  string
 	ExpiresAt   time.Time // zero: never
 	Quota       int64     // 0: none
+	// GrantOrgIDs are the orgs a personal token may reach (OrgID is the
+	// first of them).
+	GrantOrgIDs []int64
 }
 
 const tokenColumns = `t.id, t.org_id, t.kind, t.name, t.creator_id, cu.username,
@@ -154,6 +157,11 @@ func insertToken(ctx context.Context, tx *Tx, nt NewToken, actor Actor) (Token, 
 	if err := recordEvent(ctx, tx, actor, tokenEvent(t, "token.created", details)); err != nil {
 		return Token{}, err
 	}
+	if nt.Kind == "personal" {
+		if err := grantOrgs(ctx, tx, t, nt.GrantOrgIDs, actor); err != nil {
+			return Token{}, err
+		}
+	}
 	return t, nil
 }
 
@@ -164,7 +172,7 @@ func kindLabel(kind string) string {
 	case "cli":
 		return "CLI"
 	}
-	return kind
+	return strings.ToUpper(kind[:min(1, len(kind))]) + kind[min(1, len(kind)):]
 }
 
 func tokenByID(ctx context.Context, tx *Tx, orgID int64, id string) (Token, error) {

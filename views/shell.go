@@ -3,7 +3,11 @@
 // allowed by what it puts in the props.
 package views
 
-import "tokenward/auth/fault"
+import (
+	"strconv"
+
+	"tokenward/auth/fault"
+)
 
 // Shell is what every signed-in (or anonymous) page's layout needs.
 type Shell struct {
@@ -84,3 +88,6 @@ func (s Shell) bellLabel() string {
 	}
 	return "Notifications: " + fmtInt(s.Unread) + " unread"
 }
+
+// strconvItoa is strconv.Itoa for templates.
+func strconvItoa(n int) string { return strconv.Itoa(n) }

@@ -25,6 +25,22 @@ type TokensProps struct {
 	// Expiring are the viewer's own live tokens that expire within 7 days,
 	// soonest first, named in a banner above the tabs.
 	Expiring []ExpiringToken
+	// Personal are the personal tokens granted to the org (API tab only).
+	Personal []OrgPersonalRow
+}
+
+// OrgPersonalRow is a personal token granted to the org, as its API tab
+// shows it: RemoveURL is set for admins, who may remove the org from it.
+type OrgPersonalRow struct {
+	ID        string
+	Name      string
+	Owner     string
+	Hint      string
+	Scopes    string
+	Expires   Moment
+	LastUsed  Moment
+	Status    string
+	RemoveURL string
 }
 
 // ExpiringToken is one of the viewer's tokens named in the expiry banner.

@@ -10,6 +10,7 @@ import (
 	"tokenward/auth"
 	"tokenward/store"
 	"tokenward/web/core"
+	"tokenward/web/plumbing"
 )
 
 // The API's callers: no token, a malformed one, a revoked one, a CLI token,
@@ -33,7 +34,7 @@ type apiCase struct {
 
 // apiWalkTable maps "METHOD pattern" to who may call it, from DESIGN.md:
 // each endpoint's scope, then what an org's API token may do.
-func apiWalkTable(target store.Token, svc store.Service, sample, member, outsider string) map[string]apiCase {
+func apiWalkTable(target, personal store.Token, svc store.Service, sample, member, outsider string) map[string]apiCase {
 	tok := "/api/v1/tokens/" + target.ID
 	js, form := "application/json", "application/x-www-form-urlencoded"
 	return map[string]apiCase{
@@ -48,6 +49,7 @@ func apiWalkTable(target store.Token, svc store.Service, sample, member, outside
 		"POST /api/v1/tokens/:id/rotate":   {path: tok + "/rotate", allowed: apiAdmins},
 		"POST /api/v1/tokens/:id/disable":  {path: tok + "/disable", allowed: apiAdmins},
 		"POST /api/v1/tokens/:id/enable":   {path: tok + "/enable", allowed: apiAdmins},
+		"DELETE /api/v1/tokens/:id/access": {path: "/api/v1/tokens/" + personal.ID + "/access", allowed: apiAdmins},
 		"GET /api/v1/services":             {path: "/api/v1/services", allowed: apiAudit},
 		"POST /api/v1/services":            {path: "/api/v1/services", body: `{"name":"acme/walk-new"}`, contentType: js, allowed: apiAdmins},
 		"DELETE /api/v1/services/:id":      {path: fmt.Sprintf("/api/v1/services/%d", svc.ID), allowed: apiAdmins},
@@ -139,8 +141,24 @@ func TestAPIAuthorizationWalk(t *testing.T) {
 				"walk-elsewhere", "admin", store.Actor{Label: "walk"}); err != nil {
 				t.Fatal(err)
 			}
-			table := apiWalkTable(target, svc, issue(auth.KindCLI, "max").Secret, member, outsider)
-			ac, ok := table[key]
+			n++
+			personal, errs, err := core.IssueToken(ctx, a.db, sealer, core.TokenRequest{Org: a.org, Orgs: []store.Org{a.org}, Kind: auth.KindPersonal,
+				Name: fmt.Sprintf("api-walk-%d", n), CreatorID: users["max"].ID, OwnerUserID: users["max"].ID}, store.Actor{Label: "walk"})
+			if err != nil || len(errs) > 0 {
+				t.Fatal(err, errs)
+			}
+			table := apiWalkTable(target, personal.Token, svc, issue(auth.KindCLI, "max").Secret, member, outsider)
+			// The org form of a route is walked as its short form is, in the
+			// callers' own org.
+			short, inOrg := strings.CutPrefix(route.Path, plumbing.OrgAPIPrefix)
+			lookup := key
+			if inOrg {
+				lookup = route.Method + " /api/v1" + short
+			}
+			ac, ok := table[lookup]
+			if inOrg && ok {
+				ac.path = "/api/v1/orgs/" + a.org.Slug + strings.TrimPrefix(ac.path, "/api/v1")
+			}
 			if !ok {
 				t.Errorf("%s (guard %s) has no row in the API authorization table: add one", key, route.Guard)
 				break

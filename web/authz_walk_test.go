@@ -35,6 +35,9 @@ type walkFixtures struct {
 	sharedAPI, adminsAPI, maxCLI, adaCLI store.Token
 	service                              store.Service
 	victim                               store.User // a fresh member of acme
+	// maxPersonal is max's personal token granted to acme; maxLeft one whose
+	// acme grant max removed (so he may add it again).
+	maxPersonal, maxLeft store.Token
 }
 
 // walkCase is one concrete request for a route pattern and who may make it.
@@ -73,6 +76,17 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"GET /logout":     {{path: "/logout", allowed: signedIn}},
 		"GET /switch-org": {{path: "/switch-org?org=acme", allowed: signedIn}},
 		"GET /me/tokens":  {{path: "/me/tokens", allowed: signedIn}},
+		// Personal tokens are their owner's alone: anyone else's is 404.
+		"POST /me/tokens/personal": {{path: "/me/tokens/personal", allowed: signedIn}},
+		"POST /me/tokens/personal/:id/orgs": {{path: "/me/tokens/personal/" + f.maxLeft.ID + "/orgs", form: url.Values{"org": {"acme"}},
+			allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/orgs/:slug/remove": {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/orgs/acme/remove", allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/revoke":            {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/revoke", allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/edit": {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/edit", form: url.Values{"name": {"renamed"}, "scopes": {"api"}},
+			allowed: []string{"max"}}},
+		"POST /me/tokens/personal/:id/rotate":                     {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/rotate", allowed: []string{"max"}}},
+		"GET /orgs/:org/settings/tokens/personal/:id/remove-org":  {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
+		"POST /orgs/:org/settings/tokens/personal/:id/remove-org": {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
 
 		"GET /orgs/:org":                                {{path: "/orgs/acme", allowed: members}},
 		"GET /orgs/:org/settings/members":               {{path: "/orgs/acme/settings/members", allowed: admins}},
@@ -212,6 +226,18 @@ func TestAuthorizationWalk(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.victim = m.User
+		personal := func(suffix string) store.Token {
+			is, errs, err := core.IssueToken(ctx, a.db, sealer, core.TokenRequest{Org: a.org, Orgs: []store.Org{a.org}, Kind: auth.KindPersonal,
+				Name: fmt.Sprintf("walk-%d-personal-%s", n, suffix), CreatorID: users["max"].ID, OwnerUserID: users["max"].ID}, store.Actor{Label: "walk"})
+			if err != nil || len(errs) > 0 {
+				t.Fatal(err, errs)
+			}
+			return is.Token
+		}
+		f.maxPersonal, f.maxLeft = personal("live"), personal("left")
+		if _, err := a.db.RemoveTokenOrg(ctx, a.org.ID, f.maxLeft.ID, store.GrantRemovedByOwner, store.Actor{UserID: users["max"].ID, Label: "max"}); err != nil {
+			t.Fatal(err)
+		}
 		return f
 	}
 

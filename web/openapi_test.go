@@ -21,6 +21,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
+	"tokenward/web/api"
 	"tokenward/web/core"
 )
 
@@ -39,12 +40,11 @@ type rawOpenAPI struct {
 	} `json:"components"`
 }
 
+// readOpenAPI reads the document as served: the file, with the org form of
+// each org-scoped path derived from it.
 func readOpenAPI(t *testing.T) ([]byte, rawOpenAPI) {
 	t.Helper()
-	b, err := os.ReadFile(openAPIFile)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := api.OpenAPIDocument()
 	var doc rawOpenAPI
 	if err := json.Unmarshal(b, &doc); err != nil {
 		t.Fatalf("%s is not JSON: %v", openAPIFile, err)
@@ -121,7 +121,22 @@ func TestOpenAPIDocument(t *testing.T) {
 		t.Errorf("GET /api/v1/openapi.json: status %d, Content-Type %q", res.StatusCode, res.Header.Get("Content-Type"))
 	}
 	if !bytes.Equal(served, raw) {
-		t.Errorf("GET /api/v1/openapi.json serves %d bytes that differ from %s (%d bytes)", len(served), openAPIFile, len(raw))
+		t.Errorf("GET /api/v1/openapi.json serves %d bytes that differ from the document derived from %s (%d bytes)", len(served), openAPIFile, len(raw))
+	}
+	file, err := os.ReadFile(openAPIFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var written rawOpenAPI
+	if err := json.Unmarshal(file, &written); err != nil {
+		t.Fatalf("%s is not JSON: %v", openAPIFile, err)
+	}
+	for path, item := range written.Paths {
+		_, marked := item["x-tokenward-org-form"]
+		_, derived := doc.Paths["/api/v1/orgs/{org}"+strings.TrimPrefix(path, "/api/v1")]
+		if marked != derived || len(doc.Paths[path]) != len(item) {
+			t.Errorf("%s: marked for the org form %v, org form served %v", path, marked, derived)
+		}
 	}
 	d, err := libopenapi.NewDocument(raw)
 	if err != nil {
@@ -467,6 +482,70 @@ func TestOpenAPIResponses(t *testing.T) {
 		o.call(oapiCall{method: "GET", path: "/api/v1/audit?format=csv", token: plain, want: 200, request: true})
 		o.call(oapiCall{method: "GET", path: "/api/v1/audit?format=xml", token: plain, want: 400})
 		o.call(oapiCall{method: "GET", path: "/api/v1/audit?before=999999999", token: plain, want: 400})
+	})
+
+	t.Run("org form and personal tokens", func(t *testing.T) {
+		o.t = t
+		actor := store.Actor{Label: "openapi test"}
+		other, err := a.db.CreateOrg(ctx, store.NewOrg{Slug: "oapi-globex", Name: "Globex"}, users["ada"].ID, actor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		personal := func(owner string, orgs ...store.Org) core.Issued {
+			t.Helper()
+			n++
+			r := core.TokenRequest{Org: orgs[0], Orgs: orgs, Kind: auth.KindPersonal, Name: fmt.Sprintf("openapi-%d", n), Scopes: []string{"api"},
+				CreatorID: users[owner].ID, OwnerUserID: users[owner].ID}
+			is, errs, err := core.IssueToken(ctx, a.db, sealer, r, actor)
+			if err != nil || len(errs) > 0 {
+				t.Fatal(err, errs)
+			}
+			return is
+		}
+		both := personal("ada", org, other).Secret
+		self := o.call(oapiCall{method: "GET", path: "/api/v1/token", token: both, want: 200, request: true})
+		if fmt.Sprint(self["orgs"]) != "[acme oapi-globex]" || self["kind"] != "personal" {
+			t.Errorf("who am I with a personal token: %v", self)
+		}
+		o.call(oapiCall{method: "GET", path: "/api/v1/tokens", token: both, want: 400})
+		o.call(oapiCall{method: "GET", path: "/api/v1/orgs/elsewhere/tokens", token: both, want: 404})
+		o.call(oapiCall{method: "GET", path: "/api/v1/orgs/oapi-globex/tokens", token: plain, want: 404})
+
+		base := "/api/v1/orgs/acme"
+		o.call(oapiCall{method: "GET", path: base + "/tokens?kind=api", token: both, want: 200, request: true})
+		created := o.call(oapiCall{method: "POST", path: base + "/tokens", contentType: js, token: both, want: 201, request: true,
+			body: `{"name":"openapi in org","scopes":["tokens:read"]}`})
+		tok, _ := created["token"].(map[string]any)
+		path := base + "/tokens/" + fmt.Sprint(tok["id"])
+		o.call(oapiCall{method: "GET", path: path, token: plain, want: 200, request: true})
+		o.call(oapiCall{method: "PATCH", path: path, contentType: js, token: both, want: 200, request: true, body: `{"name":"openapi in org renamed"}`})
+		o.call(oapiCall{method: "POST", path: path + "/rotate", token: both, want: 200, request: true})
+		o.call(oapiCall{method: "POST", path: path + "/disable", token: both, want: 200, request: true})
+		o.call(oapiCall{method: "POST", path: path + "/enable", token: both, want: 200, request: true})
+		o.call(oapiCall{method: "DELETE", path: path, token: both, want: 204, request: true})
+
+		o.call(oapiCall{method: "GET", path: base + "/services", token: both, want: 200, request: true})
+		svc := o.call(oapiCall{method: "POST", path: base + "/services", contentType: js, token: both, want: 201, request: true, body: `{"name":"acme/oapi-org"}`})
+		sv, _ := svc["service"].(map[string]any)
+		id, _ := sv["id"].(float64)
+		o.call(oapiCall{method: "DELETE", path: fmt.Sprintf("%s/services/%d", base, int64(id)), token: both, want: 200, request: true})
+		o.call(oapiCall{method: "GET", path: base + "/audit?limit=5", token: both, want: 200, request: true})
+
+		if _, _, err := a.db.CreateUserInOrg(ctx, store.NewUser{Username: "oapi-org-out", Email: "org-out@example.com", PasswordHash: "x"}, "oapi-org-elsewhere", "admin", actor); err != nil {
+			t.Fatal(err)
+		}
+		o.call(oapiCall{method: "GET", path: base + "/members", token: both, want: 200, request: true})
+		o.call(oapiCall{method: "POST", path: base + "/members", contentType: js, token: both, want: 201, request: true, body: `{"username":"oapi-org-out","role":"member"}`})
+		o.call(oapiCall{method: "PATCH", path: base + "/members/oapi-org-out", contentType: js, token: both, want: 200, request: true, body: `{"role":"auditor"}`})
+		o.call(oapiCall{method: "DELETE", path: base + "/members/oapi-org-out", token: both, want: 200, request: true})
+
+		// Remove organization from token, in both forms.
+		maxs := personal("max", org).Token
+		o.call(oapiCall{method: "DELETE", path: base + "/tokens/" + maxs.ID + "/access", token: both, want: 204, request: true})
+		o.call(oapiCall{method: "DELETE", path: base + "/tokens/" + maxs.ID + "/access", token: both, want: 404})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/tokens/" + personal("max", org).Token.ID + "/access", token: plain, want: 204, request: true})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/tokens/" + personal("ada", org).Token.ID + "/access",
+			token: issue(auth.KindCLI, "max", "", "").Secret, want: 403})
 	})
 
 	t.Run("oauth", func(t *testing.T) {

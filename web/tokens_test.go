@@ -14,7 +14,7 @@ import (
 	"tokenward/web/core"
 )
 
-var secretPattern = regexp.MustCompile(`tw[acs]_[0-9A-Za-z]{49}`)
+var secretPattern = regexp.MustCompile(`tw[acsp]_[0-9A-Za-z]{49}`)
 
 // createToken creates a token through the dashboard as c and returns its
 // secret and id.

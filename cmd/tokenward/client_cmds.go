@@ -21,6 +21,7 @@ type tokenInfo struct {
 	Kind       string     `json:"kind"`
 	Name       string     `json:"name"`
 	Org        string     `json:"org"`
+	Orgs       []string   `json:"orgs"` // a personal token's orgs
 	Scopes     []string   `json:"scopes"`
 	Status     string     `json:"status"`
 	Creator    string     `json:"creator"`
@@ -113,7 +114,15 @@ func whoami(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	w := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(w, "Server:\t%s\n", srv)
 	fmt.Fprintf(w, "Token:\t%s (%s token, id %s)\n", printable(info.Name), info.kindLabel(), info.ID)
-	fmt.Fprintf(w, "Org:\t%s\n", info.Org)
+	if info.Kind == "personal" {
+		orgs := "none (add one at /me/tokens)"
+		if len(info.Orgs) > 0 {
+			orgs = strings.Join(info.Orgs, ", ")
+		}
+		fmt.Fprintf(w, "Orgs:\t%s\n", orgs)
+	} else {
+		fmt.Fprintf(w, "Org:\t%s\n", info.Org)
+	}
 	if info.Service != "" {
 		fmt.Fprintf(w, "Service:\t%s\n", info.Service)
 	} else {

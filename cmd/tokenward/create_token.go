@@ -17,8 +17,8 @@ import (
 
 // tokenFlags are the flags of `tokenward admin create-token`.
 type tokenFlags struct {
-	db                                                                    dbFlags
-	org, kind, name, scopes, owner, service, visibility, expiresIn, quota string
+	db                                                                          dbFlags
+	org, orgs, kind, name, scopes, owner, service, visibility, expiresIn, quota string
 }
 
 // createToken is `tokenward admin create-token`: it makes a token for
@@ -34,7 +34,16 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return fmt.Errorf("--kind: %w", err)
 	}
-	if strings.TrimSpace(f.org) == "" {
+	if kind == auth.KindPersonal {
+		if strings.TrimSpace(f.org) != "" {
+			return errors.New("--org: a personal token reaches several organizations: give them with --orgs a,b instead")
+		}
+		if len(splitList(f.orgs)) == 0 {
+			return errors.New("--orgs: give the slugs of the organizations the personal token may reach, such as --orgs acme,globex")
+		}
+	} else if strings.TrimSpace(f.orgs) != "" {
+		return fmt.Errorf("--orgs: only personal tokens reach several organizations; %s tokens belong to one, given with --org", kind.Label())
+	} else if strings.TrimSpace(f.org) == "" {
 		return errors.New("--org: give the organization's slug")
 	}
 	if kind != auth.KindService && f.service != "" {
@@ -50,17 +59,16 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err != nil {
 		return err
 	}
-	org, err := db.OrgBySlug(ctx, strings.ToLower(strings.TrimSpace(f.org)))
-	if store.IsNotFound(err) {
-		return fmt.Errorf("--org: unknown organization %q", f.org)
+	var req core.TokenRequest
+	if kind == auth.KindPersonal {
+		req, err = personalRequest(ctx, db, f)
+	} else {
+		req, err = orgTokenRequest(ctx, db, kind, f)
 	}
 	if err != nil {
 		return err
 	}
-	req, err := tokenRequest(ctx, db, org, kind, f)
-	if err != nil {
-		return err
-	}
+	org := req.Org
 	issued, errs, err := core.IssueToken(ctx, db, sealer, req, store.Actor{Label: "command line"})
 	if err != nil {
 		return err
@@ -74,9 +82,74 @@ func createToken(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if !issued.Token.ExpiresAt.IsZero() {
 		expires = "expires " + issued.Token.ExpiresAt.Format("2006-01-02 15:04 UTC")
 	}
-	fmt.Fprintf(stderr, "Created %s token %q in %s (%s). Store it now: it will not be shown again.\n",
-		kind.Label(), issued.Token.Name, org.Slug, expires)
+	where := org.Slug
+	if kind == auth.KindPersonal {
+		where = "for " + strings.Join(splitList(f.orgs), ", ")
+	} else {
+		where = "in " + where
+	}
+	fmt.Fprintf(stderr, "Created %s token %q %s (%s). Store it now: it will not be shown again.\n",
+		kind.Label(), issued.Token.Name, where, expires)
 	return nil
+}
+
+// orgTokenRequest is the request for a token of one org, --org.
+func orgTokenRequest(ctx context.Context, db *store.DB, kind auth.Kind, f tokenFlags) (core.TokenRequest, error) {
+	org, err := orgNamed(ctx, db, "--org", f.org)
+	if err != nil {
+		return core.TokenRequest{}, err
+	}
+	return tokenRequest(ctx, db, org, kind, f)
+}
+
+// personalRequest is the request for a personal token of --owner reaching
+// each of --orgs, of which the owner must be a member.
+func personalRequest(ctx context.Context, db *store.DB, f tokenFlags) (core.TokenRequest, error) {
+	if strings.TrimSpace(f.owner) == "" {
+		return core.TokenRequest{}, errors.New("--owner: a personal token belongs to a person: give their username")
+	}
+	if f.service != "" {
+		return core.TokenRequest{}, errors.New("--service: only service tokens belong to a service")
+	}
+	var orgs []store.Org
+	for _, slug := range splitList(f.orgs) {
+		org, err := orgNamed(ctx, db, "--orgs", slug)
+		if err != nil {
+			return core.TokenRequest{}, err
+		}
+		orgs = append(orgs, org)
+	}
+	req, err := tokenRequest(ctx, db, orgs[0], auth.KindPersonal, f)
+	if err != nil {
+		return core.TokenRequest{}, err
+	}
+	for _, org := range orgs[1:] {
+		if _, err := member(ctx, db, org, f.owner); err != nil {
+			return core.TokenRequest{}, err
+		}
+	}
+	req.Orgs = orgs
+	return req, nil
+}
+
+// orgNamed finds the org a flag names by slug.
+func orgNamed(ctx context.Context, db *store.DB, flag, slug string) (store.Org, error) {
+	org, err := db.OrgBySlug(ctx, strings.ToLower(strings.TrimSpace(slug)))
+	if store.IsNotFound(err) {
+		return store.Org{}, fmt.Errorf("%s: unknown organization %q", flag, slug)
+	}
+	return org, err
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // parseTokenFlags reads create-token's flags.
@@ -84,8 +157,9 @@ func parseTokenFlags(args []string, stderr io.Writer) (tokenFlags, error) {
 	var f tokenFlags
 	fs := newFlagSet("admin create-token", stderr)
 	f.db.register(fs)
-	fs.StringVar(&f.org, "org", "", "organization slug (required)")
-	fs.StringVar(&f.kind, "kind", "", "token kind: api, cli or service (required)")
+	fs.StringVar(&f.org, "org", "", "organization slug (required, but for personal tokens)")
+	fs.StringVar(&f.orgs, "orgs", "", "comma-separated organization slugs a personal token may reach (personal tokens, instead of --org)")
+	fs.StringVar(&f.kind, "kind", "", "token kind: api, cli, service or personal (required)")
 	fs.StringVar(&f.name, "name", "", "token name (required)")
 	fs.StringVar(&f.scopes, "scopes", "", "comma-separated scopes (default: the kind's defaults)")
 	fs.StringVar(&f.owner, "owner", "", "username of the creator and owner (required for api and cli; service: default the org's first admin)")

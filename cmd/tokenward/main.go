@@ -22,6 +22,7 @@ Usage:
       (reads the password from standard input)
   tokenward admin create-token [DATABASE FLAGS] --org SLUG --kind api|cli|service --name NAME [--scopes a,b]
       [--owner USERNAME] [--service NAME] [--visibility admins|org] [--expires-in 30d|never] [--quota N]
+  tokenward admin create-token [DATABASE FLAGS] --kind personal --orgs SLUG,SLUG --owner USERNAME --name NAME [--scopes a,b] [...]
       (prints the token, then "id: <uuid>", on standard output; the token is shown only this once)
   tokenward backup [--data DIR] FILE
       (a consistent copy of the embedded database, while the server runs; never overwrites FILE)

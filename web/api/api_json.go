@@ -11,22 +11,24 @@ import (
 
 // apiToken is a token as the API shows it: never its secret.
 type apiToken struct {
-	ID         string      `json:"id"`
-	Kind       string      `json:"kind"`
-	Name       string      `json:"name"`
-	Org        string      `json:"org"`
-	Scopes     []string    `json:"scopes"`
-	Visibility string      `json:"visibility"`
-	Hint       string      `json:"hint"`
-	Status     string      `json:"status"`
-	Creator    string      `json:"creator"`
-	Owner      string      `json:"owner,omitempty"`
-	Service    string      `json:"service,omitempty"`
-	DeviceName string      `json:"device_name,omitempty"`
-	CreatedAt  time.Time   `json:"created_at"`
-	ExpiresAt  *time.Time  `json:"expires_at"` // effective expiry, policy included; null: never
-	LastUsed   *apiLastUse `json:"last_used"`  // null: never used
-	Quota      *apiQuota   `json:"quota"`      // null: no quota
+	ID         string     `json:"id"`
+	Kind       string     `json:"kind"`
+	Name       string     `json:"name"`
+	Org        string     `json:"org"`
+	Scopes     []string   `json:"scopes"`
+	Visibility string     `json:"visibility"`
+	Hint       string     `json:"hint"`
+	Status     string     `json:"status"`
+	Creator    string     `json:"creator"`
+	Owner      string     `json:"owner,omitempty"`
+	Service    string     `json:"service,omitempty"`
+	DeviceName string     `json:"device_name,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at"` // effective expiry, policy included; null: never
+	// Orgs are the orgs a personal token reaches (who am I only).
+	Orgs     []string    `json:"orgs,omitempty"`
+	LastUsed *apiLastUse `json:"last_used"` // null: never used
+	Quota    *apiQuota   `json:"quota"`     // null: no quota
 }
 
 type apiLastUse struct {

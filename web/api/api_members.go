@@ -122,11 +122,11 @@ func (s *Server) apiMemberFor(c echo.Context) (store.Member, error) {
 // loaded.
 type memberHandler func(c echo.Context, m store.Member) error
 
-// memberRoute registers an API route about the member in its path: the
-// scope, then auth.Authorize's ManageMembers (403 naming verb), then the
-// member (404 when the path names none).
-func (s *Server) memberRoute(method, path string, scope auth.Scope, verb string, h memberHandler) {
-	s.Route(method, path, plumbing.WithScope(scope), func(c echo.Context) error {
+// member is the handler of an API route about the member in its path:
+// auth.Authorize's ManageMembers first (403 naming verb), then the member
+// (404 when the path names none), then h.
+func (s *Server) member(verb string, h memberHandler) echo.HandlerFunc {
+	return func(c echo.Context) error {
 		if err := apiAllowed(c, auth.ManageMembers, verb); err != nil {
 			return err
 		}
@@ -135,7 +135,7 @@ func (s *Server) memberRoute(method, path string, scope auth.Scope, verb string,
 			return err
 		}
 		return h(c, m)
-	})
+	}
 }
 
 // apiChangeRole is PATCH /api/v1/members/{username}: change the role.

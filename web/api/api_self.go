@@ -22,6 +22,9 @@ const selfTail = `,"last_used":null,"quota":null}`
 func (s *Server) apiSelf(c echo.Context) error {
 	ct := plumbing.Bearer(c)
 	full := s.tokenJSON(ct.Token, ct.Org, s.DB.Now())
+	if ct.Personal() {
+		full.Orgs = ct.GrantSlugs()
+	}
 	head := ct.Self.Get(func() []byte {
 		static := full
 		static.LastUsed, static.Quota = nil, nil
@@ -51,7 +54,7 @@ func (s *Server) apiSelf(c echo.Context) error {
 // apiRevokeSelf is DELETE /api/v1/token: the caller revokes its own token.
 func (s *Server) apiRevokeSelf(c echo.Context) error {
 	ct := plumbing.Bearer(c)
-	if _, err := s.DB.RevokeToken(c.Request().Context(), ct.Org.ID, ct.Token.ID, "revoked by itself through the API", plumbing.APIActor(c)); err != nil {
+	if _, err := s.DB.RevokeToken(c.Request().Context(), ct.Token.OrgID, ct.Token.ID, "revoked by itself through the API", plumbing.APIActor(c)); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

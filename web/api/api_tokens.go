@@ -22,8 +22,9 @@ func (s *Server) apiListTokens(c echo.Context) error {
 	kind := auth.KindAPI
 	if k := c.QueryParam("kind"); k != "" {
 		var err error
-		if kind, err = auth.ParseKind(k); err != nil {
-			return &fault.Error{Code: fault.Malformed, Title: "Unknown kind", Message: "kind is api, cli or service."}
+		if kind, err = auth.ParseKind(k); err != nil || kind == auth.KindPersonal {
+			return &fault.Error{Code: fault.Malformed, Title: "Unknown kind", Message: "kind is api, cli or service (an organization's tokens; " +
+				"personal tokens are their owners')."}
 		}
 	}
 	q, problem := core.ParseTokenQuery(c.QueryParams(), kind)
@@ -87,6 +88,9 @@ func (s *Server) apiCreateToken(c echo.Context) error {
 	if kind == auth.KindService {
 		return fault.InvalidFields(fault.Fields{"kind": "Service tokens are made by onboarding a service: POST /api/v1/services."})
 	}
+	if kind == auth.KindPersonal {
+		return fault.InvalidFields(fault.Fields{"kind": "Personal tokens are made by their owner at /me/tokens, or with tokenward admin create-token --kind personal."})
+	}
 	me := plumbing.APIPrincipal(c)
 	if !auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) {
 		return apiForbidden(me, "create "+kind.Label()+" tokens")
@@ -127,6 +131,11 @@ func (s *Server) apiTokenFor(c echo.Context, a auth.Action, verb string) (store.
 	t, err := s.DB.TokenByID(c.Request().Context(), ct.Org.ID, c.Param("id"))
 	if err != nil {
 		return store.Token{}, err
+	}
+	// A personal token is its owner's, not the org's: the org may only
+	// remove itself from it (DELETE …/tokens/{id}/access).
+	if t.Kind == string(auth.KindPersonal) {
+		return store.Token{}, plumbing.NotFound()
 	}
 	me := plumbing.APIPrincipal(c)
 	if !auth.Authorize(me, auth.ViewToken, core.TokenFacts(t)) {

@@ -11,27 +11,30 @@ import (
 
 // Routes registers the token API: a bearer token with the scope named, and
 // for a route about one token, the action auth.Authorize is asked about
-// before the handler runs.
+// before the handler runs. Every org-scoped route answers in both its short
+// form and its /api/v1/orgs/{org}/… form (plumbing.OrgAPIRoute); who am I
+// and quota are about the calling token, in no org.
 func (s *Server) Routes() {
 	s.Route(http.MethodGet, "/api/v1/token", plumbing.WithScope(""), s.apiSelf)
 	s.Route(http.MethodDelete, "/api/v1/token", plumbing.WithScope(""), s.apiRevokeSelf)
 	s.Route(http.MethodGet, "/api/v1/quota", plumbing.WithScope(""), s.apiQuota)
-	s.Route(http.MethodGet, "/api/v1/tokens", plumbing.WithScope(auth.ScopeTokensRead), s.apiListTokens)
-	s.Route(http.MethodPost, "/api/v1/tokens", plumbing.WithScope(auth.ScopeTokensWrite), s.apiCreateToken)
+	s.OrgAPIRoute(http.MethodGet, "/api/v1/tokens", auth.ScopeTokensRead, s.apiListTokens)
+	s.OrgAPIRoute(http.MethodPost, "/api/v1/tokens", auth.ScopeTokensWrite, s.apiCreateToken)
 	s.tokenRoute(http.MethodGet, "/api/v1/tokens/:id", auth.ScopeTokensRead, auth.ViewToken, "see this token", s.apiGetToken)
 	s.tokenRoute(http.MethodPatch, "/api/v1/tokens/:id", auth.ScopeTokensWrite, auth.EditToken, "edit tokens", s.apiPatchToken)
 	s.tokenRoute(http.MethodDelete, "/api/v1/tokens/:id", auth.ScopeTokensWrite, auth.RevokeToken, "revoke this token", s.apiRevokeToken)
 	s.tokenRoute(http.MethodPost, "/api/v1/tokens/:id/rotate", auth.ScopeTokensWrite, auth.RotateToken, "rotate tokens", s.apiRotateToken)
 	s.tokenRoute(http.MethodPost, "/api/v1/tokens/:id/disable", auth.ScopeTokensWrite, auth.DisableToken, "disable or enable tokens", s.apiSetDisabled(true))
 	s.tokenRoute(http.MethodPost, "/api/v1/tokens/:id/enable", auth.ScopeTokensWrite, auth.DisableToken, "disable or enable tokens", s.apiSetDisabled(false))
-	s.Route(http.MethodGet, "/api/v1/services", plumbing.WithScope(auth.ScopeServicesRead), s.apiListServices)
-	s.Route(http.MethodPost, "/api/v1/services", plumbing.WithScope(auth.ScopeServicesWrite), s.apiCreateService)
-	s.Route(http.MethodDelete, "/api/v1/services/:id", plumbing.WithScope(auth.ScopeServicesWrite), s.apiDeleteService)
-	s.Route(http.MethodGet, "/api/v1/audit", plumbing.WithScope(auth.ScopeAuditRead), s.apiAudit)
-	s.Route(http.MethodGet, "/api/v1/members", plumbing.WithScope(auth.ScopeMembersRead), s.apiListMembers)
-	s.Route(http.MethodPost, "/api/v1/members", plumbing.WithScope(auth.ScopeMembersWrite), s.apiAddMember)
-	s.memberRoute(http.MethodPatch, "/api/v1/members/:username", auth.ScopeMembersWrite, "change roles", s.apiChangeRole)
-	s.memberRoute(http.MethodDelete, "/api/v1/members/:username", auth.ScopeMembersWrite, "remove members", s.apiRemoveMember)
+	s.OrgAPIRoute(http.MethodDelete, "/api/v1/tokens/:id/access", auth.ScopeTokensWrite, s.apiRemoveTokenOrg)
+	s.OrgAPIRoute(http.MethodGet, "/api/v1/services", auth.ScopeServicesRead, s.apiListServices)
+	s.OrgAPIRoute(http.MethodPost, "/api/v1/services", auth.ScopeServicesWrite, s.apiCreateService)
+	s.OrgAPIRoute(http.MethodDelete, "/api/v1/services/:id", auth.ScopeServicesWrite, s.apiDeleteService)
+	s.OrgAPIRoute(http.MethodGet, "/api/v1/audit", auth.ScopeAuditRead, s.apiAudit)
+	s.OrgAPIRoute(http.MethodGet, "/api/v1/members", auth.ScopeMembersRead, s.apiListMembers)
+	s.OrgAPIRoute(http.MethodPost, "/api/v1/members", auth.ScopeMembersWrite, s.apiAddMember)
+	s.OrgAPIRoute(http.MethodPatch, "/api/v1/members/:username", auth.ScopeMembersWrite, s.member("change roles", s.apiChangeRole))
+	s.OrgAPIRoute(http.MethodDelete, "/api/v1/members/:username", auth.ScopeMembersWrite, s.member("remove members", s.apiRemoveMember))
 	s.Route(http.MethodGet, "/api/v1/openapi.json", plumbing.Public, s.openAPI)
 }
 
@@ -44,7 +47,7 @@ type tokenHandler func(c echo.Context, t store.Token) error
 // otherwise), asks auth.Authorize about the action (403 naming verb
 // otherwise), then hands the handler the token.
 func (s *Server) tokenRoute(method, path string, scope auth.Scope, a auth.Action, verb string, h tokenHandler) {
-	s.Route(method, path, plumbing.WithScope(scope), func(c echo.Context) error {
+	s.OrgAPIRoute(method, path, scope, func(c echo.Context) error {
 		t, err := s.apiTokenFor(c, a, verb)
 		if err != nil {
 			return err

@@ -26,9 +26,12 @@ type TokenRequest struct {
 	Visibility  string // admins (default) or org
 	Quota       string // optional monthly requests
 	CreatorID   int64
-	OwnerUserID int64 // api and cli tokens
-	ServiceID   int64 // service tokens; 0 while onboarding creates the service
-	DeviceName  string
+	OwnerUserID int64 // api, cli and personal tokens
+	// Orgs are the orgs a personal token may reach, of those its owner
+	// belongs to (Org is then the first of them).
+	Orgs       []store.Org
+	ServiceID  int64 // service tokens; 0 while onboarding creates the service
+	DeviceName string
 }
 
 // Issued is a new token and its secret, to be shown once and never again.
@@ -58,6 +61,15 @@ func (r TokenRequest) validate(now time.Time) (store.NewToken, fault.Fields) {
 		errs["scopes"] = err.Error()
 	}
 	pol := auth.ExpiryPolicy{MaxDays: r.Org.Policy.MaxDays, NeverAllowed: r.Org.Policy.NeverExpire[string(r.Kind)]}
+	var grants []int64
+	if r.Kind == auth.KindPersonal {
+		pol, grants = personalPolicy(r.Orgs)
+		if len(grants) == 0 {
+			errs["orgs"] = "Choose at least one organization the token may reach."
+		}
+	} else if len(r.Orgs) > 0 {
+		errs["orgs"] = "Only personal tokens reach several organizations: this token belongs to " + r.Org.Name + "."
+	}
 	expiry := r.Expiry
 	if strings.TrimSpace(expiry) == "" {
 		expiry = "30"
@@ -72,6 +84,8 @@ func (r TokenRequest) validate(now time.Time) (store.NewToken, fault.Fields) {
 		vis = auth.VisibilityAdmins
 	case r.Kind == auth.KindCLI && vis != auth.VisibilityAdmins:
 		errs["visibility"] = cliPersonal
+	case r.Kind == auth.KindPersonal && vis != auth.VisibilityAdmins:
+		errs["visibility"] = personalNotShared
 	case vis != auth.VisibilityAdmins && vis != auth.VisibilityOrg:
 		errs["visibility"] = visibilityChoice
 	}
@@ -82,9 +96,35 @@ func (r TokenRequest) validate(now time.Time) (store.NewToken, fault.Fields) {
 	if len(errs) > 0 {
 		return store.NewToken{}, errs
 	}
-	return store.NewToken{OrgID: r.Org.ID, Kind: string(r.Kind), Name: name, CreatorID: r.CreatorID,
+	orgID := r.Org.ID
+	if len(grants) > 0 {
+		orgID = grants[0]
+	}
+	return store.NewToken{OrgID: orgID, Kind: string(r.Kind), Name: name, CreatorID: r.CreatorID,
 		OwnerUserID: r.OwnerUserID, ServiceID: r.ServiceID, Scopes: set.WithoutCovered().Strings(), Visibility: vis,
-		DeviceName: r.DeviceName, ExpiresAt: expires, Quota: quota}, nil
+		DeviceName: r.DeviceName, ExpiresAt: expires, Quota: quota, GrantOrgIDs: grants}, nil
+}
+
+// personalNotShared is why a personal token has no org visibility.
+const personalNotShared = "Personal tokens are yours: they cannot be shared with an organization."
+
+// personalPolicy is the expiry rule a new personal token is made under: it
+// may go without expiry only where every org granted lets API tokens do so
+// (each org's maximum lifetime then bounds it there when it is checked),
+// and the orgs' ids, each once, in the order given.
+func personalPolicy(orgs []store.Org) (auth.ExpiryPolicy, []int64) {
+	pol := auth.ExpiryPolicy{NeverAllowed: len(orgs) > 0}
+	var ids []int64
+	seen := map[int64]bool{}
+	for _, o := range orgs {
+		if seen[o.ID] {
+			continue
+		}
+		seen[o.ID] = true
+		ids = append(ids, o.ID)
+		pol.NeverAllowed = pol.NeverAllowed && o.Policy.NeverExpire[string(auth.KindAPI)]
+	}
+	return pol, ids
 }
 
 // newSecret fills in a fresh secret for nt: its id, hash, hint and, for

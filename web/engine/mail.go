@@ -229,6 +229,8 @@ func noticeSubject(kind, tokenKind, name string) string {
 		return label + " expires within a day"
 	case store.NoticeExpired:
 		return label + " has expired"
+	case store.NoticeOrgRemoved:
+		return "an organization was removed from " + label
 	}
 	return label
 }

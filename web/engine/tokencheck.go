@@ -28,6 +28,47 @@ type CheckedToken struct {
 	// or its org's policy (a new entry) alters.
 	Self   *onceJSON
 	Active *onceJSON
+	// Grants are a personal token's standing org grants, by org slug: the
+	// orgs it may reach and its owner's role in each (nil for other kinds).
+	Grants []OrgGrant
+}
+
+// OrgGrant is one org a personal token reaches, with its owner's current
+// role there.
+type OrgGrant struct {
+	Org       store.Org
+	OwnerRole string
+}
+
+// Personal reports whether the token is a personal token, which reaches
+// the orgs of its grants rather than one org of its own.
+func (ct CheckedToken) Personal() bool { return ct.Token.Kind == string(auth.KindPersonal) }
+
+// ForOrg is a personal token as a request for one of its orgs sees it:
+// that org (its policy bounds the token there) and the owner's role in it.
+// ok is false when no grant of the token stands for the org. Other tokens
+// are returned as they are when the org is their own.
+func (ct CheckedToken) ForOrg(slug string) (CheckedToken, bool) {
+	if !ct.Personal() {
+		return ct, ct.Org.Slug == slug
+	}
+	for _, g := range ct.Grants {
+		if g.Org.Slug == slug {
+			ct.Org = g.Org
+			ct.Token.OrgID, ct.Token.OwnerRole = g.Org.ID, g.OwnerRole
+			return ct, true
+		}
+	}
+	return ct, false
+}
+
+// GrantSlugs lists the slugs of the orgs a personal token reaches.
+func (ct CheckedToken) GrantSlugs() []string {
+	out := make([]string, len(ct.Grants))
+	for i, g := range ct.Grants {
+		out[i] = g.Org.Slug
+	}
+	return out
 }
 
 // onceJSON is bytes computed at most once.
@@ -112,7 +153,7 @@ func (c *tokenCache) put(h [32]byte, gen uint64, ct CheckedToken) {
 func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedToken, *fault.Error, error) {
 	if _, err := auth.ParseToken(secret); err != nil {
 		return CheckedToken{}, &fault.Error{Code: fault.Unauthorized, OAuth: "invalid_token", Title: "Malformed token", Reason: "malformed",
-			Message: "The token is malformed (" + err.Error() + "). Copy the whole token, which starts with twa_, twc_ or tws_."}, nil
+			Message: "The token is malformed (" + err.Error() + "). Copy the whole token, which starts with twa_, twc_, tws_ or twp_."}, nil
 	}
 	h := auth.HashToken(secret)
 	// Read the counters before the store, so a change during the read makes
@@ -143,8 +184,33 @@ func (s *TokenChecker) LookupToken(ctx context.Context, secret string) (CheckedT
 		return CheckedToken{}, nil, err
 	}
 	ct := CheckedToken{Token: t, Org: org, Prev: prev, Retired: retired, Self: &onceJSON{}, Active: &onceJSON{}}
+	if ct.Personal() {
+		if ct.Grants, err = s.grants(ctx, t.ID); err != nil {
+			return CheckedToken{}, nil, err
+		}
+	}
 	s.cache.put(h, gen, ct)
 	return ct, nil, nil
+}
+
+// grants reads a personal token's standing grants and their orgs.
+func (s *TokenChecker) grants(ctx context.Context, id string) ([]OrgGrant, error) {
+	all, err := s.DB.TokenGrants(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []OrgGrant
+	for _, g := range all {
+		if !g.Live() {
+			continue
+		}
+		org, err := s.DB.OrgByID(ctx, g.OrgID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, OrgGrant{Org: org, OwnerRole: g.OwnerRole})
+	}
+	return out, nil
 }
 
 // Validate refuses a revoked, disabled or expired token (policy maximum
@@ -159,6 +225,9 @@ func Validate(ct CheckedToken, now time.Time) *fault.Error {
 	case store.StatusRevoked:
 		return refuse("Token revoked", "revoked", fmt.Sprintf("This token was revoked on %s. Create a new one.", t.RevokedAt.Format(time.RFC3339)))
 	case store.StatusDisabled:
+		if ct.Personal() {
+			return refuse("Token disabled", "disabled", "This personal token is disabled. Its owner can enable it again at /me/tokens.")
+		}
 		return refuse("Token disabled", "disabled", "This token is disabled. An admin of "+ct.Org.Name+" can enable it again.")
 	case store.StatusExpired:
 		exp := store.EffectiveExpiry(t, ct.Org.Policy.MaxDays)

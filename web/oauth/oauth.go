@@ -59,7 +59,10 @@ func (s *Server) introspect(c echo.Context) error {
 		return err
 	}
 	now := s.DB.Now()
-	if cerr != nil || engine.Validate(ct, now) != nil || ct.Org.ID != caller.Org.ID {
+	// The token is active for the caller's org only: its own org's, or for a
+	// personal token, while that org's grant stands (then seen as in it).
+	ct, reaches := ct.ForOrg(caller.Org.Slug)
+	if cerr != nil || !reaches || engine.Validate(ct, now) != nil {
 		return c.JSON(http.StatusOK, introspection{Active: false})
 	}
 	t := ct.Token
@@ -72,10 +75,16 @@ func (s *Server) introspect(c echo.Context) error {
 	s.Usage.Record(store.Use{TokenID: t.ID, At: now, IP: clientIP, UserAgent: ua,
 		What: core.IntrospectedPrefix + caller.Token.ID})
 	c.Response().Header().Set("Cache-Control", "no-store")
-	body := ct.Active.Get(func() []byte {
+	answer := func() []byte {
 		b, _ := json.Marshal(activeIntrospection(ct))
 		return append(b, '\n')
-	})
+	}
+	var body []byte
+	if ct.Personal() { // its answer depends on the org asking
+		body = answer()
+	} else {
+		body = ct.Active.Get(answer)
+	}
 	return c.JSONBlob(http.StatusOK, body)
 }
 
@@ -97,6 +106,9 @@ func activeIntrospection(ct engine.CheckedToken) introspection {
 	}
 	if t.Kind == string(auth.KindCLI) {
 		out.ClientID = "tokenward-cli"
+	}
+	if t.Kind == string(auth.KindPersonal) {
+		out.ClientID = "tokenward-personal"
 	}
 	return out
 }

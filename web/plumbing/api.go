@@ -9,6 +9,7 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,10 +29,14 @@ const bearerKey = "tokenward.bearer"
 // requireBearer authenticates an API request by its bearer token and, when
 // scope is set, requires the token to hold it (or a parent of it). A good
 // token's use is counted against its quota and gathered for last use.
-func (s *Site) requireBearer(scope auth.Scope) echo.MiddlewareFunc {
+//
+// On an org-scoped route the request is for one org (see requestOrg), whose
+// policy bounds the token and, for a personal token, in which its owner's
+// role counts.
+func (s *Site) requireBearer(scope auth.Scope, orgScoped bool) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			ct, err := s.authenticate(c)
+			ct, err := s.authenticate(c, orgScoped)
 			if err != nil {
 				return err
 			}
@@ -68,7 +73,7 @@ const (
 // authenticate checks the request's token: the Authorization header's
 // bearer token, or the two X-Tokenward-Token-* headers. Failures from one
 // IP beyond its allowance answer 429 instead of 401.
-func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
+func (s *Site) authenticate(c echo.Context, orgScoped bool) (engine.CheckedToken, error) {
 	secret, wantID, cerr, err := presentedToken(c.Request().Header)
 	if err != nil {
 		return engine.CheckedToken{}, err
@@ -84,6 +89,9 @@ func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
 				Message: HeaderTokenID + " is not the id of the token in " + HeaderTokenSecret + ": send that token's id, shown on its page."}
 		}
 		if cerr == nil {
+			if ct, err = requestOrg(ct, orgScoped, c.Param("org")); err != nil {
+				return engine.CheckedToken{}, err
+			}
 			cerr = engine.Validate(ct, s.DB.Now())
 		}
 	}
@@ -102,6 +110,45 @@ func (s *Site) authenticate(c echo.Context) (engine.CheckedToken, error) {
 	c.Response().Header().Set("WWW-Authenticate", fmt.Sprintf(`Bearer realm="tokenward", error="%s", error_description="%s"`,
 		cerr.OAuth, strings.ReplaceAll(cerr.Message, `"`, `'`)))
 	return engine.CheckedToken{}, cerr
+}
+
+// requestOrg settles which org a request is for. On an org-scoped route
+// that is the org of the /api/v1/orgs/{org}/… form, or without it the
+// token's own org: a single-org token may name only its own (404
+// otherwise, as for an org that does not exist), a personal token any org
+// granted to it, and a personal token with several grants must name one
+// (400 listing them). Elsewhere (who am I, quota) a personal token stands
+// for no org, and only its own expiry counts.
+func requestOrg(ct engine.CheckedToken, orgScoped bool, slug string) (engine.CheckedToken, error) {
+	if !orgScoped {
+		if ct.Personal() {
+			ct.Org = store.Org{}
+		}
+		return ct, nil
+	}
+	if slug == "" && ct.Personal() {
+		switch len(ct.Grants) {
+		case 0:
+			return ct, &fault.Error{Code: fault.Forbidden, Title: "No organization",
+				Message: "This personal token reaches no organization now. Its owner can add one at /me/tokens."}
+		case 1:
+			slug = ct.Grants[0].Org.Slug
+		default:
+			orgs := strings.Join(ct.GrantSlugs(), ", ")
+			return ct, &fault.Error{Code: fault.Malformed, Title: "Which organization?",
+				Message: "This personal token reaches several organizations (" + orgs + "): say which one this request is for with " +
+					"the /api/v1/orgs/{org}/… form of the path, such as /api/v1/orgs/" + ct.Grants[0].Org.Slug + "/tokens."}
+		}
+	}
+	if slug == "" {
+		return ct, nil
+	}
+	forOrg, ok := ct.ForOrg(slug)
+	if !ok {
+		return ct, &fault.Error{Code: fault.NotFound, Title: "Not found",
+			Message: "This token does not reach an organization named " + strconv.Quote(slug) + "."}
+	}
+	return forOrg, nil
 }
 
 // presentedToken reads the token a request presents and, for the two-header

@@ -16,6 +16,9 @@ import (
 type guard struct {
 	kind   guardKind
 	action auth.Action
+	// org marks an org-scoped API route, answered for one org (see
+	// requestOrg) in both its short and its /api/v1/orgs/{org}/… form.
+	org bool
 }
 
 type guardKind int
@@ -49,6 +52,12 @@ func OnSite(a auth.Action) guard { return guard{kind: guardSite, action: a} }
 // valid token for ""). What the token's creator may do is then checked by
 // the handler, through auth.Authorize.
 func WithScope(scope auth.Scope) guard { return guard{kind: guardBearer, action: auth.Action(scope)} }
+
+// InOrgWithScope is WithScope for an org-scoped API route, registered
+// through OrgAPIRoute in both forms.
+func InOrgWithScope(scope auth.Scope) guard {
+	return guard{kind: guardBearer, action: auth.Action(scope), org: true}
+}
 
 // name is stored as the Echo route name, so tests can walk the route table
 // and check each route's guard.
@@ -96,10 +105,25 @@ func (s *Site) Route(method, path string, g guard, h echo.HandlerFunc) {
 	case guardSite:
 		mw = append(mw, s.requireUser, s.requireSite(g.action))
 	case guardBearer:
-		mw = append(mw, s.requireBearer(auth.Scope(g.action)))
+		mw = append(mw, s.requireBearer(auth.Scope(g.action), g.org))
 	}
 	s.Echo.Add(method, path, h, mw...).Name = g.name()
 }
+
+// OrgAPIPrefix is how the org form of an org-scoped API path begins.
+const OrgAPIPrefix = "/api/v1/orgs/:org"
+
+// OrgAPIRoute registers an org-scoped API route twice: as path
+// (/api/v1/tokens) and as its org form (/api/v1/orgs/:org/tokens), both
+// behind the same guard, so no endpoint has one form without the other.
+func (s *Site) OrgAPIRoute(method, path string, scope auth.Scope, h echo.HandlerFunc) {
+	g := InOrgWithScope(scope)
+	s.Route(method, path, g, h)
+	s.Route(method, OrgFormOf(path), g, h)
+}
+
+// OrgFormOf is the org form of an org-scoped API path.
+func OrgFormOf(path string) string { return OrgAPIPrefix + strings.TrimPrefix(path, "/api/v1") }
 
 // requireUser sends anonymous visitors to sign in, then back.
 func (s *Site) requireUser(next echo.HandlerFunc) echo.HandlerFunc {

@@ -45,7 +45,7 @@ type auditTokenQuery struct {
 }
 
 // hintPattern is a token's display hint, as pages show it (twa_7Hq2…9xKd).
-var hintPattern = regexp.MustCompile(`^tw[acs]_[0-9A-Za-z]{4}…[0-9A-Za-z]{4}$`)
+var hintPattern = regexp.MustCompile(`^tw[acsp]_[0-9A-Za-z]{4}…[0-9A-Za-z]{4}$`)
 
 // parseAuditTokenQuery reads user, token, scope, ip, admin, view and kind,
 // then the list's status, sort, dir and page. A bad value is a message for

@@ -16,6 +16,12 @@ import (
 // myTokens is /me/tokens: the signed-in user's own live API and CLI tokens
 // in every org they belong to.
 func (s *Server) myTokens(c echo.Context) error {
+	return s.renderMyTokens(c, http.StatusOK, views.PersonalForm{}, "", "")
+}
+
+// renderMyTokens renders /me/tokens with the personal-token form f and, once,
+// a personal token just made.
+func (s *Server) renderMyTokens(c echo.Context, status int, f views.PersonalForm, secret, made string) error {
 	shell, err := s.PageShell(c, "My tokens", "")
 	if err != nil {
 		return err
@@ -26,6 +32,10 @@ func (s *Server) myTokens(c echo.Context) error {
 	}
 	now := s.DB.Now()
 	p := views.MyTokensProps{Shell: shell}
+	if p.Personal, err = s.personalSection(c, f); err != nil {
+		return err
+	}
+	p.Personal.Secret, p.Personal.Made = secret, made
 	for _, t := range list {
 		p.Tokens = append(p.Tokens, views.MyTokenRow{ID: t.ID, Org: t.OrgName, Kind: auth.Kind(t.Kind).Label(),
 			Name: t.Name, Hint: t.Hint, Scopes: strings.Join(t.Scopes, " "),
@@ -35,5 +45,5 @@ func (s *Server) myTokens(c echo.Context) error {
 			Status:   store.TokenStatus(t.Token, now, t.OrgMaxDays),
 			Href:     "/orgs/" + url.PathEscape(t.OrgSlug) + "/settings/tokens/" + t.Kind + "?q=" + url.QueryEscape(t.ID)})
 	}
-	return s.Render(c, http.StatusOK, views.MyTokensPage(p))
+	return s.Render(c, status, views.MyTokensPage(p))
 }

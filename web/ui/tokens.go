@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -18,7 +19,7 @@ import (
 // tokenKind reads the :kind path parameter; anything else is a 404.
 func tokenKind(c echo.Context) (auth.Kind, error) {
 	k, err := auth.ParseKind(c.Param("kind"))
-	if err != nil || string(k) != c.Param("kind") {
+	if err != nil || string(k) != c.Param("kind") || !slices.Contains(auth.Kinds, k) {
 		return "", plumbing.NotFound()
 	}
 	return k, nil
@@ -122,6 +123,11 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	}
 	if p.Expiring, err = s.expiringOwn(ctx, st, s.DB.Now()); err != nil {
 		return p, err
+	}
+	if kind == auth.KindAPI {
+		if p.Personal, err = s.orgPersonalRows(c); err != nil {
+			return p, err
+		}
 	}
 	table, err := s.tokenTable(c, kind, q)
 	p.Table = table

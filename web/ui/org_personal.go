@@ -1,0 +1,83 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"tokenward/auth"
+	"tokenward/store"
+	"tokenward/views"
+	"tokenward/web/core"
+	"tokenward/web/plumbing"
+)
+
+// removeOrgPath is where an org's admin removes the org from a personal token.
+func removeOrgPath(org, id string) string {
+	return "/orgs/" + url.PathEscape(org) + "/settings/tokens/personal/" + url.PathEscape(id) + "/remove-org"
+}
+
+// orgPersonalRows are the personal tokens granted to the org, as its API
+// tab shows them, with the remove action for those who may use it.
+func (s *Server) orgPersonalRows(c echo.Context) ([]views.OrgPersonalRow, error) {
+	st := plumbing.State(c)
+	tokens, err := s.DB.OrgPersonalTokens(c.Request().Context(), st.Org.ID)
+	if err != nil {
+		return nil, err
+	}
+	now, me := s.DB.Now(), plumbing.Principal(st)
+	var rows []views.OrgPersonalRow
+	for _, t := range tokens {
+		r := views.OrgPersonalRow{ID: t.ID, Name: t.Name, Owner: t.OwnerName, Hint: t.Hint, Scopes: strings.Join(t.Scopes, " "),
+			Expires:  moment(store.EffectiveExpiry(t, st.Org.Policy.MaxDays), now, "No expiry"),
+			LastUsed: moment(t.LastUsedAt, now, "Never"),
+			Status:   store.TokenStatus(t, now, st.Org.Policy.MaxDays)}
+		if auth.Authorize(me, auth.RemoveTokenOrg, core.TokenFacts(t)) {
+			r.RemoveURL = removeOrgPath(st.Org.Slug, t.ID)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// grantedToken loads the personal token in the path that the org's grant
+// stands on (404 otherwise).
+func (s *Server) grantedToken(c echo.Context) (store.Token, error) {
+	return s.DB.GrantedToken(c.Request().Context(), plumbing.State(c).Org.ID, c.Param("id"))
+}
+
+// confirmRemoveOrg is the confirm of "Remove organization from token",
+// naming the owner.
+func (s *Server) confirmRemoveOrg(c echo.Context) error {
+	t, err := s.grantedToken(c)
+	if err != nil {
+		return err
+	}
+	st := plumbing.State(c)
+	return s.showDialog(c, http.StatusOK, auth.KindAPI, views.ConfirmDialog(views.ConfirmForm{
+		Title: fmt.Sprintf("Remove %s from %s's token %s?", st.Org.Name, t.OwnerName, t.Name),
+		Message: fmt.Sprintf("Requests with %s's personal token %q for %s are refused from the next one. The token is not deleted: "+
+			"it keeps working for its other organizations, and %s is notified and may add %s again while a member.",
+			t.OwnerName, t.Name, st.Org.Name, t.OwnerName, st.Org.Name),
+		Action: removeOrgPath(st.Org.Slug, t.ID), Cancel: tabPath(st.Org.Slug, auth.KindAPI), CSRF: st.CSRF,
+		Button: "Remove organization from token", Danger: true, TestID: "remove-org-dialog"}))
+}
+
+// removeOrg does a confirmed "Remove organization from token".
+func (s *Server) removeOrg(c echo.Context) error {
+	t, err := s.grantedToken(c)
+	if err != nil {
+		return err
+	}
+	st := plumbing.State(c)
+	if _, err := s.DB.RemoveTokenOrg(c.Request().Context(), st.Org.ID, t.ID, store.GrantRemovedByAdmin, s.actor(c)); err != nil {
+		return err
+	}
+	if err := s.Flash(c, "success", fmt.Sprintf("Removed %s from %s's token %s. %s is notified.", st.Org.Name, t.OwnerName, t.Name, t.OwnerName)); err != nil {
+		return err
+	}
+	return plumbing.Redirect(c, tabPath(st.Org.Slug, auth.KindAPI))
+}
