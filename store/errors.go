@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"strings"
+	"syscall"
 	"tokenward/auth/fault"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -88,7 +89,11 @@ func IsUnavailable(err error) bool {
 	var own interface{ SafeToRetry() bool }
 	if errors.As(err, &own) {
 		var ne net.Error
-		return own.SafeToRetry() || pgconn.Timeout(err) || errors.As(err, &ne) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+		if own.SafeToRetry() || pgconn.Timeout(err) || errors.As(err, &ne) || errors.Is(err, io.EOF) {
+			return true
+		}
 	}
-	return false
+	// Uncoded errors of a connection that was cut or refused (a coded fault,
+	// such as truncated JSON, returned above).
+	return errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET)
 }
