@@ -2,14 +2,14 @@ package views
 
 // TokenForm is the create and edit dialogs' values and errors.
 type TokenForm struct {
-	Kind         string
-	KindLabel    string
-	Action       string // where the form posts
-	Cancel       string // where Cancel goes without JavaScript
-	CSRF         string
-	Name         string
-	Scopes       []ScopeGroup
-	Expiry       ExpiryField
+	Kind      string
+	KindLabel string
+	Action    string // where the form posts
+	Cancel    string // where Cancel goes without JavaScript
+	CSRF      string
+	Name      string
+	Scopes    []ScopeGroup
+	Expiry    ExpiryField
 	// ShowVisibility is false for CLI tokens, which are personal.
 	ShowVisibility bool
 	Visibility     string
@@ -86,4 +86,3 @@ type ConfirmForm struct {
 	Hidden  map[string][]string // extra fields to post (bulk ids)
 	TestID  string
 }
-
