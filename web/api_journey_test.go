@@ -31,7 +31,8 @@ func TestJourneyBrowserTokenWorksUntilRevoked(t *testing.T) {
 	visit(t, ctx, apiTab(a))
 	openDialog(t, ctx, testid("create-token"), "create-dialog")
 	dlg := testid("create-dialog")
-	run(t, ctx, fill(dlg+" #name", "end to end"))
+	// Nothing starts ticked: a person picks the scope the token needs.
+	run(t, ctx, fill(dlg+" #name", "end to end"), chromedp.Click(dlg+" "+testid("scope-api"), chromedp.ByQuery))
 	if status := submit(t, ctx, dlg+" "+testid("create-submit")); status != http.StatusCreated {
 		t.Fatalf("create: status %d", status)
 	}

@@ -226,8 +226,15 @@ func TestExpiryBadgeAndBanner(t *testing.T) {
 		t.Fatal(err)
 	}
 	const odd = `<b>"soon" & co</b>`
-	issue(t, a, auth.KindAPI, ada.ID, odd, 3)
-	issue(t, a, auth.KindCLI, ada.ID, "ada-laptop", 1)
+	// The banner warns of tokens whose expiry nobody acted on: made a month
+	// ago, they expire within the week. A token made just now to live a
+	// week is not warned of.
+	now := a.db.Now()
+	a.clock.Set(now.AddDate(0, 0, -30))
+	issue(t, a, auth.KindAPI, ada.ID, odd, 33)
+	issue(t, a, auth.KindCLI, ada.ID, "ada-laptop", 31)
+	a.clock.Set(now)
+	issue(t, a, auth.KindAPI, ada.ID, "fresh-week", 7)
 	issue(t, a, auth.KindAPI, ada.ID, "next-week", 10)
 	issue(t, a, auth.KindAPI, ada.ID, "far", 60)
 	gone := issue(t, a, auth.KindAPI, ada.ID, "revoked-soon", 2)
@@ -242,14 +249,14 @@ func TestExpiryBadgeAndBanner(t *testing.T) {
 		r.contains(t, `data-testid="expiry-banner"`, "2 of your tokens expire within 7 days.",
 			"&lt;b&gt;&#34;soon&#34; &amp; co&lt;/b&gt;", "expires in 3 days", "ada-laptop", "CLI token,", "expires in 1 day<",
 			`href="/orgs/acme/settings/tokens/cli/`, `title="2026-11-23 12:00:00 UTC"`)
-		r.lacks(t, odd, "next-week", "revoked-soon", "max-desktop")
+		r.lacks(t, odd, "next-week", "revoked-soon", "max-desktop", "fresh-week")
 	})
 	t.Run("rows within 30 days carry a badge with the exact date", func(t *testing.T) {
 		r := admin.get("/orgs/acme/settings/tokens/api?sort=name&dir=asc")
 		r.contains(t, `title="Expires 2026-12-02 12:00:00 UTC" data-testid="expiry-badge">expires in 10 days</span>`,
 			`data-testid="expiry-badge">expires in 3 days</span>`)
-		if n := strings.Count(r.body, `data-testid="expiry-badge"`); n != 2 {
-			t.Errorf("%d badges on the API tab, want 2 (not far or revoked)", n)
+		if n := strings.Count(r.body, `data-testid="expiry-badge"`); n != 3 {
+			t.Errorf("%d badges on the API tab, want 3 (not far or revoked)", n)
 		}
 		r.lacks(t, ">soon<")
 	})
@@ -266,7 +273,9 @@ func TestExpiryBadgeAndBanner(t *testing.T) {
 				t.Errorf("%s: status %d, banner shown", name, r.status)
 			}
 		}
-		issue(t, a, auth.KindCLI, maxU.ID, "max-phone", 2)
+		a.clock.Set(now.AddDate(0, 0, -30))
+		issue(t, a, auth.KindCLI, maxU.ID, "max-phone", 32)
+		a.clock.Set(now)
 		r := member.get("/orgs/acme/settings/tokens/api")
 		r.contains(t, "One of your tokens expires within 7 days.", "max-phone", "expires in 2 days")
 		r.lacks(t, "ada-laptop")

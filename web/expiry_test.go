@@ -48,7 +48,7 @@ func TestCreateExpiryDateNeedsItsChoice(t *testing.T) {
 	if r.status != http.StatusCreated {
 		t.Fatalf("create on a date: status %d", r.status)
 	}
-	r.contains(t, `data-testid="reveal-expires">· Expires on `+dayText(10)+`<`)
+	r.contains(t, `data-testid="reveal-expires">· Expires on `+dayText(10)+`<`, `data-testid="flash">Created dated.<`)
 }
 
 func TestJourneyCreateShowsTheExpiryDate(t *testing.T) {

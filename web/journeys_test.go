@@ -81,9 +81,14 @@ func TestJourneySetupSignInAddMemberSignOut(t *testing.T) {
 	waitURL(t, ctx, "/login")
 
 	signInBrowser(t, ctx, a, "mia")
-	if p := currentPath(t, ctx); p != "/" {
-		t.Errorf("after sign-in the page is %s, want /", p)
+	// mia is in one org: she lands on its Tokens page, with its navigation.
+	if p := currentPath(t, ctx); p != "/orgs/initech/settings/tokens/api" {
+		t.Errorf("after sign-in the page is %s, want initech's tokens", p)
 	}
+	if got := textOf(t, ctx, `nav.sidenav a[aria-current="page"]`); got != "Tokens" {
+		t.Errorf("the navigation marks %q, want Tokens", got)
+	}
+	visit(t, ctx, a.ts.URL+"/")
 	if h := textOf(t, ctx, "h1"); h != "Your organizations" {
 		t.Errorf("home heading = %q", h)
 	}

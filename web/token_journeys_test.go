@@ -223,6 +223,7 @@ func TestJourneyCreateCopyReload(t *testing.T) {
 
 	run(t, ctx, chromedp.Click(testid("reveal-done"), chromedp.ByQuery))
 	waitJS(t, ctx, "the reveal dialog to close", `!document.querySelector('[data-testid="reveal-dialog"]')?.open`)
+	wantFlash(t, ctx, "success", "Created CI deploys.")
 
 	tok, _, err := a.db.TokenBySecretHash(context.Background(), hashOf(secret))
 	if err != nil {

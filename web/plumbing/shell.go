@@ -81,8 +81,13 @@ func (s *Site) PageShell(c echo.Context, title, current string) (views.Shell, er
 	if sh.Unread, err = s.DB.UnreadNotifications(c.Request().Context(), st.User.ID); err != nil {
 		return sh, err
 	}
-	if st.Org != nil {
+	switch {
+	case st.Org != nil:
 		sh.Nav = OrgNav(st.Org.Slug, st.Role, current)
+	case len(orgs) > 0:
+		// A page of no org (My tokens, notifications, site admin) keeps the
+		// navigation of the user's first org, so every page has the same one.
+		sh.Nav = OrgNav(orgs[0].Slug, orgs[0].Role, "")
 	}
 	return sh, nil
 }

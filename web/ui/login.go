@@ -92,7 +92,26 @@ func (s *Server) login(c echo.Context) error {
 		store.Event{Action: "user.signed_in", TargetType: "user", TargetID: fmt.Sprint(u.ID), TargetLabel: u.Username}); err != nil {
 		return err
 	}
+	if p.Next == "/" {
+		return s.landing(c, u.ID)
+	}
 	return plumbing.Redirect(c, p.Next)
+}
+
+// landing is where a sign-in with nowhere asked goes: a person in one org
+// straight to its first section (Tokens, for every role), anyone else to
+// the list of their orgs.
+func (s *Server) landing(c echo.Context, userID int64) error {
+	orgs, err := s.DB.UserOrgs(c.Request().Context(), userID)
+	if err != nil {
+		return err
+	}
+	if len(orgs) == 1 {
+		if nav := plumbing.OrgNav(orgs[0].Slug, orgs[0].Role, ""); len(nav) > 0 {
+			return plumbing.Redirect(c, nav[0].Href)
+		}
+	}
+	return plumbing.Redirect(c, "/")
 }
 
 // throttledMessage says what was refused and when to try again.

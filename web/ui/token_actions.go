@@ -156,6 +156,9 @@ func (s *Server) createToken(c echo.Context, kind auth.Kind) error {
 		f.Errors = views.FieldErrors(errs)
 		return s.showDialog(c, http.StatusUnprocessableEntity, kind, views.CreateTokenDialog(f))
 	}
+	if err := s.Flash(c, "success", "Created "+views.EndSentence(issued.Token.Name)); err != nil {
+		return err
+	}
 	return s.revealSecret(c, http.StatusCreated, issued.Token, issued.Secret, "Your new "+kind.Label()+" token", true)
 }
 

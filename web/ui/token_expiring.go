@@ -56,6 +56,13 @@ func (s *Server) expiringOwn(ctx context.Context, st *plumbing.RequestState, now
 	out := make([]views.ExpiringToken, 0, len(toks))
 	for _, t := range toks {
 		exp := store.EffectiveExpiry(t, st.Org.Policy.MaxDays)
+		// A token made (or rotated) to live no longer than the window was
+		// given that lifetime on purpose: its owner needs no warning for it,
+		// as the expiry notices do (a token is warned for a window only if it
+		// lived longer than the window).
+		if issued := lastIssued(t); exp.Sub(issued) <= bannerWithin {
+			continue
+		}
 		e := views.ExpiringToken{Name: t.Name, KindLabel: auth.Kind(t.Kind).Label(), Expires: moment(exp, now, ""), Badge: expiryBadge(exp, now)}
 		if auth.Authorize(me, auth.ViewToken, core.TokenFacts(t)) {
 			e.URL = tokenPath(st.Org.Slug, t, "")
@@ -63,4 +70,13 @@ func (s *Server) expiringOwn(ctx context.Context, st *plumbing.RequestState, now
 		out = append(out, e)
 	}
 	return out, nil
+}
+
+// lastIssued is when t's current secret was made: its last rotation, or its
+// creation.
+func lastIssued(t store.Token) time.Time {
+	if t.RotatedAt.After(t.CreatedAt) {
+		return t.RotatedAt
+	}
+	return t.CreatedAt
 }
