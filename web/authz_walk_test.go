@@ -85,6 +85,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /me/tokens/personal/:id/edit": {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/edit", form: url.Values{"name": {"renamed"}, "scopes": {"api"}},
 			allowed: []string{"max"}}},
 		"POST /me/tokens/personal/:id/rotate":                     {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/rotate", allowed: []string{"max"}}},
+		"GET /orgs/:org/settings/tokens/personal/:id":             {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID, allowed: auditors}},
 		"GET /orgs/:org/settings/tokens/personal/:id/remove-org":  {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
 		"POST /orgs/:org/settings/tokens/personal/:id/remove-org": {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
 
