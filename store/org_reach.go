@@ -25,3 +25,34 @@ func orgReach(ctx context.Context, tx *Tx, orgID int64) (string, bool, error) {
 	return `((t.org_id = :org AND t.kind <> 'personal')
 		OR t.id IN (SELECT token_id FROM token_org_grants WHERE org_id = :org AND removed_at IS NULL))`, false, nil
 }
+
+// What an API list holds of the personal tokens granted to the org
+// (TokenQuery.Granted).
+const (
+	GrantedToo  = "too"
+	GrantedOnly = "only"
+)
+
+// listReach is the condition (on tokens t, with :org and :kind) for the
+// tokens a list of q.Kind holds. Granted personal tokens join only an API
+// list; while the org has no standing grant, the list is the org's own
+// tokens of the kind, which the (org_id, kind, …) indexes deliver in order.
+func listReach(ctx context.Context, tx *Tx, q TokenQuery) (string, error) {
+	own := "t.org_id = :org AND t.kind = :kind"
+	if q.Granted == "" || q.Kind != "api" {
+		return own, nil
+	}
+	granted := "t.kind = 'personal' AND t.id IN (SELECT token_id FROM token_org_grants WHERE org_id = :org AND removed_at IS NULL)"
+	if q.Granted == GrantedOnly {
+		return granted, nil
+	}
+	var any int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM token_org_grants
+		WHERE org_id = ? AND removed_at IS NULL LIMIT 1) x`, q.OrgID).Scan(&any); err != nil {
+		return "", err
+	}
+	if any == 0 {
+		return own, nil
+	}
+	return "((" + own + ") OR (" + granted + "))", nil
+}

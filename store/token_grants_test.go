@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -159,6 +160,7 @@ func TestAuditListsGrantedPersonalTokens(t *testing.T) {
 		if strings.Join(exported, " ") != strings.Join(out, " ") {
 			t.Errorf("export %q, list %q", exported, out)
 		}
+		slices.Sort(out) // made at the same instant, so their order is the ids'
 		return strings.Join(out, " ")
 	}
 	if got := names(w.other.ID, ""); got != "laptop" {
@@ -178,5 +180,48 @@ func TestAuditListsGrantedPersonalTokens(t *testing.T) {
 	}
 	if got := names(w.other.ID, ""); got != "laptop" {
 		t.Errorf("globex after acme's removal lists %q", got)
+	}
+}
+
+// TestAPIListWithGrantedPersonalTokens: an API list holds the personal
+// tokens granted to the org when asked, beside the org's own or alone,
+// whichever org the token's row names.
+func TestAPIListWithGrantedPersonalTokens(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.mint(store.NewToken{Name: "deploy", Kind: "api", Scopes: []string{"api"}})
+	names := func(orgID int64, granted string) string {
+		t.Helper()
+		page, err := w.db.Tokens(w.ctx, store.TokenQuery{OrgID: orgID, Kind: "api", Granted: granted, PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tok := range page.Tokens {
+			out = append(out, tok.Name)
+		}
+		if len(out) != page.Total {
+			t.Errorf("total %d for %d listed", page.Total, len(out))
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	if got := names(w.org.ID, store.GrantedToo); got != "deploy" {
+		t.Errorf("before any grant: %q", got)
+	}
+	laptop, _ := w.mint(store.NewToken{Name: "laptop", Kind: "personal", Scopes: []string{"api"}, GrantOrgIDs: []int64{w.other.ID, w.org.ID}})
+	for _, tt := range []struct{ granted, want string }{{"", "deploy"}, {store.GrantedToo, "deploy laptop"}, {store.GrantedOnly, "laptop"}} {
+		if got := names(w.org.ID, tt.granted); got != tt.want {
+			t.Errorf("Granted %q: %q, want %q", tt.granted, got, tt.want)
+		}
+	}
+	if got := names(w.other.ID, store.GrantedToo); got != "laptop" {
+		t.Errorf("globex: %q", got)
+	}
+	if _, err := w.db.RemoveTokenOrg(w.ctx, w.org.ID, laptop.ID, store.GrantRemovedByAdmin, w.actor); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(w.org.ID, store.GrantedToo); got != "deploy" {
+		t.Errorf("after removing acme's grant: %q", got)
 	}
 }
