@@ -58,6 +58,16 @@ func TestPersonalTokensAsTheOrgSeesThem(t *testing.T) {
 			t.Errorf("after the attempts: %+v %v", got, err)
 		}
 	})
+	t.Run("the API lists them when asked, and refuses a type it does not know", func(t *testing.T) {
+		wantStatus(t, a.call(t, "GET", "/api/v1/tokens?type=personal", g.acmeAdmin, "", ""), 200, `"max everywhere"`, `"kind":"personal"`)
+		all := a.call(t, "GET", "/api/v1/tokens?type=all", g.acmeAdmin, "", "")
+		wantStatus(t, all, 200, `"max everywhere"`, `"ada everywhere"`)
+		if r := a.call(t, "GET", "/api/v1/tokens", g.acmeAdmin, "", ""); strings.Contains(r.body, "max everywhere") {
+			t.Errorf("the default list holds personal tokens: %s", r.body)
+		}
+		wantStatus(t, a.call(t, "GET", "/api/v1/tokens?type=<b>", g.acmeAdmin, "", ""), 400, "Type is all, team or personal")
+		wantStatus(t, a.call(t, "GET", "/api/v1/tokens?kind=cli&type=personal", g.acmeAdmin, "", ""), 400, "on API tokens only")
+	})
 	t.Run("once its org is removed, it leaves that org's pages", func(t *testing.T) {
 		// initech from max's token, and acme (its first grant) from ada's.
 		wantStatus(t, a.call(t, "DELETE", "/api/v1/orgs/initech/tokens/"+maxID+"/access", g.initechAdmin, "", ""), 204)
