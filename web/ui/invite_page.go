@@ -78,11 +78,7 @@ func (s *Server) inviteSignIn(c echo.Context) error {
 
 // inviteAccept is POST /invite/:code/accept: the signed-in account joins.
 func (s *Server) inviteAccept(c echo.Context) error {
-	u := plumbing.State(c).User
-	if u == nil {
-		return s.renderInvite(c, http.StatusUnauthorized, views.InvitePageProps{Error: "You are signed out: sign in below to accept."})
-	}
-	return s.acceptAs(c, *u)
+	return s.acceptAs(c, *plumbing.State(c).User)
 }
 
 // acceptAs accepts the path's invitation as u and goes to the org; a

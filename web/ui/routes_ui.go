@@ -51,7 +51,6 @@ func (s *Server) Routes() {
 	s.Route(http.MethodGet, "/invite/:code", plumbing.Public, s.invitePage)
 	s.Route(http.MethodPost, "/invite/:code/sign-in", plumbing.Public, s.inviteSignIn)
 	s.Route(http.MethodPost, "/invite/:code/join", plumbing.Public, s.inviteJoin)
-	s.Route(http.MethodPost, "/invite/:code/accept", plumbing.Public, s.inviteAccept) // as the signed-in account, if any
 	s.Route(http.MethodGet, "/", plumbing.SignedIn, s.home)
 	s.Route(http.MethodGet, "/logout", plumbing.SignedIn, s.logoutForm)
 	s.Route(http.MethodPost, "/logout", plumbing.SignedIn, s.logout)
@@ -65,6 +64,7 @@ func (s *Server) Routes() {
 	s.Route(http.MethodPost, "/me/tokens/personal/:id/rotate", plumbing.SignedIn, s.rotatePersonal)
 	s.Route(http.MethodGet, "/device", plumbing.SignedIn, s.devicePage)
 	s.Route(http.MethodPost, "/device", plumbing.SignedIn, s.deviceDecide)
+	s.Route(http.MethodPost, "/invite/:code/accept", plumbing.SignedIn, s.inviteAccept) // join as the signed-in account
 	s.Route(http.MethodGet, "/notifications", plumbing.SignedIn, s.notifications)
 	s.Route(http.MethodGet, "/notifications/:id", plumbing.SignedIn, s.openNotification)
 	s.Route(http.MethodPost, "/notifications/read-all", plumbing.SignedIn, s.readAllNotifications)
