@@ -79,7 +79,7 @@ func Invitations(v InvitationsView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if v.Link != nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div class=\"reveal-inline\" data-testid=\"invite-link-box\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "<div data-testid=\"invite-link-box\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
