@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"mime"
 	"net/http"
@@ -75,6 +76,40 @@ func TestInvitationEmail(t *testing.T) {
 		t.Errorf("the emailed link: status %d", r.status)
 	}
 
+	t.Run("resend emails a new link", func(t *testing.T) {
+		ada.get("/orgs/acme/settings/members")
+		r := ada.post(itoaPath("/orgs/acme/settings/members/invitations/", inv.ID, "/resend"), url.Values{})
+		if r.status != http.StatusSeeOther {
+			t.Fatalf("resend: status %d", r.status)
+		}
+		ada.get(r.header.Get("Location")).contains(t, "Invited again ana@example.com as auditor: the email is sent")
+		msgs := sink.messages()
+		if len(msgs) != 2 {
+			t.Fatalf("%d messages delivered, want 2", len(msgs))
+		}
+		newLink := emailedLink.FindString(parseMail(t, msgs[1].data).text)
+		if newLink == "" || newLink == link {
+			t.Fatalf("the resent link %q (old %q)", newLink, link)
+		}
+		if r := a.client().get(a.pathOf(t, link)); r.status != http.StatusNotFound {
+			t.Errorf("the first link after a resend: status %d", r.status)
+		}
+		link = newLink
+	})
+	t.Run("the acceptance is in the app, not emailed", func(t *testing.T) {
+		c := a.client()
+		c.get(a.pathOf(t, link))
+		if r := c.post(a.pathOf(t, link)+"/join", url.Values{"new_username": {"ana"}, "new_password": {testPassword}}); r.status != http.StatusSeeOther {
+			t.Fatalf("join: status %d", r.status)
+		}
+		if n, err := a.srv.RunMailPass(context.Background()); err != nil || n != 0 {
+			t.Errorf("mail pass: sent %d, %v", n, err)
+		}
+		if n := len(sink.messages()); n != 2 {
+			t.Errorf("%d messages delivered, want still 2", n)
+		}
+		ada.get("/notifications").contains(t, "ana accepted your invitation")
+	})
 	t.Run("a refused email shows the link", func(t *testing.T) {
 		sink.setRefuse(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "mailbox unavailable"})
 		defer sink.setRefuse(nil)
@@ -90,8 +125,8 @@ func TestInvitationEmail(t *testing.T) {
 		if res.status != http.StatusCreated || res.json["emailed"] != true || !strings.HasPrefix(fmt.Sprint(res.json["url"]), a.ts.URL+"/invite/") {
 			t.Errorf("answer %d %s", res.status, res.body)
 		}
-		if n := len(sink.messages()); n != 2 {
-			t.Errorf("%d messages delivered, want 2", n)
+		if n := len(sink.messages()); n != 3 {
+			t.Errorf("%d messages delivered, want 3", n)
 		}
 	})
 }
