@@ -174,11 +174,11 @@ func (a NewAccount) Check() fault.Fields {
 }
 
 // JoinWithNewAccount creates an account with the invitation's email
-// address and makes it a member, in one transaction. An address that
-// already has an account is refused: its owner signs in to accept.
+// address and the chosen username and password, and makes it a member, in
+// one transaction. An address that already has an account is refused: its
+// owner signs in to accept.
 func (c *Core) JoinWithNewAccount(ctx context.Context, code string, a NewAccount, ip string) (store.Acceptance, error) {
-	inv, err := c.pendingInvitation(ctx, code)
-	if err != nil {
+	if _, err := c.pendingInvitation(ctx, code); err != nil {
 		return store.Acceptance{}, err
 	}
 	a.Username = auth.NormalizeUsername(a.Username)
@@ -189,6 +189,20 @@ func (c *Core) JoinWithNewAccount(ctx context.Context, code string, a NewAccount
 	if err != nil {
 		return store.Acceptance{}, err
 	}
-	return c.DB.AcceptInvitationAsNewUser(ctx, inv.ID, store.NewUser{Username: a.Username, Email: inv.Email,
-		DisplayName: a.DisplayName, PasswordHash: hash}, ip)
+	return c.JoinAsNewUser(ctx, code, store.NewUser{Username: a.Username, DisplayName: a.DisplayName, PasswordHash: hash}, ip)
+}
+
+// JoinAsNewUser creates the account nu, whose email address is always the
+// invitation's, and makes it a member, in one transaction: the new-account
+// form goes through it, and a sign-in that makes its account another way
+// (an identity provider) can too. nu is not checked here beyond what the
+// store enforces (a taken username is a conflict on "username"); an address
+// that already has an account is refused.
+func (c *Core) JoinAsNewUser(ctx context.Context, code string, nu store.NewUser, ip string) (store.Acceptance, error) {
+	inv, err := c.pendingInvitation(ctx, code)
+	if err != nil {
+		return store.Acceptance{}, err
+	}
+	nu.Email, nu.SiteAdmin = inv.Email, false
+	return c.DB.AcceptInvitationAsNewUser(ctx, inv.ID, nu, ip)
 }
