@@ -222,3 +222,38 @@ func TestInvitationLimit(t *testing.T) {
 		t.Errorf("resending an expired invitation with room: %v", err)
 	}
 }
+
+func TestInvitationAcceptedOnceUnderRace(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := MustOpen(t)
+	root, org := setup(t, db)
+	inv, _ := invite(t, db, org, root, "race@example.com", "member")
+	var users []store.User
+	for _, name := range []string{"ra", "rb", "rc", "rd"} {
+		u, err := db.CreateUser(ctx, store.NewUser{Username: name, Email: name + "@example.org", PasswordHash: "x"}, store.Actor{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		users = append(users, u)
+	}
+	errs := make(chan error, len(users))
+	for _, u := range users {
+		go func() {
+			_, err := db.AcceptInvitation(ctx, inv.ID, u.ID, "127.0.0.1")
+			errs <- err
+		}()
+	}
+	won := 0
+	for range users {
+		if err := <-errs; err == nil {
+			won++
+		} else if !store.IsConflict(err) {
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	members, _ := db.Members(ctx, org.ID)
+	if won != 1 || len(members) != 2 {
+		t.Errorf("%d acceptances won, %d members (want 1 and 2)", won, len(members))
+	}
+}
