@@ -213,7 +213,8 @@ func TestInvitationForAnAddressWithAnAccount(t *testing.T) {
 	}
 	ada := a.signIn("ada")
 	// gus has an account (in globex), not in acme.
-	_, link := inviteInForm(t, ada, "GUS@example.com", "member")
+	r, link := inviteInForm(t, ada, "GUS@example.com", "member")
+	r.contains(t, "GUS@example.com already has an account (gus): they sign in to it to accept.")
 	path := a.pathOf(t, link)
 	page := a.client().get(path)
 	page.contains(t, "GUS@example.com already has an account: sign in to it above to accept.")

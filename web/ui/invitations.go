@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strings"
 
@@ -63,20 +64,42 @@ func (s *Server) invite(c echo.Context) error {
 // page shows the link to pass on, this once.
 func (s *Server) deliverInvitation(c echo.Context, is core.Invited, done string) error {
 	inv := is.Invitation
-	mail, err := s.Mail.SendInvitation(c.Request().Context(), inv, s.Public+is.Path())
+	ctx := c.Request().Context()
+	mail, err := s.Mail.SendInvitation(ctx, inv, s.Public+is.Path())
+	if err != nil {
+		return err
+	}
+	note, err := s.accountNote(ctx, inv.Email)
 	if err != nil {
 		return err
 	}
 	if !mail.Sent {
-		link := &views.InviteLink{Email: inv.Email, URL: s.Public + is.Path(), Problem: mail.Problem}
+		link := &views.InviteLink{Email: inv.Email, URL: s.Public + is.Path(), Problem: mail.Problem, Note: note}
 		return s.renderMembersPage(c, http.StatusOK, views.AddMemberForm{Role: string(auth.RoleMember)},
 			views.InviteForm{Role: string(auth.RoleMember)}, link)
 	}
 	msg := done + " " + inv.Email + " as " + strings.ToLower(auth.Role(inv.Role).Label()) + ": the email is sent, and its link works for 7 days."
+	if note != "" {
+		msg += " " + note
+	}
 	if err := s.Flash(c, "success", msg); err != nil {
 		return err
 	}
 	return plumbing.Redirect(c, "/orgs/"+plumbing.State(c).Org.Slug+"/settings/members")
+}
+
+// accountNote tells the admin when the invited address already has an
+// account: its owner signs in to it to accept ("" otherwise).
+func (s *Server) accountNote(ctx context.Context, email string) (string, error) {
+	owners, err := s.DB.UsersWithEmail(ctx, email)
+	if err != nil || len(owners) == 0 {
+		return "", err
+	}
+	names := make([]string, len(owners))
+	for i, u := range owners {
+		names[i] = u.Username
+	}
+	return email + " already has an account (" + strings.Join(names, ", ") + "): they sign in to it to accept.", nil
 }
 
 // resendInvitation is POST …/invitations/:id/resend: a new link, 7 more
