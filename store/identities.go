@@ -31,6 +31,7 @@ type IdentityProvider struct {
 	JoinRole     string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	Linked       int // identities linked through it
 }
 
 // ProviderInput is what an admin saves. A nil SecretSealed on update keeps
@@ -44,7 +45,8 @@ type ProviderInput struct {
 }
 
 const providerColumns = `p.id, p.kind, p.name, p.issuer, p.api_url, p.client_id, p.client_secret_sealed, p.allowed_domains,
-	p.join_org_id, COALESCE(o.slug, ''), p.join_role, p.created_at, p.updated_at`
+	p.join_org_id, COALESCE(o.slug, ''), p.join_role, p.created_at, p.updated_at,
+	(SELECT COUNT(*) FROM linked_identities l WHERE l.provider_id = p.id)`
 
 const providerFrom = ` FROM identity_providers p LEFT JOIN organizations o ON o.id = p.join_org_id`
 
@@ -54,7 +56,7 @@ func scanProvider(row interface{ Scan(...any) error }) (IdentityProvider, error)
 	var org sql.NullInt64
 	var created, updated sql.NullString
 	if err := row.Scan(&p.ID, &p.Kind, &p.Name, &p.Issuer, &p.APIURL, &p.ClientID, &p.SecretSealed, &domains,
-		&org, &p.JoinOrgSlug, &p.JoinRole, &created, &updated); err != nil {
+		&org, &p.JoinOrgSlug, &p.JoinRole, &created, &updated, &p.Linked); err != nil {
 		return IdentityProvider{}, err
 	}
 	p.Domains = strings.Fields(domains)

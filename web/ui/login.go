@@ -28,6 +28,11 @@ func (s *Server) loginForm(c echo.Context) error {
 
 func (s *Server) renderLogin(c echo.Context, status int, p views.LoginProps) error {
 	p.Shell = s.BaseShell(c, "Sign in")
+	buttons, err := s.providerButtons(c, p.Next)
+	if err != nil {
+		return err
+	}
+	p.Providers = buttons
 	return s.Render(c, status, views.LoginPage(p))
 }
 
@@ -85,17 +90,24 @@ func (s *Server) login(c echo.Context) error {
 		return s.renderLogin(c, http.StatusForbidden, p)
 	}
 	s.Throttle.Succeed(username, ip)
+	return s.completeSignIn(c, u, "password", 0, p.Next)
+}
+
+// completeSignIn is the one end of every sign-in, by password or through a
+// provider (providerID, via its name): a new session, the sign-in noted
+// and audited, then next or the landing page.
+func (s *Server) completeSignIn(c echo.Context, u store.User, via string, providerID int64, next string) error {
 	if err := s.SignIn(c, u); err != nil {
 		return err
 	}
-	if err := s.DB.RecordEvent(c.Request().Context(), store.Actor{UserID: u.ID, Label: u.Username, IP: ip},
-		store.Event{Action: "user.signed_in", TargetType: "user", TargetID: fmt.Sprint(u.ID), TargetLabel: u.Username}); err != nil {
+	if err := s.DB.RecordSignIn(c.Request().Context(), u, via, providerID,
+		store.Actor{UserID: u.ID, Label: u.Username, IP: c.RealIP()}); err != nil {
 		return err
 	}
-	if p.Next == "/" {
+	if next == "/" {
 		return s.landing(c, u.ID)
 	}
-	return plumbing.Redirect(c, p.Next)
+	return plumbing.Redirect(c, next)
 }
 
 // landing is where a sign-in with nowhere asked goes: a person in one org
