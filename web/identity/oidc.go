@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -51,16 +52,51 @@ func oidcClaims(ctx context.Context, p Provider, f Flow, tok *oauth2.Token, now 
 	}
 	var c struct {
 		Email         string `json:"email"`
-		EmailVerified *bool  `json:"email_verified"`
+		EmailVerified *bool  `json:"-"`
 		Name          string `json:"name"`
 		Preferred     string `json:"preferred_username"`
 	}
-	if err := idt.Claims(&c); err != nil {
+	var v struct {
+		Verified stringBool `json:"email_verified"`
+	}
+	if err := idt.Claims(&c); err != nil || idt.Claims(&v) != nil {
 		return Claims{}, &Error{Message: "The identity provider's ID token could not be read.", Err: err}
+	}
+	c.EmailVerified = (*bool)(&v.Verified)
+	if c.Email == "" {
+		// Many providers put the email in the userinfo answer only.
+		info, err := op.UserInfo(oidc.ClientContext(ctx, Client()), oauth2.StaticTokenSource(tok))
+		if err != nil {
+			return Claims{}, fail("The identity provider's userinfo endpoint did not answer", err)
+		}
+		if info.Subject != idt.Subject {
+			return Claims{}, &Error{Message: "The identity provider's userinfo is about someone else than its ID token."}
+		}
+		verified := info.EmailVerified // go-oidc also reads "true" written as a string
+		if err := info.Claims(&c); err != nil {
+			return Claims{}, &Error{Message: "The identity provider's userinfo could not be read.", Err: err}
+		}
+		c.Email, c.EmailVerified = info.Email, &verified
 	}
 	out := Claims{Subject: idt.Subject, Name: c.Name, Login: c.Preferred}
 	if c.Email != "" {
 		out.Emails = []Email{{Address: c.Email, Verified: c.EmailVerified != nil && *c.EmailVerified, Primary: true}}
 	}
 	return out, nil
+}
+
+// stringBool reads a JSON boolean, or one written as the string "true" or
+// "false", as some providers do.
+type stringBool bool
+
+func (b *stringBool) UnmarshalJSON(data []byte) error {
+	switch string(data) {
+	case "true", `"true"`:
+		*b = true
+	case "false", `"false"`, "null":
+		*b = false
+	default:
+		return fmt.Errorf("email_verified is %s, not a boolean", data)
+	}
+	return nil
 }
