@@ -107,10 +107,14 @@ func (s *Server) deleteProvider(c echo.Context) error {
 		return err
 	}
 	p, err := s.DB.DeleteProvider(c.Request().Context(), id, s.actor(c))
+	kind, msg := "success", "Deleted "+views.EndSentence(p.Name)
+	if store.IsNotFound(err) { // a second click, or another admin was quicker
+		kind, msg, err = "info", "That provider is deleted already.", nil
+	}
 	if err != nil {
 		return err
 	}
-	if err := s.Flash(c, "success", "Deleted "+views.EndSentence(p.Name)); err != nil {
+	if err := s.Flash(c, kind, msg); err != nil {
 		return err
 	}
 	return plumbing.Redirect(c, "/admin/identity")
