@@ -2,6 +2,8 @@ package web_test
 
 import (
 	"context"
+	"html"
+	"regexp"
 	"net/http"
 	"net/url"
 	"strings"
@@ -61,11 +63,20 @@ func addProvider(t *testing.T, a *app, form url.Values) store.IdentityProvider {
 // link) and returns where it sends the browser.
 func startAt(t *testing.T, c *client, r response) string {
 	t.Helper()
+	if r.status == http.StatusOK { // a form's answer: the page that continues
+		m := continuePattern.FindStringSubmatch(r.body)
+		if m == nil {
+			t.Fatalf("start: no continue link\n%.2000s", r.body)
+		}
+		return html.UnescapeString(m[1])
+	}
 	if r.status != http.StatusSeeOther {
 		t.Fatalf("start: status %d\n%.2000s", r.status, r.body)
 	}
 	return r.header.Get("Location")
 }
+
+var continuePattern = regexp.MustCompile(`href="([^"]+)" data-testid="continue-to-provider"`)
 
 // signInAt runs a whole provider sign-in for c as the OP's username and
 // returns the app's answer to the callback.

@@ -11,6 +11,7 @@ import (
 
 	"tokenward/auth/fault"
 	"tokenward/store"
+	"tokenward/views"
 	"tokenward/web/core"
 	"tokenward/web/identity"
 	"tokenward/web/plumbing"
@@ -87,7 +88,14 @@ func (s *Server) startFlow(c echo.Context, p store.IdentityProvider, f providerF
 	if err := s.PutSessionValue(c, flowKey, string(raw)); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, to)
+	if c.Request().Method == http.MethodGet {
+		return c.Redirect(http.StatusSeeOther, to)
+	}
+	// A form's answer may not redirect off-site (CSP form-action 'self'):
+	// a page sends the browser on instead.
+	shell := s.BaseShell(c, "Continue to "+p.Name)
+	shell.ContinueTo = to
+	return s.Render(c, http.StatusOK, views.ContinuePage(views.ContinueProps{Shell: shell, Provider: p.Name, URL: to}))
 }
 
 // notThisSignIn answers a callback that matches no sign-in under way here.
