@@ -10,6 +10,9 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
+
+	"tokenward/web"
 )
 
 // fakeGitHub serves GitHub's OAuth app endpoints (authorize, access_token)
@@ -26,6 +29,7 @@ type fakeGitHub struct {
 
 	mu    sync.Mutex
 	codes map[string]string // code → PKCE challenge
+	hang  bool              // the token endpoint never answers
 }
 
 func newFakeGitHub(t *testing.T) *fakeGitHub {
@@ -49,6 +53,19 @@ func newFakeGitHub(t *testing.T) *fakeGitHub {
 		http.Redirect(w, r, back.String(), http.StatusFound)
 	})
 	mux.HandleFunc("POST /login/oauth/access_token", func(w http.ResponseWriter, r *http.Request) {
+		f.mu.Lock()
+		hang := f.hang
+		f.mu.Unlock()
+		if hang {
+			// Read the body first: only then does the server notice the
+			// client hanging up, which ends r's context.
+			_ = r.ParseForm()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+			return
+		}
 		id, secret, ok := r.BasicAuth()
 		if !ok {
 			id, secret = r.FormValue("client_id"), r.FormValue("client_secret")
@@ -93,20 +110,7 @@ func TestGitHubProvider(t *testing.T) {
 	p := addProvider(t, a, url.Values{"kind": {"github"}, "name": {"GitHub"}, "issuer": {gh.srv.URL}, "api_url": {gh.srv.URL + "/api"},
 		"client_id": {gh.clientID}, "client_secret": {gh.secret}, "domains": {"example.org"}, "join": {"1"}, "join_org": {"acme"}, "join_role": {"auditor"}})
 	ctx := context.Background()
-	signIn := func(c *client) response {
-		t.Helper()
-		to := startAt(t, c, c.get("/login/with/"+itoa(p.ID)))
-		res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(to)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		back, err := url.Parse(res.Header.Get("Location"))
-		if err != nil || res.StatusCode != http.StatusFound {
-			t.Fatalf("fake GitHub authorize: status %d, Location %q", res.StatusCode, res.Header.Get("Location"))
-		}
-		return c.get(back.RequestURI())
-	}
+	signIn := func(c *client) response { t.Helper(); return gitHubSignIn(t, c, p.ID) }
 
 	c := a.client()
 	if r := signIn(c); r.status != http.StatusSeeOther {
@@ -149,4 +153,57 @@ func TestGitHubProvider(t *testing.T) {
 		}
 		r.contains(t, "refused the sign-in code")
 	})
+}
+
+// gitHubSignIn starts a sign-in with the GitHub provider, lets the fake
+// authorize it, and returns the app's answer to the callback.
+func gitHubSignIn(t *testing.T, c *client, providerID int64) response {
+	t.Helper()
+	to := startAt(t, c, c.get("/login/with/"+itoa(providerID)))
+	res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Get(to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	back, err := url.Parse(res.Header.Get("Location"))
+	if err != nil || res.StatusCode != http.StatusFound {
+		t.Fatalf("fake GitHub authorize: status %d, Location %q", res.StatusCode, res.Header.Get("Location"))
+	}
+	return c.get(back.RequestURI())
+}
+
+// TestProviderTimeout: a provider that does not answer in time gives a
+// clear answer and nothing is written, when adding it and when signing in.
+func TestProviderTimeout(t *testing.T) {
+	t.Parallel()
+	a := seededApp(t, func(cfg *web.Config) { cfg.ProviderTimeout = 300 * time.Millisecond })
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(silent.Close)
+	admin := a.signIn("ada")
+	admin.get("/admin/identity")
+	r := admin.post("/admin/identity", url.Values{"kind": {"oidc"}, "name": {"Silent"}, "issuer": {silent.URL},
+		"client_id": {"x"}, "client_secret": {"y"}})
+	if r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("add a silent issuer: status %d", r.status)
+	}
+	r.contains(t, "did not answer in time")
+	if list, _ := a.db.Providers(context.Background()); len(list) != 0 {
+		t.Errorf("%d providers saved", len(list))
+	}
+
+	gh := newFakeGitHub(t)
+	p := addProvider(t, a, url.Values{"kind": {"github"}, "name": {"GitHub"}, "issuer": {gh.srv.URL}, "api_url": {gh.srv.URL + "/api"},
+		"client_id": {gh.clientID}, "client_secret": {gh.secret}, "domains": {"example.org"}, "join": {"1"}, "join_org": {"acme"}, "join_role": {"member"}})
+	gh.mu.Lock()
+	gh.hang = true
+	gh.mu.Unlock()
+	before := userCount(t, a)
+	r = gitHubSignIn(t, a.client(), p.ID)
+	if r.status != http.StatusForbidden {
+		t.Fatalf("sign in while GitHub hangs: status %d", r.status)
+	}
+	r.contains(t, "did not answer in time", "Nothing was changed")
+	if userCount(t, a) != before {
+		t.Error("a user was written")
+	}
 }

@@ -8,7 +8,6 @@ package identity
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -18,7 +17,8 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Timeout bounds each request to a provider.
+// Timeout is how long Tokenward waits for a provider, by default: each
+// step (discovery, the code's exchange with its checks) is bounded by it.
 const Timeout = 10 * time.Second
 
 // The provider kinds, as the store names them.
@@ -84,7 +84,7 @@ func (e *Error) Unwrap() error { return e.Err }
 func fail(msg string, err error) error {
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
-		return &Error{Message: fmt.Sprintf("The identity provider did not answer within %s.", Timeout), Err: err}
+		return &Error{Message: "The identity provider did not answer in time.", Err: err}
 	}
 	return &Error{Message: msg, Err: err}
 }

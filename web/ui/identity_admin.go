@@ -125,7 +125,7 @@ func (s *Server) orgChoices(ctx context.Context, f *views.ProviderForm) (map[str
 // checkProvider asks the provider, before saving, whether it can be used
 // (an OIDC issuer's discovery); a failure is a message on the issuer field.
 func (s *Server) checkProvider(c echo.Context, in store.ProviderInput) string {
-	ctx, cancel := context.WithTimeout(c.Request().Context(), identity.Timeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.providerTimeout())
 	defer cancel()
 	err := identity.Check(ctx, identity.Provider{Kind: in.Kind, Issuer: in.Issuer, APIURL: in.APIURL, ClientID: in.ClientID})
 	if e, ok := err.(*identity.Error); ok {

@@ -50,6 +50,14 @@ func (s *Server) protocol(p store.IdentityProvider) (identity.Provider, error) {
 		ClientSecret: secret, RedirectURL: s.Public + CallbackPath}, nil
 }
 
+// providerTimeout bounds each step of talking to a provider.
+func (s *Server) providerTimeout() time.Duration {
+	if s.ProviderTimeout > 0 {
+		return s.ProviderTimeout
+	}
+	return identity.Timeout
+}
+
 func (s *Server) pathProvider(c echo.Context) (store.IdentityProvider, error) {
 	id, err := plumbing.PathID(c, "id")
 	if err != nil {
@@ -75,7 +83,7 @@ func (s *Server) startFlow(c echo.Context, p store.IdentityProvider, f providerF
 		return err
 	}
 	f.Flow, f.Provider, f.Expires = identity.NewFlow(), p.ID, s.Now().Add(flowLifetime).Unix()
-	ctx, cancel := context.WithTimeout(c.Request().Context(), identity.Timeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.providerTimeout())
 	defer cancel()
 	to, err := identity.AuthURL(ctx, proto, f.Flow)
 	if err != nil {
@@ -154,7 +162,7 @@ func (s *Server) exchange(c echo.Context, p store.IdentityProvider, f providerFl
 	if err != nil {
 		return identity.Claims{}, err
 	}
-	ctx, cancel := context.WithTimeout(c.Request().Context(), identity.Timeout)
+	ctx, cancel := context.WithTimeout(c.Request().Context(), s.providerTimeout())
 	defer cancel()
 	claims, err := identity.Exchange(ctx, proto, f.Flow, code, s.Now)
 	if err != nil {
