@@ -98,6 +98,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		// their messages (422) from anyone. Accepting as the signed-in
 		// account needs one (a revoked invitation: a 409 that writes nothing).
 		"GET /invite/:code":          {{path: "/invite/" + f.code, allowed: everyone}},
+		"GET /invite/:code/with/:id": {{path: "/invite/" + f.code + "/with/" + idp, allowed: everyone}},
 		"POST /invite/:code/sign-in": {{path: "/invite/" + f.code + "/sign-in", allowed: everyone}},
 		"POST /invite/:code/join":    {{path: "/invite/" + f.code + "/join", allowed: everyone}},
 		"POST /invite/:code/accept":  {{path: "/invite/" + f.revokedCode + "/accept", allowed: signedIn}},

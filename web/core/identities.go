@@ -111,3 +111,42 @@ func (s *Core) LinkProvider(ctx context.Context, u store.User, p store.IdentityP
 	}
 	return err
 }
+
+// ProviderAcceptInvitation accepts the invitation of code for the person
+// behind claims at p: the account the identity is linked to accepts it (as
+// a password sign-in would); an identity linked to nobody gets a new account
+// with the invitation's address (and its rules: an address that has an
+// account is refused, its owner signs in to accept), and is linked to it.
+// Only the invitation decides who joins: the provider's email plays no part.
+func (s *Core) ProviderAcceptInvitation(ctx context.Context, code string, p store.IdentityProvider, c identity.Claims, ip string) (store.Acceptance, error) {
+	if c.Subject == "" {
+		return store.Acceptance{}, refused("Sign-in with "+p.Name+" failed", p.Name+" did not say who you are (no subject). Nothing was changed.")
+	}
+	u, err := s.DB.IdentityUser(ctx, p.ID, c.Subject)
+	switch {
+	case err == nil && u.Disabled():
+		return store.Acceptance{}, refused("Account disabled", "Your account is disabled. Ask a site admin to enable it.")
+	case err == nil:
+		return s.AcceptInvitation(ctx, code, u.ID, ip)
+	case !store.IsNotFound(err):
+		return store.Acceptance{}, err
+	}
+	inv, err := s.pendingInvitation(ctx, code)
+	if err != nil {
+		return store.Acceptance{}, err
+	}
+	var a store.Acceptance
+	for _, name := range auth.UsernameCandidates(c.Login, inv.Email) {
+		a, err = s.JoinAsNewUser(ctx, code, store.NewUser{Username: name, DisplayName: auth.ClipDisplayName(c.Name)}, ip)
+		if !fault.FieldsOf(err).Has("username") {
+			break
+		}
+	}
+	if err != nil {
+		return store.Acceptance{}, err
+	}
+	nu := a.Member.User
+	err = s.DB.LinkIdentity(ctx, nu.ID, store.Identity{ProviderID: p.ID, Subject: c.Subject, Email: primaryEmail(c)}, p.Name,
+		store.Actor{UserID: nu.ID, Label: nu.Username, IP: ip})
+	return a, err
+}

@@ -30,13 +30,14 @@ const secretAAD = "identity provider client secret"
 // redirect URL to register at the provider is the public URL plus this.
 const CallbackPath = "/login/callback"
 
-// providerFlow is a sign-in or a link under way
+// providerFlow is a sign-in, a link or an invitation's acceptance under way
 // at a provider, kept in the encrypted session until the provider answers.
 type providerFlow struct {
 	identity.Flow
 	Provider int64  `json:"provider"`
 	LinkUser int64  `json:"link_user,omitempty"` // linking to this signed-in user
 	Next     string `json:"next,omitempty"`
+	Invite   string `json:"invite,omitempty"` // accepting the invitation of this link code
 	Expires  int64  `json:"expires"`
 }
 
@@ -134,8 +135,11 @@ func (s *Server) providerCallback(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if f.LinkUser != 0 {
+	switch {
+	case f.LinkUser != 0:
 		return s.finishLink(c, p, f, claims)
+	case f.Invite != "":
+		return s.finishInvite(c, p, f, claims)
 	}
 	u, err := s.Core.ProviderSignIn(ctx, p, claims, store.Actor{IP: c.RealIP(), Label: p.Name})
 	if err != nil {
@@ -185,4 +189,30 @@ func (s *Server) finishLink(c echo.Context, p store.IdentityProvider, f provider
 		return err
 	}
 	return plumbing.Redirect(c, signInMethodsPath)
+}
+
+// inviteProviderSignIn is GET /invite/{code}/with/{id}: off to the
+// provider, to come back a member of the invitation's org.
+func (s *Server) inviteProviderSignIn(c echo.Context) error {
+	p, err := s.pathProvider(c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Core.InvitationByCode(c.Request().Context(), c.Param("code")); err != nil {
+		return err
+	}
+	return s.startFlow(c, p, providerFlow{Invite: c.Param("code")})
+}
+
+// finishInvite accepts the invitation as the person the provider vouched
+// for, then starts their session as any sign-in does.
+func (s *Server) finishInvite(c echo.Context, p store.IdentityProvider, f providerFlow, claims identity.Claims) error {
+	a, err := s.Core.ProviderAcceptInvitation(c.Request().Context(), f.Invite, p, claims, c.RealIP())
+	if err != nil {
+		return err
+	}
+	if err := s.startSession(c, a.Member.User, p.Name, p.ID); err != nil {
+		return err
+	}
+	return s.joined(c, a)
 }

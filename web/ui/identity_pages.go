@@ -122,16 +122,30 @@ func (s *Server) deleteProvider(c echo.Context) error {
 
 // providerButtons are the sign-in page's "Sign in with …" links.
 func (s *Server) providerButtons(c echo.Context, next string) ([]views.ProviderButton, error) {
+	return s.providerLinks(c, func(id int64) string {
+		href := "/login/with/" + strconv.FormatInt(id, 10)
+		if next != "/" && next != "" {
+			href += "?next=" + url.QueryEscape(next)
+		}
+		return href
+	})
+}
+
+// inviteProviderButtons are the invitation page's "Sign in with …" links.
+func (s *Server) inviteProviderButtons(c echo.Context, code string) ([]views.ProviderButton, error) {
+	return s.providerLinks(c, func(id int64) string {
+		return "/invite/" + url.PathEscape(code) + "/with/" + strconv.FormatInt(id, 10)
+	})
+}
+
+func (s *Server) providerLinks(c echo.Context, href func(int64) string) ([]views.ProviderButton, error) {
 	providers, err := s.DB.Providers(c.Request().Context())
 	if err != nil {
 		return nil, err
 	}
 	var out []views.ProviderButton
 	for _, p := range providers {
-		href := "/login/with/" + strconv.FormatInt(p.ID, 10)
-		if next != "/" && next != "" {
-			href += "?next=" + url.QueryEscape(next)
-		}
+		href := href(p.ID)
 		out = append(out, views.ProviderButton{Name: p.Name, Href: href})
 	}
 	return out, nil

@@ -53,6 +53,7 @@ func (s *Server) Routes() {
 	s.Route(http.MethodGet, "/invite/:code", plumbing.Public, s.invitePage)
 	s.Route(http.MethodPost, "/invite/:code/sign-in", plumbing.Public, s.inviteSignIn)
 	s.Route(http.MethodPost, "/invite/:code/join", plumbing.Public, s.inviteJoin)
+	s.Route(http.MethodGet, "/invite/:code/with/:id", plumbing.Public, s.inviteProviderSignIn)
 	s.Route(http.MethodGet, "/", plumbing.SignedIn, s.home)
 	s.Route(http.MethodGet, "/logout", plumbing.SignedIn, s.logoutForm)
 	s.Route(http.MethodPost, "/logout", plumbing.SignedIn, s.logout)
