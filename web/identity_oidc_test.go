@@ -289,3 +289,23 @@ func TestProviderLinkUnlink(t *testing.T) {
 		}
 	})
 }
+
+// TestProviderSignInRotatesSession: a provider sign-in ends the session the
+// browser had and starts a new one, as a password sign-in does, so an old
+// (or planted) cookie does not carry over.
+func TestProviderSignInRotatesSession(t *testing.T) {
+	t.Parallel()
+	a, op := idpApp(t)
+	p := addProvider(t, a, providerForm(op, "Okta"))
+	c := a.signIn("max")
+	old := c.http.Jar.Cookies(mustURL(t, a.ts.URL))
+	if r := signInAt(t, c, p, "alice"); r.status != http.StatusSeeOther {
+		t.Fatalf("provider sign-in: status %d", r.status)
+	}
+	c.get("/me/sign-in").contains(t, "Signed in as alice")
+	stale := a.client()
+	stale.http.Jar.SetCookies(mustURL(t, a.ts.URL), old)
+	if r := stale.get("/me/sign-in"); r.status != http.StatusSeeOther {
+		t.Errorf("max's old session still works after the provider sign-in: status %d", r.status)
+	}
+}
