@@ -35,22 +35,7 @@ func parseProviderForm(c echo.Context) providerForm {
 func (f *providerForm) Validate(adding bool, orgs map[string]int64) (store.ProviderInput, views.FieldErrors) {
 	in := store.ProviderInput{Kind: f.Kind, Name: f.Name, Issuer: f.Issuer, APIURL: f.APIURL, ClientID: f.ClientID}
 	msgs := map[string]string{}
-	switch f.Kind {
-	case store.ProviderOIDC:
-		in.APIURL = ""
-		if in.Issuer == "" {
-			msgs["issuer"] = "Enter the issuer URL, such as https://gitlab.com."
-		}
-	case store.ProviderGitHub:
-		in.Issuer = strings.TrimRight(cmpOr(in.Issuer, identity.GitHubURL), "/")
-		in.APIURL = strings.TrimRight(cmpOr(in.APIURL, identity.GitHubAPIURL), "/")
-		msgs["api_url"] = identity.CheckURL(in.APIURL)
-	default:
-		msgs["kind"] = "Choose OpenID Connect or GitHub."
-	}
-	if msgs["issuer"] == "" && msgs["kind"] == "" {
-		msgs["issuer"] = identity.CheckURL(in.Issuer)
-	}
+	f.checkAddresses(&in, msgs)
 	switch {
 	case f.Name == "":
 		msgs["name"] = "Enter the name shown on the sign-in page, such as GitLab."
@@ -80,6 +65,27 @@ func (f *providerForm) Validate(adding bool, orgs map[string]int64) (store.Provi
 		in.JoinRole = f.JoinRole
 	}
 	return in, collectErrors(msgs)
+}
+
+// checkAddresses checks the kind and its addresses: an OIDC issuer, or
+// GitHub's web and API addresses (github.com's when left empty).
+func (f *providerForm) checkAddresses(in *store.ProviderInput, msgs map[string]string) {
+	switch f.Kind {
+	case store.ProviderOIDC:
+		in.APIURL = ""
+		if in.Issuer == "" {
+			msgs["issuer"] = "Enter the issuer URL, such as https://gitlab.com."
+		}
+	case store.ProviderGitHub:
+		in.Issuer = strings.TrimRight(cmpOr(in.Issuer, identity.GitHubURL), "/")
+		in.APIURL = strings.TrimRight(cmpOr(in.APIURL, identity.GitHubAPIURL), "/")
+		msgs["api_url"] = identity.CheckURL(in.APIURL)
+	default:
+		msgs["kind"] = "Choose OpenID Connect or GitHub."
+	}
+	if msgs["issuer"] == "" && msgs["kind"] == "" {
+		msgs["issuer"] = identity.CheckURL(in.Issuer)
+	}
 }
 
 func cmpOr(s, def string) string {
