@@ -28,6 +28,8 @@ var copyTables = []struct{ name, order string }{
 	{"device_authorizations", "id"},
 	{"notifications", "id"},
 	{"smtp_settings", "id"},
+	{"identity_providers", "id"},
+	{"linked_identities", "provider_id, subject"},
 	{"audit_events", "id"},
 }
 

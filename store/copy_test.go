@@ -114,6 +114,11 @@ func (d *deployment) fill() {
 	must(d.db.CreateSession(ctx, d.session, d.root.ID, "10.0.0.9", "Firefox", store.SessionLimits{Idle: time.Hour, Absolute: 12 * time.Hour}))
 	must(d.db.SaveSMTPSettings(ctx, store.SMTPSettings{Host: "smtp.example.com", Port: 587, Security: store.SMTPStartTLS,
 		Username: "tw", PasswordSealed: d.sealer.Seal(smtpAAD, "mail password"), From: "tw@example.com"}, false, d.actor))
+	idp, err := d.db.CreateProvider(ctx, store.ProviderInput{Kind: store.ProviderOIDC, Name: "Okta", Issuer: "https://okta.example.com",
+		ClientID: "tokenward", SecretSealed: d.sealer.Seal("identity-provider", "client secret"), Domains: []string{"example.com"},
+		JoinOrgID: d.org.ID, JoinRole: "member"}, d.actor)
+	must(err)
+	must(d.db.LinkIdentity(ctx, d.mia.ID, store.Identity{ProviderID: idp.ID, Subject: "okta|mia", Email: "mia@example.com"}, idp.Name, d.actor))
 
 	// A login that was activated and made a token, and one still pending.
 	_, hash := d.startLogin("BCDFGHJK", "203.0.113.5")

@@ -78,7 +78,7 @@ func AdminPage(p AdminProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-header\"><h1>Site admin</h1><div class=\"actions\"><a class=\"btn\" href=\"/admin/smtp\" data-testid=\"admin-smtp\">Email (SMTP) settings</a></div></div><section><h2>Organizations</h2><table class=\"data\" data-testid=\"orgs-table\"><thead><tr><th scope=\"col\">Slug</th><th scope=\"col\">Name</th><th scope=\"col\">Members</th><th scope=\"col\">Created</th></tr></thead> <tbody>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"page-header\"><h1>Site admin</h1><div class=\"actions\"><a class=\"btn\" href=\"/admin/smtp\" data-testid=\"admin-smtp\">Email (SMTP) settings</a> <a class=\"btn\" href=\"/admin/identity\" data-testid=\"admin-identity\">Identity providers</a></div></div><section><h2>Organizations</h2><table class=\"data\" data-testid=\"orgs-table\"><thead><tr><th scope=\"col\">Slug</th><th scope=\"col\">Name</th><th scope=\"col\">Members</th><th scope=\"col\">Created</th></tr></thead> <tbody>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -21,6 +21,10 @@ type Shell struct {
 	RequestID string
 	// Unread is the signed-in user's unread notifications, for the bell.
 	Unread int
+	// ContinueTo, when set, sends the browser on to this address at once
+	// (a meta refresh): how a form's answer leaves for an identity
+	// provider, which the CSP's form-action 'self' forbids a redirect to.
+	ContinueTo string
 }
 
 // UserMenu is the signed-in user as the header shows them.

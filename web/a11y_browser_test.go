@@ -97,6 +97,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			{path: "/orgs/acme/settings/audit"}, {path: "/orgs/acme/settings/audit/events"},
 			{path: "/orgs/acme/settings/members"}, {path: "/orgs/acme/settings/services"}, {path: "/orgs/acme/settings/policy"},
 			{path: "/me/tokens"}, {path: "/notifications"}, {path: "/admin"}, {path: "/"}, {path: "/invite/" + code},
+			{path: "/admin/identity"}, {path: "/me/sign-in"},
 		}},
 		{"max", []a11yState{
 			{path: tabs[0]},

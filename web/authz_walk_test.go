@@ -11,6 +11,7 @@ import (
 
 	"tokenward/auth"
 	"tokenward/store"
+	"tokenward/web"
 	"tokenward/web/core"
 )
 
@@ -38,6 +39,9 @@ type walkFixtures struct {
 	// maxPersonal is max's personal token granted to acme; maxLeft one whose
 	// acme grant max removed (so he may add it again).
 	maxPersonal, maxLeft store.Token
+	// provider is a GitHub identity provider (its start needs no network);
+	// maxLinked one that max has an identity linked at.
+	provider, maxLinked store.IdentityProvider
 	// invitation is a pending invitation to acme and code its link's;
 	// revokedCode is the link of a revoked one; newEmail is not invited yet.
 	invitation        store.Invitation
@@ -67,20 +71,34 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 			{path: tok(f.maxCLI, action), allowed: maxCLI}, {path: tok(f.adaCLI, action), allowed: adaCLI}}
 	}
 	victim := fmt.Sprint(f.victim.ID)
+	idp, linked := fmt.Sprint(f.provider.ID), fmt.Sprint(f.maxLinked.ID)
 	return map[string][]walkCase{
-		"GET /healthz":   {{path: "/healthz", allowed: everyone}},
-		"GET /readyz":    {{path: "/readyz", allowed: everyone}},
-		"GET /static/*":  {{path: "/static/app.css", allowed: everyone}},
-		"HEAD /static/*": {{path: "/static/app.js", allowed: everyone}},
-		"GET /login":     {{path: "/login", allowed: everyone}},
-		"POST /login":    {{path: "/login", allowed: everyone}},
-		"GET /setup":     {{path: "/setup", allowed: nobody}}, // setup is closed once a site admin exists
-		"POST /setup":    {{path: "/setup", allowed: nobody}},
+		"GET /healthz":        {{path: "/healthz", allowed: everyone}},
+		"GET /readyz":         {{path: "/readyz", allowed: everyone}},
+		"GET /static/*":       {{path: "/static/app.css", allowed: everyone}},
+		"HEAD /static/*":      {{path: "/static/app.js", allowed: everyone}},
+		"GET /login":          {{path: "/login", allowed: everyone}},
+		"POST /login":         {{path: "/login", allowed: everyone}},
+		"GET /login/with/:id": {{path: "/login/with/" + idp, allowed: everyone}},
+		// No sign-in under way in the walk's sessions: refused for all (the
+		// TestOIDC tests walk the whole flow).
+		"GET /login/callback":             {{path: "/login/callback?state=x&code=y", allowed: nobody}},
+		"GET /me/sign-in":                 {{path: "/me/sign-in", allowed: signedIn}},
+		"POST /me/sign-in/:id/link":       {{path: "/me/sign-in/" + idp + "/link", allowed: signedIn}},
+		"POST /me/sign-in/:id/unlink":     {{path: "/me/sign-in/" + linked + "/unlink", allowed: []string{"max"}}},
+		"GET /admin/identity":             {{path: "/admin/identity", allowed: siteAdmins}},
+		"POST /admin/identity":            {{path: "/admin/identity", allowed: siteAdmins}},
+		"GET /admin/identity/:id":         {{path: "/admin/identity/" + idp, allowed: siteAdmins}},
+		"POST /admin/identity/:id":        {{path: "/admin/identity/" + idp, allowed: siteAdmins}},
+		"POST /admin/identity/:id/delete": {{path: "/admin/identity/" + idp + "/delete", allowed: siteAdmins}},
+		"GET /setup":                      {{path: "/setup", allowed: nobody}}, // setup is closed once a site admin exists
+		"POST /setup":                     {{path: "/setup", allowed: nobody}},
 
 		// The invitation link's page is public; its forms, posted empty, get
 		// their messages (422) from anyone. Accepting as the signed-in
 		// account needs one (a revoked invitation: a 409 that writes nothing).
 		"GET /invite/:code":          {{path: "/invite/" + f.code, allowed: everyone}},
+		"GET /invite/:code/with/:id": {{path: "/invite/" + f.code + "/with/" + idp, allowed: everyone}},
 		"POST /invite/:code/sign-in": {{path: "/invite/" + f.code + "/sign-in", allowed: everyone}},
 		"POST /invite/:code/join":    {{path: "/invite/" + f.code + "/join", allowed: everyone}},
 		"POST /invite/:code/accept":  {{path: "/invite/" + f.revokedCode + "/accept", allowed: signedIn}},
@@ -196,7 +214,9 @@ func refused(method string, r response) bool {
 // visitor and checks the answer against walkTable.
 func TestAuthorizationWalk(t *testing.T) {
 	t.Parallel()
-	a := seededApp(t)
+	key := make([]byte, auth.MasterKeySize)
+	key[0] = 7
+	a := seededApp(t, func(cfg *web.Config) { cfg.MasterKey = key })
 	ctx := context.Background()
 	visitors := map[string]*client{"anon": a.client()}
 	visitors["anon"].get("/login") // holds a CSRF token, so refusals are about who, not the form
@@ -212,7 +232,7 @@ func TestAuthorizationWalk(t *testing.T) {
 		}
 		users[u] = user
 	}
-	sealer, err := auth.NewSealer(make([]byte, auth.MasterKeySize))
+	sealer, err := auth.NewSealer(key)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -253,6 +273,18 @@ func TestAuthorizationWalk(t *testing.T) {
 			return is.Token
 		}
 		f.maxPersonal, f.maxLeft = personal("live"), personal("left")
+		provider := func(name string) store.IdentityProvider {
+			p, err := a.db.CreateProvider(ctx, store.ProviderInput{Kind: store.ProviderGitHub, Name: name, Issuer: "https://github.com",
+				APIURL: "https://api.github.com", ClientID: name, SecretSealed: sealer.Seal("identity provider client secret", "secret")}, store.Actor{Label: "walk"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		f.provider, f.maxLinked = provider(fmt.Sprintf("walk-%d", n)), provider(fmt.Sprintf("walk-%d-linked", n))
+		if err := a.db.LinkIdentity(ctx, users["max"].ID, store.Identity{ProviderID: f.maxLinked.ID, Subject: fmt.Sprint(n)}, "walk", store.Actor{Label: "walk"}); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := a.db.RemoveTokenOrg(ctx, a.org.ID, f.maxLeft.ID, store.GrantRemovedByOwner, store.Actor{UserID: users["max"].ID, Label: "max"}); err != nil {
 			t.Fatal(err)
 		}

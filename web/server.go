@@ -48,6 +48,9 @@ type Config struct {
 	// the mail server (tests trust their own certificate with it); nil
 	// uses the system's roots.
 	SMTPTLSConfig *tls.Config
+	// ProviderTimeout bounds each step of talking to an identity provider;
+	// 10 s when zero. Tests shorten it.
+	ProviderTimeout time.Duration
 
 	// The seams that processes sharing one database share; nil gives the
 	// one that suits the database (see fillSeams).
@@ -133,7 +136,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	mail.TLSConfig = cfg.SMTPTLSConfig
 	s := &Server{Site: site, mail: mail, notices: engine.NewNoticeJob(cfg.DB, cfg.Logger, mail, cfg.JobClaim)}
-	s.ui = &ui.Server{Site: site, Mail: mail, Setup: &ui.SetupGate{},
+	s.ui = &ui.Server{Site: site, Mail: mail, Setup: &ui.SetupGate{}, ProviderTimeout: cfg.ProviderTimeout,
 		Throttle: engine.NewFailThrottle(counts, now, engine.UserFailures, engine.IPFailures),
 		Devices:  engine.NewFailThrottle(counts, now, engine.DeviceUserFailures, engine.DeviceIPFailures)}
 	s.api = &api.Server{Site: site, Mail: mail}

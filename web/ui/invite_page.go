@@ -55,6 +55,9 @@ func (s *Server) renderInvite(c echo.Context, status int, p views.InvitePageProp
 		return err
 	}
 	p.HasAccount = len(owners) > 0
+	if p.Providers, err = s.inviteProviderButtons(c, p.Code); err != nil {
+		return err
+	}
 	return s.Render(c, status, views.InvitePage(p))
 }
 

@@ -28,6 +28,11 @@ func (s *Server) loginForm(c echo.Context) error {
 
 func (s *Server) renderLogin(c echo.Context, status int, p views.LoginProps) error {
 	p.Shell = s.BaseShell(c, "Sign in")
+	buttons, err := s.providerButtons(c, p.Next)
+	if err != nil {
+		return err
+	}
+	p.Providers = buttons
 	return s.Render(c, status, views.LoginPage(p))
 }
 
@@ -113,11 +118,29 @@ func (s *Server) signInWithPassword(c echo.Context, rawUsername, password string
 		return store.User{}, r, nil
 	}
 	s.Throttle.Succeed(username, ip)
+	return u, nil, s.startSession(c, u, "password", 0)
+}
+
+// startSession is the one start of a session, for every way of signing in
+// (by password, via "password"; through a provider, providerID and its
+// name): a new session id, the sign-in noted and audited.
+func (s *Server) startSession(c echo.Context, u store.User, via string, providerID int64) error {
 	if err := s.SignIn(c, u); err != nil {
-		return store.User{}, nil, err
+		return err
 	}
-	return u, nil, s.DB.RecordEvent(c.Request().Context(), store.Actor{UserID: u.ID, Label: u.Username, IP: ip},
-		store.Event{Action: "user.signed_in", TargetType: "user", TargetID: fmt.Sprint(u.ID), TargetLabel: u.Username})
+	return s.DB.RecordSignIn(c.Request().Context(), u, via, providerID, store.Actor{UserID: u.ID, Label: u.Username, IP: c.RealIP()})
+}
+
+// completeSignIn starts the session for a sign-in through a provider and
+// goes to next, or the landing page.
+func (s *Server) completeSignIn(c echo.Context, u store.User, via string, providerID int64, next string) error {
+	if err := s.startSession(c, u, via, providerID); err != nil {
+		return err
+	}
+	if next == "/" {
+		return s.landing(c, u.ID)
+	}
+	return plumbing.Redirect(c, next)
 }
 
 // landing is where a sign-in with nowhere asked goes: a person in one org

@@ -75,14 +75,21 @@ func (s *Server) renderMembersPage(c echo.Context, status int, add views.AddMemb
 	if err != nil {
 		return err
 	}
+	methods, err := s.DB.OrgSignInMethods(c.Request().Context(), st.Org.ID)
+	if err != nil {
+		return err
+	}
 	p := views.MembersProps{Shell: shell, OrgSlug: st.Org.Slug, Add: add}
 	for _, r := range auth.Roles {
 		p.Roles = append(p.Roles, string(r))
 	}
+	now := s.Now()
 	for _, m := range members {
+		how := methods[m.User.ID]
 		p.Members = append(p.Members, views.MemberRow{UserID: m.User.ID, Username: m.User.Username,
 			DisplayName: m.User.DisplayName, Email: m.User.Email, Role: m.Role, Since: m.Since.Format("2006-01-02"),
-			Disabled: m.User.Disabled(), IsViewer: m.User.ID == st.User.ID})
+			Disabled: m.User.Disabled(), IsViewer: m.User.ID == st.User.ID,
+			SignsInWith: signsInWith(how), LastSignIn: lastSignIn(how, now)})
 	}
 	if p.Invitations, err = s.invitationsView(c, p.Roles, invite, link); err != nil {
 		return err

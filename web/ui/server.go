@@ -3,6 +3,8 @@
 package ui
 
 import (
+	"time"
+
 	"tokenward/web/engine"
 	"tokenward/web/plumbing"
 )
@@ -14,4 +16,7 @@ type Server struct {
 	Devices  *engine.FailThrottle // wrong codes on /device
 	Setup    *SetupGate
 	Mail     *engine.Mailer
+	// ProviderTimeout bounds each step of talking to an identity provider;
+	// identity.Timeout (10 s) when zero.
+	ProviderTimeout time.Duration
 }
