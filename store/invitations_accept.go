@@ -46,6 +46,19 @@ func (db *DB) AcceptInvitation(ctx context.Context, id, userID int64, ip string)
 // leaves neither. An address that already has an account is refused: its
 // owner signs in to accept instead.
 func (db *DB) AcceptInvitationAsNewUser(ctx context.Context, id int64, nu NewUser, ip string) (Acceptance, error) {
+	return db.AcceptInvitationLinked(ctx, id, nu, ip, nil)
+}
+
+// IdentityLink is an identity at a provider to link to a new account.
+type IdentityLink struct {
+	Identity     Identity
+	ProviderName string
+}
+
+// AcceptInvitationLinked is AcceptInvitationAsNewUser for a person who came
+// through an identity provider: the identity is linked to the new account
+// in the same transaction, so no account is ever left without its way in.
+func (db *DB) AcceptInvitationLinked(ctx context.Context, id int64, nu NewUser, ip string, link *IdentityLink) (Acceptance, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return Acceptance{}, err
@@ -68,6 +81,15 @@ func (db *DB) AcceptInvitationAsNewUser(ctx context.Context, id int64, nu NewUse
 		TargetType: "user", TargetID: fmt.Sprint(u.ID), TargetLabel: u.Username,
 		Details: map[string]string{"invitation": fmt.Sprint(id)}}); err != nil {
 		return Acceptance{}, err
+	}
+	if link != nil {
+		if err := insertLink(ctx, tx, u.ID, link.Identity); err != nil {
+			return Acceptance{}, err
+		}
+		if err := recordEvent(ctx, tx, Actor{UserID: u.ID, Label: u.Username, IP: ip},
+			linkEvent("identity.linked", u, link.ProviderName, link.Identity.Email)); err != nil {
+			return Acceptance{}, err
+		}
 	}
 	a.NewUser = true
 	return a, tx.Commit()

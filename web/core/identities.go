@@ -136,17 +136,12 @@ func (s *Core) ProviderAcceptInvitation(ctx context.Context, code string, p stor
 		return store.Acceptance{}, err
 	}
 	var a store.Acceptance
+	link := &store.IdentityLink{Identity: store.Identity{ProviderID: p.ID, Subject: c.Subject, Email: primaryEmail(c)}, ProviderName: p.Name}
 	for _, name := range auth.UsernameCandidates(c.Login, inv.Email) {
-		a, err = s.JoinAsNewUser(ctx, code, store.NewUser{Username: name, DisplayName: auth.ClipDisplayName(c.Name)}, ip)
+		a, err = s.joinAsNewUser(ctx, code, store.NewUser{Username: name, DisplayName: auth.ClipDisplayName(c.Name)}, ip, link)
 		if !fault.FieldsOf(err).Has("username") {
 			break
 		}
 	}
-	if err != nil {
-		return store.Acceptance{}, err
-	}
-	nu := a.Member.User
-	err = s.DB.LinkIdentity(ctx, nu.ID, store.Identity{ProviderID: p.ID, Subject: c.Subject, Email: primaryEmail(c)}, p.Name,
-		store.Actor{UserID: nu.ID, Label: nu.Username, IP: ip})
 	return a, err
 }

@@ -199,10 +199,16 @@ func (c *Core) JoinWithNewAccount(ctx context.Context, code string, a NewAccount
 // store enforces (a taken username is a conflict on "username"); an address
 // that already has an account is refused.
 func (c *Core) JoinAsNewUser(ctx context.Context, code string, nu store.NewUser, ip string) (store.Acceptance, error) {
+	return c.joinAsNewUser(ctx, code, nu, ip, nil)
+}
+
+// joinAsNewUser is JoinAsNewUser, linking the identity of a provider
+// sign-in (link, when set) in the same transaction.
+func (c *Core) joinAsNewUser(ctx context.Context, code string, nu store.NewUser, ip string, link *store.IdentityLink) (store.Acceptance, error) {
 	inv, err := c.pendingInvitation(ctx, code)
 	if err != nil {
 		return store.Acceptance{}, err
 	}
 	nu.Email, nu.SiteAdmin = inv.Email, false
-	return c.DB.AcceptInvitationAsNewUser(ctx, inv.ID, nu, ip)
+	return c.DB.AcceptInvitationLinked(ctx, inv.ID, nu, ip, link)
 }
