@@ -23,8 +23,10 @@ type TokensProps struct {
 	// rotate, or an action's dialog on its own page without JavaScript.
 	Dialog templ.Component
 	// Expiring are the viewer's own live tokens that expire within 7 days,
-	// soonest first, named in a banner above the tabs.
+	// soonest first, named in a banner above the tabs; Back is the page's
+	// URL, where a dismissal returns.
 	Expiring []ExpiringToken
+	Back     string
 	// Personal are the personal tokens granted to the org (API tab only).
 	Personal []OrgPersonalRow
 }
@@ -50,6 +52,9 @@ type ExpiringToken struct {
 	URL       string // its detail page; "" when the viewer may not open it
 	Expires   Moment
 	Badge     string // "expires in 3 days"
+	// DismissURL is where the viewer's Dismiss posts: the warning stays
+	// away for them until the token's expiry moves.
+	DismissURL string
 }
 
 // expiringHeadline opens the expiry banner.

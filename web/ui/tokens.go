@@ -124,6 +124,7 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	if p.Expiring, err = s.expiringOwn(ctx, st, s.DB.Now()); err != nil {
 		return p, err
 	}
+	p.Back = pageURL(tabPath(org.Slug, kind), q, q.Page)
 	if kind == auth.KindAPI {
 		if p.Personal, err = s.orgPersonalRows(c); err != nil {
 			return p, err
