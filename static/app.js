@@ -132,6 +132,22 @@
   document.addEventListener('change', onExpiryInput);
   document.addEventListener('input', onExpiryInput);
 
+  // ---- Times: the exact moment in the viewer's own time zone ----
+
+  // Every <time class="moment"> comes with its exact time in UTC (title, data-exact); put the
+  // viewer's local time there instead, which hover, focus and narrow screens show.
+  function localTimes(root) {
+    if (!(root instanceof Element || root instanceof Document)) return;
+    root.querySelectorAll('time.moment[datetime]').forEach((el) => {
+      const d = new Date(el.getAttribute('datetime'));
+      if (Number.isNaN(d.getTime())) return;
+      const text = d.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+        hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+      el.title = text;
+      el.dataset.exact = text;
+    });
+  }
+
   // ---- Delegated listeners ----
 
   // Menus (<details class="menu">) close when a choice in them is taken, when the person
@@ -233,14 +249,15 @@
     if (typed !== hint && typed.startsWith(head) && typed.endsWith(tail)) box.value = hint;
   });
 
-  document.addEventListener('htmx:load', (evt) => { initExpiry(evt.detail.elt); openPending(evt.detail.elt); });
+  document.addEventListener('htmx:load', (evt) => { initExpiry(evt.detail.elt); localTimes(evt.detail.elt); openPending(evt.detail.elt); });
   document.addEventListener('htmx:afterSettle', (evt) => openPending(evt.detail.elt));
 
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', () => { forgetPost(); initExpiry(document); openPending(document); });
+    document.addEventListener('DOMContentLoaded', () => { forgetPost(); initExpiry(document); localTimes(document); openPending(document); });
   } else {
     forgetPost();
     initExpiry(document);
+    localTimes(document);
     openPending(document);
   }
 })();

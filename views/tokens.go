@@ -152,8 +152,6 @@ type TokenRow struct {
 	DetailURL  string
 	Actions    []RowAction
 
-	// ExpiryBadge says when an Expiring token stops: "expires in 12 days".
-	ExpiryBadge string
 	// Grace is until when the secret before the last rotation still works
 	// (Exact empty when no grace runs); GraceText says so in words.
 	Grace     Moment

@@ -23,17 +23,13 @@ const (
 	bannerWithin = 7 * 24 * time.Hour
 )
 
-// expiryBadge says how soon exp comes, in the largest whole unit:
+// expiryBadge says how soon exp comes, as the tables' relative times do:
 // "expires in 12 days", "expires in 5 hours".
 func expiryBadge(exp, now time.Time) string {
-	d := exp.Sub(now)
-	switch {
-	case d < time.Hour:
+	if exp.Sub(now) < time.Hour {
 		return "expires in less than an hour"
-	case d < 24*time.Hour:
-		return "expires in " + unitCount(int(d/time.Hour), "hour")
 	}
-	return "expires in " + unitCount(int(d/(24*time.Hour)), "day")
+	return "expires " + relative(exp, now)
 }
 
 func unitCount(n int, unit string) string {

@@ -233,9 +233,6 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg,
 		Expiring:  status == store.StatusActive && !exp.IsZero() && exp.Sub(now) < badgeWithin,
 		DetailURL: tokenPath(org.Slug, t, "")}
-	if r.Expiring {
-		r.ExpiryBadge = expiryBadge(exp, now)
-	}
 	if t.PrevValidUntil.After(now) && status != store.StatusRevoked {
 		r.Grace = moment(t.PrevValidUntil, now, "")
 		r.GraceText = "Old secret works until " + t.PrevValidUntil.UTC().Format("Mon 2 Jan, 15:04 UTC")
