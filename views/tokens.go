@@ -119,6 +119,37 @@ type TokenTable struct {
 	Searched  bool
 	ColOwner  string // header of the creator/owner/service column
 	CSRF      string
+	// Sorts are the sortable headers by sort key (name, created, expires,
+	// last_used): each a link that sorts by it, with the current order.
+	Sorts map[string]SortHeader
+}
+
+// SortHeader is a table header that sorts: a link to the view sorted by its
+// column (the other way round when it already is), and Dir "ascending" or
+// "descending" on the column the view is sorted by (its aria-sort).
+type SortHeader struct {
+	URL string
+	Dir string
+}
+
+// sortArrow is the indicator of a header's direction.
+func sortArrow(dir string) string {
+	switch dir {
+	case "ascending":
+		return "▲"
+	case "descending":
+		return "▼"
+	}
+	return ""
+}
+
+// ariaSort is the aria-sort attribute of a header: none on headers the view
+// is not sorted by.
+func ariaSort(dir string) templ.Attributes {
+	if dir == "" {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"aria-sort": dir}
 }
 
 // PageLinks are the previous and next page URLs ("" when none), and the

@@ -169,7 +169,30 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 	base := tabPath(org.Slug, kind)
 	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string { return pageURL(base, q, n) })
 	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
+	t.Sorts = sortHeaders(base, q)
 	return t, nil
+}
+
+// sortHeaders are the links of the sortable headers: each sorts by its
+// column, names A–Z and dates newest first, and the other way round when
+// the view is sorted by it already. Sorting starts again on page 1.
+func sortHeaders(base string, q core.TokenQuery) map[string]views.SortHeader {
+	out := map[string]views.SortHeader{}
+	for _, key := range []string{"name", "created", "expires", "last_used"} {
+		next := q
+		next.Sort, next.Desc = key, key != "name"
+		var h views.SortHeader
+		if q.Sort == key {
+			next.Desc = !q.Desc
+			h.Dir = "ascending"
+			if q.Desc {
+				h.Dir = "descending"
+			}
+		}
+		h.URL = pageURL(base, next, 1)
+		out[key] = h
+	}
+	return out
 }
 
 // pageLinks is how many pages of perPage rows total fills (at least one),
