@@ -67,6 +67,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"GET /readyz":    {{path: "/readyz", allowed: everyone}},
 		"GET /static/*":  {{path: "/static/app.css", allowed: everyone}},
 		"HEAD /static/*": {{path: "/static/app.js", allowed: everyone}},
+		"GET /favicon.ico": {{path: "/favicon.ico", allowed: everyone}},
 		"GET /login":     {{path: "/login", allowed: everyone}},
 		"POST /login":    {{path: "/login", allowed: everyone}},
 		"GET /setup":     {{path: "/setup", allowed: nobody}}, // setup is closed once a site admin exists

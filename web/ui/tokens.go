@@ -288,16 +288,12 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	} else {
 		add(auth.DisableToken, "Disable", "disable", "", false)
 	}
-	if ownDevice(st, t) {
-		add(auth.RevokeToken, "Sign out this device", "revoke", "btn-danger", false)
-	} else {
-		add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
-	}
+	add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
 	return r
 }
 
 // ownDevice reports whether t is one of the viewer's own CLI tokens, whose
-// revoke the dashboard calls "Sign out this device".
+// revoke tells them how to sign that device in again.
 func ownDevice(st *plumbing.RequestState, t store.Token) bool {
 	return t.Kind == string(auth.KindCLI) && st.User != nil && t.OwnerUserID == st.User.ID
 }
