@@ -63,15 +63,15 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 	}
 	victim := fmt.Sprint(f.victim.ID)
 	return map[string][]walkCase{
-		"GET /healthz":   {{path: "/healthz", allowed: everyone}},
-		"GET /readyz":    {{path: "/readyz", allowed: everyone}},
-		"GET /static/*":  {{path: "/static/app.css", allowed: everyone}},
-		"HEAD /static/*": {{path: "/static/app.js", allowed: everyone}},
+		"GET /healthz":     {{path: "/healthz", allowed: everyone}},
+		"GET /readyz":      {{path: "/readyz", allowed: everyone}},
+		"GET /static/*":    {{path: "/static/app.css", allowed: everyone}},
+		"HEAD /static/*":   {{path: "/static/app.js", allowed: everyone}},
 		"GET /favicon.ico": {{path: "/favicon.ico", allowed: everyone}},
-		"GET /login":     {{path: "/login", allowed: everyone}},
-		"POST /login":    {{path: "/login", allowed: everyone}},
-		"GET /setup":     {{path: "/setup", allowed: nobody}}, // setup is closed once a site admin exists
-		"POST /setup":    {{path: "/setup", allowed: nobody}},
+		"GET /login":       {{path: "/login", allowed: everyone}},
+		"POST /login":      {{path: "/login", allowed: everyone}},
+		"GET /setup":       {{path: "/setup", allowed: nobody}}, // setup is closed once a site admin exists
+		"POST /setup":      {{path: "/setup", allowed: nobody}},
 
 		"GET /":           {{path: "/", allowed: signedIn}},
 		"GET /logout":     {{path: "/logout", allowed: signedIn}},
