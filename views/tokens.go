@@ -114,6 +114,11 @@ type TokenTable struct {
 	Pages     int
 	PageLinks PageLinks
 	Empty     string // what to say when there are no rows
+	// EmptyAction is the button that fills an empty table: create a token,
+	// onboard a service, or clear the search; Dialog when it opens the
+	// create dialog through htmx.
+	EmptyAction NavLink
+	EmptyDialog bool
 	Bulk      bool   // show checkboxes and bulk actions
 	BulkURL   string
 	Searched  bool

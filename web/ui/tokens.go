@@ -170,6 +170,7 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string { return pageURL(base, q, n) })
 	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
 	t.Sorts = sortHeaders(base, q)
+	t.EmptyAction, t.EmptyDialog = emptyAction(org.Slug, kind, t.Searched || len(q.Statuses) > 0, me)
 	return t, nil
 }
 
@@ -244,6 +245,23 @@ func emptyMessage(kind auth.Kind, filtered bool, me auth.Principal) string {
 		return "No service tokens yet. Onboard a repository on the Services page to get its token."
 	}
 	return "No service tokens are shared with you."
+}
+
+// emptyAction is the button an empty table offers: clear the search, or
+// make what would fill it, when the viewer may (the create dialog opens
+// through htmx).
+func emptyAction(org string, kind auth.Kind, filtered bool, me auth.Principal) (views.NavLink, bool) {
+	switch {
+	case filtered:
+		return views.NavLink{Label: "Clear the search and filters", Href: tabPath(org, kind)}, false
+	case kind == auth.KindService:
+		if auth.Authorize(me, auth.ManageServices, nil) {
+			return views.NavLink{Label: "Onboard a service", Href: "/orgs/" + org + "/settings/services"}, false
+		}
+	case auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}):
+		return views.NavLink{Label: "Create " + kind.Label() + " token", Href: newTokenPath(org, kind)}, true
+	}
+	return views.NavLink{}, false
 }
 
 // tokenRow turns a token into a row, with the actions the viewer may take.
