@@ -119,11 +119,11 @@ type TokenTable struct {
 	// create dialog through htmx.
 	EmptyAction NavLink
 	EmptyDialog bool
-	Bulk      bool   // show checkboxes and bulk actions
-	BulkURL   string
-	Searched  bool
-	ColOwner  string // header of the creator/owner/service column
-	CSRF      string
+	Bulk        bool // show checkboxes and bulk actions
+	BulkURL     string
+	Searched    bool
+	ColOwner    string // header of the creator/owner/service column
+	CSRF        string
 	// Sorts are the sortable headers by sort key (name, created, expires,
 	// last_used): each a link that sorts by it, with the current order.
 	Sorts map[string]SortHeader
