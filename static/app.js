@@ -83,11 +83,47 @@
       showDialog(dialog);
       // A one-time secret opens selected, ready for Ctrl+C as well as the Copy button.
       const secret = dialog.querySelector('[data-select-on-open]');
-      if (secret) selectContents(secret, false);
+      if (secret) {
+        selectContents(secret, false);
+        // A reveal that came with a new page was opened from nowhere on it: closing it goes
+        // to the token's row (or the create button), not to the top of the page.
+        if (!opener?.isConnected) {
+          const id = dialog.querySelector('[data-testid="reveal-id"]')?.textContent.trim();
+          opener = (id && document.querySelector(`tr[data-token-id="${CSS.escape(id)}"] a`)) ||
+            document.querySelector('[data-testid="create-token"]');
+        }
+      } else {
+        focusFirstField(dialog);
+      }
     };
     if (root instanceof Element && root.matches(selector)) reopen(root);
     root.querySelectorAll(selector).forEach(reopen);
   }
+
+  // A dialog opens on its first field, not on its scrolling body (which the browser would
+  // pick as the first focusable thing).
+  function focusFirstField(dialog) {
+    const field = dialog.querySelector('input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])');
+    if (field) field.focus();
+  }
+
+  // Where a dialog was opened from, so closing it (Escape, Done, Cancel) puts focus back there,
+  // even when the dialog that closes is a later one in the same slot, such as the reveal that
+  // follows the create dialog. An opener folded away in a closed row menu gives the menu.
+  let opener = null;
+  document.addEventListener('click', (evt) => {
+    const el = evt.target instanceof Element && evt.target.closest('a, button');
+    if (el && !el.closest('dialog') && el.closest('[hx-target="#dialog-slot"], [data-dialog-open]')) opener = el;
+  }, true);
+  document.addEventListener('close', (evt) => {
+    if (!(evt.target instanceof HTMLDialogElement)) return;
+    setTimeout(() => {
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (!lost || !opener?.isConnected) return;
+      const menu = opener.closest('details.menu:not([open])');
+      (menu?.querySelector('summary') ?? opener).focus();
+    }, 0);
+  }, true);
 
   // ---- Expiry: the date field belongs to "On a date…" ----
 
