@@ -125,6 +125,34 @@
     }, 0);
   }, true);
 
+  // ---- Bulk actions: a select-all box, and buttons that wait for a selection ----
+
+  // Without JS the bulk buttons stay enabled (the server says when nothing was selected) and
+  // the select-all box stays hidden, since it could not tick anything.
+  function syncBulk() {
+    const form = document.getElementById('bulk-form');
+    if (!form) return;
+    const boxes = Array.from(document.querySelectorAll('input[name="ids"][form="bulk-form"]'));
+    const ticked = boxes.filter((b) => b.checked).length;
+    form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = ticked === 0; });
+    const all = document.querySelector('input[data-select-all]');
+    if (!all) return;
+    all.hidden = boxes.length === 0;
+    all.checked = ticked > 0 && ticked === boxes.length;
+    all.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+
+  document.addEventListener('change', (evt) => {
+    const box = evt.target;
+    if (!(box instanceof HTMLInputElement)) return;
+    if (box.matches('[data-select-all]')) {
+      document.querySelectorAll('input[name="ids"][form="bulk-form"]').forEach((b) => { b.checked = box.checked; });
+    } else if (!box.matches('input[name="ids"]')) {
+      return;
+    }
+    syncBulk();
+  });
+
   // ---- Expiry: the date field belongs to "On a date…" ----
 
   // "2026-12-08" as the server words dates: "Tue 8 Dec 2026".
@@ -285,15 +313,16 @@
     if (typed !== hint && typed.startsWith(head) && typed.endsWith(tail)) box.value = hint;
   });
 
-  document.addEventListener('htmx:load', (evt) => { initExpiry(evt.detail.elt); localTimes(evt.detail.elt); openPending(evt.detail.elt); });
+  document.addEventListener('htmx:load', (evt) => { initExpiry(evt.detail.elt); localTimes(evt.detail.elt); syncBulk(); openPending(evt.detail.elt); });
   document.addEventListener('htmx:afterSettle', (evt) => openPending(evt.detail.elt));
 
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', () => { forgetPost(); initExpiry(document); localTimes(document); openPending(document); });
+    document.addEventListener('DOMContentLoaded', () => { forgetPost(); initExpiry(document); localTimes(document); syncBulk(); openPending(document); });
   } else {
     forgetPost();
     initExpiry(document);
     localTimes(document);
+    syncBulk();
     openPending(document);
   }
 })();
