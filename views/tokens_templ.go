@@ -549,7 +549,7 @@ func TokenFilterForm(org, kind string, f TokenFilter) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "\" placeholder=\"Search name, creator, scope, partial or whole token\" autocomplete=\"off\" data-testid=\"token-search\"> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "\" placeholder=\"Name, creator, scope or token\" title=\"Search by name, creator, scope, or a partial or whole token\" autocomplete=\"off\" data-testid=\"token-search\"> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
