@@ -127,6 +127,9 @@ type TokenTable struct {
 	// Sorts are the sortable headers by sort key (name, created, expires,
 	// last_used): each a link that sorts by it, with the current order.
 	Sorts map[string]SortHeader
+	// PageSize is how many rows a page holds, one of PageSizes.
+	PageSize  int
+	PageSizes []int
 }
 
 // SortHeader is a table header that sorts: a link to the view sorted by its
@@ -160,9 +163,11 @@ func ariaSort(dir string) templ.Attributes {
 // PageLinks are the previous and next page URLs ("" when none), and the
 // last page's when the page asked for is past the end.
 type PageLinks struct {
-	Prev string
-	Next string
-	Last string
+	Prev  string
+	Next  string
+	Last  string
+	First string // the first page, from a later one
+	End   string // the last page, from an earlier one
 }
 
 // pastEndMessage says that page is past the end of total rows on pages.

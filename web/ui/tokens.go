@@ -157,7 +157,7 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.CSRF, Searched: q.Q != "" || q.Role != "" || q.Service != 0,
 		Bulk: auth.Authorize(me, auth.BulkTokens, nil), BulkURL: tabPath(org.Slug, kind) + "/bulk"}
 	t.ColOwner = map[auth.Kind]string{auth.KindAPI: "Created by", auth.KindCLI: "Owner", auth.KindService: "Service"}[kind]
-	page, err := s.Core.ListTokens(c.Request().Context(), me, *org, kind, q, core.PerPage)
+	page, err := s.Core.ListTokens(c.Request().Context(), me, *org, kind, q, q.PageSize)
 	if err != nil {
 		return t, err
 	}
@@ -167,7 +167,8 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 		t.Rows = append(t.Rows, s.tokenRow(st, tok, now))
 	}
 	base := tabPath(org.Slug, kind)
-	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string { return pageURL(base, q, n) })
+	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, q.PageSize, func(n int) string { return pageURL(base, q, n) })
+	t.PageSize, t.PageSizes = q.PageSize, core.PageSizes
 	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
 	t.Sorts = sortHeaders(base, q)
 	t.EmptyAction, t.EmptyDialog = emptyAction(org.Slug, kind, t.Searched || len(q.Statuses) > 0, me)
@@ -197,19 +198,19 @@ func sortHeaders(base string, q core.TokenQuery) map[string]views.SortHeader {
 }
 
 // pageLinks is how many pages of perPage rows total fills (at least one),
-// and the links from page to its neighbours; a page past the end links the
-// last page instead.
-func pageLinks(page, total int, link func(page int) string) (int, views.PageLinks) {
-	pages := core.PageCount(total, core.PerPage)
+// and the links from page to its neighbours and to the first and last
+// pages; a page past the end links the last page instead.
+func pageLinks(page, total, perPage int, link func(page int) string) (int, views.PageLinks) {
+	pages := core.PageCount(total, perPage)
 	var l views.PageLinks
 	switch {
 	case page > pages && total > 0:
 		l.Last = link(pages)
 	case page > 1:
-		l.Prev = link(page - 1)
+		l.Prev, l.First = link(page-1), link(1)
 	}
 	if page < pages {
-		l.Next = link(page + 1)
+		l.Next, l.End = link(page+1), link(pages)
 	}
 	return pages, l
 }
