@@ -79,6 +79,12 @@ type rule func(p Principal, t *TokenFacts) bool
 
 func isAdmin(p Principal, _ *TokenFacts) bool { return p.Role == RoleAdmin }
 
+// adminNotPersonal is an org admin's power over the org's tokens, which
+// stops at its members' personal tokens.
+func adminNotPersonal(p Principal, t *TokenFacts) bool {
+	return p.Role == RoleAdmin && (t == nil || t.Kind != KindPersonal)
+}
+
 func adminOrAuditor(p Principal, _ *TokenFacts) bool {
 	return p.Role == RoleAdmin || p.Role == RoleAuditor
 }
@@ -119,11 +125,13 @@ var rules = map[Action]rule{
 		}
 		return false
 	},
-	EditToken:    isAdmin,
-	RotateToken:  isAdmin,
-	DisableToken: isAdmin,
+	// A personal token is its owner's to change, from /me/tokens; an org's
+	// admins may only remove their org from it (RemoveTokenOrg).
+	EditToken:    adminNotPersonal,
+	RotateToken:  adminNotPersonal,
+	DisableToken: adminNotPersonal,
 	RevokeToken: func(p Principal, t *TokenFacts) bool {
-		return p.Role == RoleAdmin || (p.Role == RoleMember && ownCLI(p, t))
+		return adminNotPersonal(p, t) || (p.Role == RoleMember && ownCLI(p, t))
 	},
 	RevealToken: func(p Principal, t *TokenFacts) bool {
 		return t != nil && t.Visibility == VisibilityOrg && t.Kind != KindCLI &&

@@ -81,14 +81,18 @@ func scopeArgs(name, scope string) []any {
 // creator and owner compared with a unary + so that SQLite does not start
 // from their own indexes, which would visit a prolific user's every token
 // before sorting.
-func auditTokenWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string, []any, error) {
+func auditTokenWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) (where []string, args []any, plain bool, err error) {
 	now := tx.now
 	cutoff := ""
 	if q.MaxDays > 0 {
 		cutoff = formatTime(now.AddDate(0, 0, -q.MaxDays))
 	}
-	where := []string{"t.org_id = :org"}
-	args := []any{named("org", q.OrgID), named("now", formatTime(now)), named("cutoff", cutoff)}
+	reach, plain, err := orgReach(ctx, tx, q.OrgID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	where = []string{reach}
+	args = []any{named("org", q.OrgID), named("now", formatTime(now)), named("cutoff", cutoff)}
 	add := func(cond string, a ...any) {
 		where = append(where, cond)
 		args = append(args, a...)
@@ -124,9 +128,9 @@ func auditTokenWhere(ctx context.Context, tx *Tx, q AuditTokenQuery) ([]string, 
 	}
 	people, a, err := auditHolderWhere(ctx, tx, q)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, false, err
 	}
-	return append(where, people...), append(args, a...), nil
+	return append(where, people...), append(args, a...), plain, nil
 }
 
 // auditStatusWhere adds q's status conditions, and the expiring-soon
@@ -211,8 +215,9 @@ func idList(name string, ids []int64) (string, []any) {
 // auditFrom is the FROM clause. A lookup starts from the few tokens its own
 // index finds (the CROSS JOIN keeps that order; its condition stays in the
 // WHERE too, which is then cheap); anything else reads tokens_org_audit in
-// page order.
-func auditFrom(q AuditTokenQuery, d dialect) string {
+// page order, when the org's tokens are those of its org_id (plain; see
+// orgReach), and the planner's choice when they are not.
+func auditFrom(q AuditTokenQuery, plain bool, d dialect) string {
 	driver := ""
 	switch {
 	case q.TokenID != "":
@@ -223,6 +228,8 @@ func auditFrom(q AuditTokenQuery, d dialect) string {
 		driver = "SELECT rowid AS r FROM token_search WHERE " + d.match("fts")
 	case q.IP != "":
 		driver = "SELECT h.rowid AS r FROM token_ips i JOIN tokens h ON h.id = i.token_id WHERE i.ip = :ip"
+	case !plain:
+		return " FROM tokens t"
 	default:
 		return " FROM tokens t INDEXED BY tokens_org_audit"
 	}
@@ -268,11 +275,11 @@ func (db *DB) AuditTokens(ctx context.Context, q AuditTokenQuery) (AuditTokenPag
 		return AuditTokenPage{}, err
 	}
 	defer tx.Rollback()
-	where, args, err := auditTokenWhere(ctx, tx, q)
+	where, args, plain, err := auditTokenWhere(ctx, tx, q)
 	if err != nil {
 		return AuditTokenPage{}, err
 	}
-	cond := auditFrom(q, tx.db.dialect) + " WHERE " + strings.Join(where, " AND ")
+	cond := auditFrom(q, plain, tx.db.dialect) + " WHERE " + strings.Join(where, " AND ")
 	var page AuditTokenPage
 	if err := tx.QueryRowContext(ctx, "SELECT COUNT(*)"+cond, args...).Scan(&page.Total); err != nil {
 		return page, fmt.Errorf("count audit tokens: %w", err)
@@ -284,7 +291,7 @@ func (db *DB) AuditTokens(ctx context.Context, q AuditTokenQuery) (AuditTokenPag
 		return page, fmt.Errorf("list audit tokens: %w", err)
 	}
 	for _, id := range ids {
-		t, err := scanAuditToken(tx.QueryRowContext(ctx, `SELECT `+auditTokenColumns+tokenJoins+` WHERE t.id = ? AND t.org_id = ?`, id, q.OrgID))
+		t, err := scanAuditToken(tx.QueryRowContext(ctx, `SELECT `+auditTokenColumns+tokenJoins+` WHERE t.id = ?`, id))
 		if err != nil {
 			return page, fmt.Errorf("audit token %s: %w", id, err)
 		}
@@ -303,13 +310,13 @@ func (db *DB) EachAuditToken(ctx context.Context, q AuditTokenQuery, fn func(Aud
 		return err
 	}
 	defer tx.Rollback()
-	where, args, err := auditTokenWhere(ctx, tx, q)
+	where, args, plain, err := auditTokenWhere(ctx, tx, q)
 	if err != nil {
 		return err
 	}
 	// CROSS JOIN keeps tokens the outer loop, so rows come in index order
 	// rather than through a sort of every match.
-	rows, err := tx.QueryContext(ctx, `SELECT `+auditTokenColumns+auditFrom(q, tx.db.dialect)+`
+	rows, err := tx.QueryContext(ctx, `SELECT `+auditTokenColumns+auditFrom(q, plain, tx.db.dialect)+`
 		CROSS JOIN users cu ON cu.id = t.creator_id
 		LEFT JOIN users ou ON ou.id = t.owner_user_id
 		LEFT JOIN services sv ON sv.id = t.service_id

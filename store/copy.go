@@ -17,6 +17,7 @@ var copyTables = []struct{ name, order string }{
 	{"organizations", "id"},
 	{"users", "id"},
 	{"memberships", "org_id, user_id"},
+	{"invitations", "id"},
 	{"sessions", "id_hash"},
 	{"services", "id"},
 	{"tokens", "rowid"},

@@ -126,6 +126,18 @@ func (d *deployment) fill() {
 	must(err)
 	d.device = "CDFGHJKL"
 	d.startLogin(d.device, "203.0.113.6")
+
+	// An invitation accepted (which notifies root about no token) and one pending.
+	for _, email := range []string{"nia@example.com", "ole@example.com"} {
+		_, hash := auth.NewInviteCode()
+		inv, err := d.db.CreateInvitation(ctx, store.NewInvitation{OrgID: d.org.ID, Email: email, Role: "member", LinkHash: hash,
+			InvitedBy: d.root.ID, TTL: auth.InvitationTTL}, d.actor)
+		must(err)
+		if email == "nia@example.com" {
+			_, err = d.db.AcceptInvitationAsNewUser(ctx, inv.ID, store.NewUser{Username: "nia", Email: email, PasswordHash: "x"}, "203.0.113.7")
+			must(err)
+		}
+	}
 }
 
 // copyTarget is a new PostgreSQL database opened with key's fingerprint.

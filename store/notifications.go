@@ -20,13 +20,16 @@ const (
 	NoticeExpired    = "expired"
 	// NoticeOrgRemoved: an org no longer reaches the owner's personal token.
 	NoticeOrgRemoved = "org_removed"
+	// NoticeInvitationAccepted (invitations_accept.go) is about an
+	// invitation: its TokenID is "".
 )
 
 // ReasonLeakReport is the revocation reason of a token revoked through the
 // revocation endpoint (RFC 7009), which is how leaked tokens are reported.
 const ReasonLeakReport = "reported through /oauth/revoke"
 
-// Notification is one message to a user about one of their tokens.
+// Notification is one message to a user about one of their tokens, or
+// about an invitation they sent (then TokenID is "").
 type Notification struct {
 	ID        int64
 	UserID    int64
@@ -130,7 +133,7 @@ func revokeNotice(reason string) (kind, detail string) {
 	return NoticeRevoked, "Reason: " + reason + "."
 }
 
-const notificationColumns = `id, user_id, org_id, token_id, kind, message, link, created_at, read_at, emailed_at,
+const notificationColumns = `id, user_id, org_id, COALESCE(token_id, ''), kind, message, link, created_at, read_at, emailed_at,
 	COALESCE(actor_token_id, ''), actor_label`
 
 func scanNotification(row interface{ Scan(...any) error }) (Notification, error) {

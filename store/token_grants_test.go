@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,4 +127,101 @@ func TestPersonalTokenGrants(t *testing.T) {
 		_, err = w.db.AddTokenOrg(w.ctx, w.mia.ID, mt.ID, w.org.ID, store.Actor{UserID: w.mia.ID, Label: "mia"})
 		wantInvalidOn(t, err, "orgs", "not a member of acme")
 	})
+}
+
+// TestAuditListsGrantedPersonalTokens: an org's audit list holds the
+// personal tokens its grants stand on, whichever org the token's row names,
+// and drops one once its grant is removed.
+func TestAuditListsGrantedPersonalTokens(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	both, _ := w.mint(store.NewToken{Name: "laptop", Kind: "personal", Scopes: []string{"api"}, GrantOrgIDs: []int64{w.org.ID, w.other.ID}})
+	w.mint(store.NewToken{Name: "deploy", Kind: "api", Scopes: []string{"api"}})
+	names := func(orgID int64, kind string) string {
+		t.Helper()
+		page, err := w.db.AuditTokens(w.ctx, store.AuditTokenQuery{OrgID: orgID, Kind: kind, PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tok := range page.Tokens {
+			out = append(out, tok.Name)
+		}
+		if len(out) != page.Total {
+			t.Errorf("total %d for %d listed", page.Total, len(out))
+		}
+		var exported []string
+		if err := w.db.EachAuditToken(w.ctx, store.AuditTokenQuery{OrgID: orgID, Kind: kind}, func(tok store.AuditToken) error {
+			exported = append(exported, tok.Name)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(exported, " ") != strings.Join(out, " ") {
+			t.Errorf("export %q, list %q", exported, out)
+		}
+		slices.Sort(out) // made at the same instant, so their order is the ids'
+		return strings.Join(out, " ")
+	}
+	if got := names(w.other.ID, ""); got != "laptop" {
+		t.Errorf("globex lists %q, want its grant's laptop", got)
+	}
+	if got := names(w.org.ID, ""); got != "deploy laptop" {
+		t.Errorf("acme lists %q", got)
+	}
+	if got := names(w.org.ID, "personal"); got != "laptop" {
+		t.Errorf("acme's personal tokens: %q", got)
+	}
+	if _, err := w.db.RemoveTokenOrg(w.ctx, w.org.ID, both.ID, store.GrantRemovedByAdmin, w.actor); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(w.org.ID, ""); got != "deploy" {
+		t.Errorf("acme after removing its grant lists %q", got)
+	}
+	if got := names(w.other.ID, ""); got != "laptop" {
+		t.Errorf("globex after acme's removal lists %q", got)
+	}
+}
+
+// TestAPIListWithGrantedPersonalTokens: an API list holds the personal
+// tokens granted to the org when asked, beside the org's own or alone,
+// whichever org the token's row names.
+func TestAPIListWithGrantedPersonalTokens(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	w.mint(store.NewToken{Name: "deploy", Kind: "api", Scopes: []string{"api"}})
+	names := func(orgID int64, granted string) string {
+		t.Helper()
+		page, err := w.db.Tokens(w.ctx, store.TokenQuery{OrgID: orgID, Kind: "api", Granted: granted, PerPage: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tok := range page.Tokens {
+			out = append(out, tok.Name)
+		}
+		if len(out) != page.Total {
+			t.Errorf("total %d for %d listed", page.Total, len(out))
+		}
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	if got := names(w.org.ID, store.GrantedToo); got != "deploy" {
+		t.Errorf("before any grant: %q", got)
+	}
+	laptop, _ := w.mint(store.NewToken{Name: "laptop", Kind: "personal", Scopes: []string{"api"}, GrantOrgIDs: []int64{w.other.ID, w.org.ID}})
+	for _, tt := range []struct{ granted, want string }{{"", "deploy"}, {store.GrantedToo, "deploy laptop"}, {store.GrantedOnly, "laptop"}} {
+		if got := names(w.org.ID, tt.granted); got != tt.want {
+			t.Errorf("Granted %q: %q, want %q", tt.granted, got, tt.want)
+		}
+	}
+	if got := names(w.other.ID, store.GrantedToo); got != "laptop" {
+		t.Errorf("globex: %q", got)
+	}
+	if _, err := w.db.RemoveTokenOrg(w.ctx, w.org.ID, laptop.ID, store.GrantRemovedByAdmin, w.actor); err != nil {
+		t.Fatal(err)
+	}
+	if got := names(w.org.ID, store.GrantedToo); got != "deploy" {
+		t.Errorf("after removing acme's grant: %q", got)
+	}
 }

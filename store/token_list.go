@@ -38,9 +38,13 @@ type TokenQuery struct {
 	// org-visible tokens, or only the tokens this user owns.
 	OnlyOrgVisible bool
 	OwnerUserID    int64
-	Sort           string // name, created, last_used, expires
-	Desc           bool
-	Page, PerPage  int
+	// Granted says whether an API list holds the personal tokens the org's
+	// grants stand on: not at all (""), beside the org's own (GrantedToo),
+	// or alone (GrantedOnly).
+	Granted       string
+	Sort          string // name, created, last_used, expires
+	Desc          bool
+	Page, PerPage int
 	// MaxDays is the org policy's maximum lifetime, which makes tokens
 	// older than it expired (0: none).
 	MaxDays int
@@ -143,7 +147,11 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 	}
 	defer tx.Rollback()
 
-	cond, args := tokenFilter(q, tx.now, tx.db.dialect)
+	reach, err := listReach(ctx, tx, q)
+	if err != nil {
+		return TokenPage{}, err
+	}
+	cond, args := tokenFilter(q, reach, tx.now, tx.db.dialect)
 
 	var page TokenPage
 	perPage := max(1, min(q.PerPage, 200))
@@ -174,9 +182,11 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 		}
 	}
 	for _, id := range ids {
-		t, err := tokenByID(ctx, tx, q.OrgID, id)
+		// The ids are the org's: its own and, when asked, those its grants
+		// stand on.
+		t, err := scanToken(tx.QueryRowContext(ctx, `SELECT `+tokenColumns+tokenJoins+` WHERE t.id = ?`, id))
 		if err != nil {
-			return TokenPage{}, err
+			return TokenPage{}, fmt.Errorf("token %s: %w", id, err)
 		}
 		page.Tokens = append(page.Tokens, t)
 	}
@@ -184,8 +194,8 @@ func (db *DB) Tokens(ctx context.Context, q TokenQuery) (TokenPage, error) {
 }
 
 // tokenFilter is the FROM and WHERE of the tokens q selects, with their
-// arguments, as of now.
-func tokenFilter(q TokenQuery, now time.Time, d dialect) (string, []any) {
+// arguments, as of now; reach is listReach's condition.
+func tokenFilter(q TokenQuery, reach string, now time.Time, d dialect) (string, []any) {
 	cutoff := ""
 	if q.MaxDays > 0 {
 		cutoff = formatTime(now.AddDate(0, 0, -q.MaxDays))
@@ -194,7 +204,7 @@ func tokenFilter(q TokenQuery, now time.Time, d dialect) (string, []any) {
 	// index's matches (CROSS JOIN keeps that order), so it reads only the
 	// matching tokens rather than every token of the tab.
 	from := " FROM tokens t"
-	where := []string{"t.org_id = :org", "t.kind = :kind"}
+	where := []string{reach}
 	args := []any{named("org", q.OrgID), named("kind", q.Kind), named("now", formatTime(now)), named("cutoff", cutoff)}
 	if len(q.SecretHash) > 0 {
 		where = append(where, "(t.secret_hash = :hash OR t.prev_secret_hash = :hash)")

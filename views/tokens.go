@@ -34,6 +34,7 @@ type TokensProps struct {
 // OrgPersonalRow is a personal token granted to the org, as its API tab
 // shows it: RemoveURL is set for admins, who may remove the org from it.
 type OrgPersonalRow struct {
+	DetailURL string // the token's page, as the org sees it
 	ID        string
 	Name      string
 	Owner     string

@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"tokenward/auth"
 	"tokenward/store"
 )
 
@@ -67,6 +68,12 @@ func TestBrowserAccessibility(t *testing.T) {
 		t.Fatalf("testdata/axe/axe.min.js is not axe-core %s: update axeVersion and its README", axeVersion)
 	}
 	a := layoutApp(t)
+	// A pending invitation: a row on the members page, and its link's page.
+	code, hash := auth.NewInviteCode()
+	if _, err := a.db.CreateInvitation(context.Background(), store.NewInvitation{OrgID: a.org.ID, Email: "nora@example.com", Role: "auditor",
+		LinkHash: hash, InvitedBy: userID(t, a, "ada"), TTL: auth.InvitationTTL}, store.Actor{Label: "a11y"}); err != nil {
+		t.Fatal(err)
+	}
 	grafana := rowSel("Grafana exporter for the production metrics cluster")
 	deploy := rowSel("CI deploy")
 	var detail string
@@ -89,7 +96,7 @@ func TestBrowserAccessibility(t *testing.T) {
 			{path: tabs[1]}, {path: tabs[2]}, {path: detail},
 			{path: "/orgs/acme/settings/audit"}, {path: "/orgs/acme/settings/audit/events"},
 			{path: "/orgs/acme/settings/members"}, {path: "/orgs/acme/settings/services"}, {path: "/orgs/acme/settings/policy"},
-			{path: "/me/tokens"}, {path: "/notifications"}, {path: "/admin"}, {path: "/"},
+			{path: "/me/tokens"}, {path: "/notifications"}, {path: "/admin"}, {path: "/"}, {path: "/invite/" + code},
 		}},
 		{"max", []a11yState{
 			{path: tabs[0]},

@@ -34,7 +34,7 @@ type apiCase struct {
 
 // apiWalkTable maps "METHOD pattern" to who may call it, from DESIGN.md:
 // each endpoint's scope, then what an org's API token may do.
-func apiWalkTable(target, personal store.Token, svc store.Service, sample, member, outsider string) map[string]apiCase {
+func apiWalkTable(target, personal store.Token, svc store.Service, sample, member, outsider string, invitation int64) map[string]apiCase {
 	tok := "/api/v1/tokens/" + target.ID
 	js, form := "application/json", "application/x-www-form-urlencoded"
 	return map[string]apiCase{
@@ -59,6 +59,10 @@ func apiWalkTable(target, personal store.Token, svc store.Service, sample, membe
 		"POST /api/v1/members":             {path: "/api/v1/members", body: `{"username":"` + outsider + `","role":"member"}`, contentType: js, allowed: apiAdmins},
 		"PATCH /api/v1/members/:username":  {path: "/api/v1/members/" + member, body: `{"role":"auditor"}`, contentType: js, allowed: apiAdmins},
 		"DELETE /api/v1/members/:username": {path: "/api/v1/members/" + member, allowed: apiAdmins},
+		"GET /api/v1/invitations":          {path: "/api/v1/invitations", allowed: apiAdmins},
+		"POST /api/v1/invitations": {path: "/api/v1/invitations", body: `{"email":"` + outsider + `-invitee@example.com","role":"member"}`,
+			contentType: js, allowed: apiAdmins},
+		"DELETE /api/v1/invitations/:id": {path: fmt.Sprintf("/api/v1/invitations/%d", invitation), allowed: apiAdmins},
 	}
 }
 
@@ -147,7 +151,19 @@ func TestAPIAuthorizationWalk(t *testing.T) {
 			if err != nil || len(errs) > 0 {
 				t.Fatal(err, errs)
 			}
-			table := apiWalkTable(target, personal.Token, svc, issue(auth.KindCLI, "max").Secret, member, outsider)
+			// A pending invitation to revoke, only for the routes about them
+			// (an org may have 100 pending).
+			var invitation int64
+			if strings.Contains(route.Path, "invitations") {
+				_, hash := auth.NewInviteCode()
+				inv, err := a.db.CreateInvitation(ctx, store.NewInvitation{OrgID: a.org.ID, Email: outsider + "-pending@example.com", Role: "member",
+					LinkHash: hash, InvitedBy: users["ada"].ID, TTL: auth.InvitationTTL}, store.Actor{Label: "walk"})
+				if err != nil {
+					t.Fatal(err)
+				}
+				invitation = inv.ID
+			}
+			table := apiWalkTable(target, personal.Token, svc, issue(auth.KindCLI, "max").Secret, member, outsider, invitation)
 			// The org form of a route is walked as its short form is, in the
 			// callers' own org.
 			short, inOrg := strings.CutPrefix(route.Path, plumbing.OrgAPIPrefix)

@@ -38,6 +38,11 @@ type walkFixtures struct {
 	// maxPersonal is max's personal token granted to acme; maxLeft one whose
 	// acme grant max removed (so he may add it again).
 	maxPersonal, maxLeft store.Token
+	// invitation is a pending invitation to acme and code its link's;
+	// revokedCode is the link of a revoked one; newEmail is not invited yet.
+	invitation        store.Invitation
+	code, revokedCode string
+	newEmail          string
 }
 
 // walkCase is one concrete request for a route pattern and who may make it.
@@ -73,6 +78,18 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"GET /setup":       {{path: "/setup", allowed: nobody}}, // setup is closed once a site admin exists
 		"POST /setup":      {{path: "/setup", allowed: nobody}},
 
+		// The invitation link's page is public; its forms, posted empty, get
+		// their messages (422) from anyone. Accepting as the signed-in
+		// account needs one (a revoked invitation: a 409 that writes nothing).
+		"GET /invite/:code":          {{path: "/invite/" + f.code, allowed: everyone}},
+		"POST /invite/:code/sign-in": {{path: "/invite/" + f.code + "/sign-in", allowed: everyone}},
+		"POST /invite/:code/join":    {{path: "/invite/" + f.code + "/join", allowed: everyone}},
+		"POST /invite/:code/accept":  {{path: "/invite/" + f.revokedCode + "/accept", allowed: signedIn}},
+		"POST /orgs/:org/settings/members/invitations": {{path: "/orgs/acme/settings/members/invitations",
+			form: url.Values{"invite_email": {f.newEmail}, "invite_role": {"member"}}, allowed: admins}},
+		"POST /orgs/:org/settings/members/invitations/:id/resend": {{path: fmt.Sprintf("/orgs/acme/settings/members/invitations/%d/resend", f.invitation.ID), allowed: admins}},
+		"POST /orgs/:org/settings/members/invitations/:id/revoke": {{path: fmt.Sprintf("/orgs/acme/settings/members/invitations/%d/revoke", f.invitation.ID), allowed: admins}},
+
 		"GET /":           {{path: "/", allowed: signedIn}},
 		"GET /logout":     {{path: "/logout", allowed: signedIn}},
 		"GET /switch-org": {{path: "/switch-org?org=acme", allowed: signedIn}},
@@ -86,6 +103,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /me/tokens/personal/:id/edit": {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/edit", form: url.Values{"name": {"renamed"}, "scopes": {"api"}},
 			allowed: []string{"max"}}},
 		"POST /me/tokens/personal/:id/rotate":                     {{path: "/me/tokens/personal/" + f.maxPersonal.ID + "/rotate", allowed: []string{"max"}}},
+		"GET /orgs/:org/settings/tokens/personal/:id":             {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID, allowed: auditors}},
 		"GET /orgs/:org/settings/tokens/personal/:id/remove-org":  {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
 		"POST /orgs/:org/settings/tokens/personal/:id/remove-org": {{path: "/orgs/acme/settings/tokens/personal/" + f.maxPersonal.ID + "/remove-org", allowed: admins}},
 
@@ -244,11 +262,35 @@ func TestAuthorizationWalk(t *testing.T) {
 		return f
 	}
 
+	// invitations gives f a pending and a revoked invitation, only for the
+	// routes about invitations (an org may have 100 pending).
+	invitations := func(f *walkFixtures) {
+		by := store.Actor{UserID: users["ada"].ID, Label: "walk"}
+		mk := func(email string) (store.Invitation, string) {
+			code, hash := auth.NewInviteCode()
+			inv, err := a.db.CreateInvitation(ctx, store.NewInvitation{OrgID: a.org.ID, Email: email, Role: "member", LinkHash: hash,
+				InvitedBy: users["ada"].ID, TTL: auth.InvitationTTL}, by)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return inv, code
+		}
+		f.invitation, f.code = mk(fmt.Sprintf("walk-invitee-%d@example.com", n))
+		revoked, code := mk(fmt.Sprintf("walk-revoked-%d@example.com", n))
+		if _, err := a.db.RevokeInvitation(ctx, a.org.ID, revoked.ID, by); err != nil {
+			t.Fatal(err)
+		}
+		f.revokedCode, f.newEmail = code, fmt.Sprintf("walk-new-%d@example.com", n)
+	}
+
 	routes := a.srv.Routes()
 	sort.SliceStable(routes, func(i, j int) bool { return routes[j].Path == "/logout" && routes[j].Method == http.MethodPost })
 	for _, route := range routes {
 		key := route.Method + " " + route.Path
 		f := fixtures()
+		if strings.Contains(route.Path, "invit") {
+			invitations(&f)
+		}
 		cases, ok := walkTable(f)[key]
 		if !ok && route.Method == http.MethodHead {
 			cases, ok = walkTable(f)["GET "+route.Path] // HEAD is guarded as its GET is

@@ -461,6 +461,25 @@ func TestOpenAPIResponses(t *testing.T) {
 		o.call(oapiCall{method: "DELETE", path: "/api/v1/members/ada", token: plain, want: 409})
 	})
 
+	t.Run("invitations", func(t *testing.T) {
+		o.t = t
+		o.call(oapiCall{method: "GET", path: "/api/v1/invitations", token: plain, want: 200, request: true})
+		inv := o.call(oapiCall{method: "POST", path: "/api/v1/invitations", contentType: js, token: plain, want: 201, request: true,
+			body: `{"email":"oapi-invitee@example.com","role":"auditor"}`})
+		if inv["emailed"] != false || !strings.HasPrefix(fmt.Sprint(inv["url"]), a.ts.URL+"/invite/") {
+			t.Errorf("a new invitation without SMTP: %v", inv)
+		}
+		o.call(oapiCall{method: "POST", path: "/api/v1/invitations", contentType: js, token: plain, want: 409, body: `{"email":"oapi-invitee@example.com","role":"member"}`})
+		o.call(oapiCall{method: "POST", path: "/api/v1/invitations", contentType: js, token: plain, want: 409, body: `{"email":"max@example.com","role":"member"}`})
+		o.call(oapiCall{method: "POST", path: "/api/v1/invitations", contentType: js, token: plain, want: 422, body: `{"email":"not an address","role":"owner"}`})
+		o.call(oapiCall{method: "POST", path: "/api/v1/invitations", contentType: js, token: plain, want: 400, body: `{"email":`})
+		o.call(oapiCall{method: "GET", path: "/api/v1/invitations", token: plain, want: 200, request: true})
+		id, _ := inv["id"].(float64)
+		o.call(oapiCall{method: "DELETE", path: fmt.Sprintf("/api/v1/invitations/%d", int64(id)), token: plain, want: 200, request: true})
+		o.call(oapiCall{method: "DELETE", path: fmt.Sprintf("/api/v1/invitations/%d", int64(id)), token: plain, want: 409})
+		o.call(oapiCall{method: "DELETE", path: "/api/v1/invitations/999999", token: plain, want: 404})
+	})
+
 	t.Run("services and audit", func(t *testing.T) {
 		o.t = t
 		o.call(oapiCall{method: "GET", path: "/api/v1/services", token: plain, want: 200, request: true})
@@ -538,6 +557,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		o.call(oapiCall{method: "POST", path: base + "/members", contentType: js, token: both, want: 201, request: true, body: `{"username":"oapi-org-out","role":"member"}`})
 		o.call(oapiCall{method: "PATCH", path: base + "/members/oapi-org-out", contentType: js, token: both, want: 200, request: true, body: `{"role":"auditor"}`})
 		o.call(oapiCall{method: "DELETE", path: base + "/members/oapi-org-out", token: both, want: 200, request: true})
+		o.call(oapiCall{method: "GET", path: base + "/invitations", token: both, want: 200, request: true})
+		inv := o.call(oapiCall{method: "POST", path: base + "/invitations", contentType: js, token: both, want: 201, request: true,
+			body: `{"email":"oapi-org-invitee@example.com","role":"member"}`})
+		o.call(oapiCall{method: "DELETE", path: fmt.Sprintf("%s/invitations/%v", base, inv["id"]), token: both, want: 200, request: true})
 
 		// Remove organization from token, in both forms.
 		maxs := personal("max", org).Token

@@ -136,7 +136,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.ui = &ui.Server{Site: site, Mail: mail, Setup: &ui.SetupGate{},
 		Throttle: engine.NewFailThrottle(counts, now, engine.UserFailures, engine.IPFailures),
 		Devices:  engine.NewFailThrottle(counts, now, engine.DeviceUserFailures, engine.DeviceIPFailures)}
-	s.api = &api.Server{Site: site}
+	s.api = &api.Server{Site: site, Mail: mail}
 	s.oauth = &oauth.Server{Site: site, Revokes: engine.NewIPLimiter(counts, now, engine.RevokeRequests),
 		Poll: max(1, int(cmp.Or(cfg.DevicePollInterval, oauth.DeviceInterval*time.Second)/time.Second))}
 	has, err := cfg.DB.HasSiteAdmin(ctx)

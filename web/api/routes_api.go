@@ -35,6 +35,9 @@ func (s *Server) Routes() {
 	s.OrgAPIRoute(http.MethodPost, "/api/v1/members", auth.ScopeMembersWrite, s.apiAddMember)
 	s.OrgAPIRoute(http.MethodPatch, "/api/v1/members/:username", auth.ScopeMembersWrite, s.member("change roles", s.apiChangeRole))
 	s.OrgAPIRoute(http.MethodDelete, "/api/v1/members/:username", auth.ScopeMembersWrite, s.member("remove members", s.apiRemoveMember))
+	s.OrgAPIRoute(http.MethodGet, "/api/v1/invitations", auth.ScopeMembersRead, s.apiListInvitations)
+	s.OrgAPIRoute(http.MethodPost, "/api/v1/invitations", auth.ScopeMembersWrite, s.apiInvite)
+	s.OrgAPIRoute(http.MethodDelete, "/api/v1/invitations/:id", auth.ScopeMembersWrite, s.apiRevokeInvitation)
 	s.Route(http.MethodGet, "/api/v1/openapi.json", plumbing.Public, s.openAPI)
 }
 

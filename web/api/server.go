@@ -2,9 +2,13 @@
 // routes and their scopes are in routes_api.go.
 package api
 
-import "tokenward/web/plumbing"
+import (
+	"tokenward/web/engine"
+	"tokenward/web/plumbing"
+)
 
 // Server serves the token API.
 type Server struct {
 	*plumbing.Site
+	Mail *engine.Mailer // invitation emails
 }

@@ -21,8 +21,12 @@ type TokenQuery struct {
 	Hash [32]byte // set when the search was a whole token
 	// Pasted says the search was a whole token: Q is then its hint, so the
 	// secret is never shown back or pushed into the browser's history.
-	Pasted   bool
-	Role     string
+	Pasted bool
+	Role   string
+	// Type narrows an API list to the org's own tokens ("team"), the
+	// personal tokens granted to it ("personal"), or holds both ("all").
+	// Left empty it is the org's own; the dashboard's API tab asks for all.
+	Type     string
 	Service  int64
 	Statuses []string
 	Sort     string
@@ -59,6 +63,13 @@ func ParseTokenQuery(v url.Values, kind auth.Kind) (TokenQuery, string) {
 		q.Role = r
 	default:
 		problems = append(problems, "Filter by creator role Admin or Member, on API tokens only.")
+	}
+	switch t := v.Get("type"); {
+	case t == "":
+	case kind == auth.KindAPI && (t == "all" || t == "team" || t == "personal"):
+		q.Type = t
+	default:
+		problems = append(problems, "Type is all, team or personal, on API tokens only.")
 	}
 	if s := v.Get("service"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
@@ -119,6 +130,9 @@ func (q TokenQuery) Values() url.Values {
 	}
 	if q.Role != "" {
 		v.Set("role", q.Role)
+	}
+	if q.Type != "" {
+		v.Set("type", q.Type)
 	}
 	if q.Service != 0 {
 		v.Set("service", fmt.Sprint(q.Service))

@@ -19,6 +19,7 @@ func (s *Core) ListTokens(ctx context.Context, me auth.Principal, org store.Org,
 	sq := store.TokenQuery{OrgID: org.ID, Kind: string(kind), Search: q.Q, CreatorRole: q.Role, ServiceID: q.Service,
 		Statuses: q.Statuses, OnlyOrgVisible: filter.OnlyOrgVisible, OwnerUserID: filter.OwnerUserID,
 		Sort: q.Sort, Desc: q.Desc, Page: q.Page, PerPage: perPage, MaxDays: org.Policy.MaxDays}
+	sq.Granted = map[string]string{"all": store.GrantedToo, "personal": store.GrantedOnly}[q.Type]
 	if q.Pasted {
 		sq.SecretHash, sq.Search = q.Hash[:], ""
 	}

@@ -273,12 +273,12 @@ func (m *Mailer) SendTest(ctx context.Context, set store.SMTPSettings, to string
 	if err == nil {
 		err = msg.SendError()
 	}
-	return m.describeFailure(set, err)
+	return m.describeFailure(set, err, "the test email")
 }
 
-// describeFailure turns an SMTP failure into what to check, never showing
-// the password.
-func (m *Mailer) describeFailure(set store.SMTPSettings, err error) string {
+// describeFailure turns an SMTP failure to send what ("the test email")
+// into what to check, never showing the password.
+func (m *Mailer) describeFailure(set store.SMTPSettings, err error, what string) string {
 	addr := net.JoinHostPort(set.Host, strconv.Itoa(set.Port))
 	var dnsErr *net.DNSError
 	var opErr *net.OpError
@@ -302,7 +302,7 @@ func (m *Mailer) describeFailure(set store.SMTPSettings, err error) string {
 	case errors.As(err, &opErr) && opErr.Op == "dial":
 		msg = fmt.Sprintf("Could not connect to the mail server at %s: %s. Check the host and the port.", addr, cleanError(opErr.Err))
 	default:
-		msg = fmt.Sprintf("The mail server at %s refused the test email: %s", addr, cleanError(err))
+		msg = fmt.Sprintf("The mail server at %s refused %s: %s", addr, what, cleanError(err))
 	}
 	return msg
 }

@@ -68,11 +68,20 @@ func (s *Site) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		req := c.Request()
 		s.Log.LogAttrs(req.Context(), level, "request",
-			slog.String("method", req.Method), slog.String("path", req.URL.Path), slog.Int("status", status),
+			slog.String("method", req.Method), slog.String("path", loggedPath(c)), slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)), slog.String("request_id", c.Response().Header().Get(echo.HeaderXRequestID)),
 			slog.String("ip", c.RealIP()))
 		return nil
 	}
+}
+
+// loggedPath is the path a request line shows: an invitation link's path
+// holds its code, so its route pattern (/invite/:code) is logged instead.
+func loggedPath(c echo.Context) string {
+	if p := c.Request().URL.Path; !strings.HasPrefix(p, "/invite/") {
+		return p
+	}
+	return c.Path()
 }
 
 // securityHeaderValues are set on every response; the keys are already in

@@ -98,8 +98,8 @@ func parseAuditTokenQuery(v url.Values) (auditTokenQuery, string) {
 		}
 	}
 	if k := v.Get("kind"); k != "" {
-		if _, err := auth.ParseKind(k); err != nil || (k != "api" && k != "cli" && k != "service") {
-			bad("Kind is api, cli or service.")
+		if kind, err := auth.ParseKind(k); err != nil || string(kind) != k {
+			bad("Kind is api, cli, service or personal.")
 		} else {
 			q.Kind = k
 		}

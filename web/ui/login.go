@@ -32,37 +32,65 @@ func (s *Server) renderLogin(c echo.Context, status int, p views.LoginProps) err
 }
 
 func (s *Server) login(c echo.Context) error {
-	username := auth.NormalizeUsername(c.FormValue("username"))
-	password := c.FormValue("password")
-	p := views.LoginProps{Username: username, Next: safeNext(c.FormValue("next")), Errors: views.FieldErrors{}}
+	p := views.LoginProps{Next: safeNext(c.FormValue("next"))}
+	u, refused, err := s.signInWithPassword(c, c.FormValue("username"), c.FormValue("password"))
+	if err != nil {
+		return err
+	}
+	if refused != nil {
+		p.Username, p.Error, p.Errors = refused.Username, refused.Error, refused.Errors
+		return s.renderLogin(c, refused.Status, p)
+	}
+	if p.Next == "/" {
+		return s.landing(c, u.ID)
+	}
+	return plumbing.Redirect(c, p.Next)
+}
+
+// loginRefusal is a sign-in turned down: the status, the username to keep
+// in the form, and the messages (above the form, and per field).
+type loginRefusal struct {
+	Status   int
+	Username string
+	Error    string
+	Errors   views.FieldErrors
+}
+
+// signInWithPassword is the one password sign-in, for the sign-in page and
+// the invitation page alike: the fields checked, the attempt throttled
+// before the password is, the same answer for an unknown user and a wrong
+// password, a disabled account refused; then a fresh session (a new id, so
+// nothing from before carries over) and the audit event.
+func (s *Server) signInWithPassword(c echo.Context, rawUsername, password string) (store.User, *loginRefusal, error) {
+	username := auth.NormalizeUsername(rawUsername)
+	r := &loginRefusal{Status: http.StatusUnprocessableEntity, Username: username, Errors: views.FieldErrors{}}
 	if username == "" {
-		p.Errors["username"] = "Enter your username."
+		r.Errors["username"] = "Enter your username."
 	} else if len(username) > auth.MaxUsername {
-		p.Errors["username"] = fmt.Sprintf("Usernames have at most %d characters.", auth.MaxUsername)
-		p.Username = ""
+		r.Errors["username"] = fmt.Sprintf("Usernames have at most %d characters.", auth.MaxUsername)
+		r.Username = ""
 	} else if plumbing.HasControl(username) {
-		p.Errors["username"] = "Usernames have no control characters such as tabs or line breaks: type it again."
-		p.Username = ""
+		r.Errors["username"] = "Usernames have no control characters such as tabs or line breaks: type it again."
+		r.Username = ""
 	}
 	if password == "" {
-		p.Errors["password"] = "Enter your password."
+		r.Errors["password"] = "Enter your password."
 	} else if plumbing.HasControl(password) {
-		p.Errors["password"] = "Passwords have no control characters such as tabs or line breaks: type it again."
+		r.Errors["password"] = "Passwords have no control characters such as tabs or line breaks: type it again."
 	}
-	if p.Errors.Any() {
-		return s.renderLogin(c, http.StatusUnprocessableEntity, p)
+	if r.Errors.Any() {
+		return store.User{}, r, nil
 	}
 	ip := c.RealIP()
 	wait, err := s.Throttle.Take(username, ip)
 	if err != nil {
-		return err
+		return store.User{}, nil, err
 	}
 	if wait > 0 {
-		p.Error = throttledMessage("Too many failed sign-in attempts.", wait, s.Now())
+		r.Status, r.Error = http.StatusTooManyRequests, throttledMessage("Too many failed sign-in attempts.", wait, s.Now())
 		plumbing.SetRetryAfter(c, wait)
-		return s.renderLogin(c, http.StatusTooManyRequests, p)
+		return store.User{}, r, nil
 	}
-
 	u, err := s.DB.UserByUsername(c.Request().Context(), username)
 	ok := false
 	switch {
@@ -72,30 +100,24 @@ func (s *Server) login(c echo.Context) error {
 		auth.CheckPasswordAgainstDummy(password) // same work, same time
 	default:
 		s.Throttle.Refund(username, ip)
-		return err
+		return store.User{}, nil, err
 	}
 	if !ok {
-		p.Error = wrongCredentials // the attempt stays spent
-		return s.renderLogin(c, http.StatusUnauthorized, p)
+		r.Status, r.Error = http.StatusUnauthorized, wrongCredentials // the attempt stays spent
+		return store.User{}, r, nil
 	}
 	if u.Disabled() {
 		// Only someone who knows the password learns the account is disabled.
 		s.Throttle.Refund(username, ip)
-		p.Error = "This account is disabled. Ask a site admin to enable it."
-		return s.renderLogin(c, http.StatusForbidden, p)
+		r.Status, r.Error = http.StatusForbidden, "This account is disabled. Ask a site admin to enable it."
+		return store.User{}, r, nil
 	}
 	s.Throttle.Succeed(username, ip)
 	if err := s.SignIn(c, u); err != nil {
-		return err
+		return store.User{}, nil, err
 	}
-	if err := s.DB.RecordEvent(c.Request().Context(), store.Actor{UserID: u.ID, Label: u.Username, IP: ip},
-		store.Event{Action: "user.signed_in", TargetType: "user", TargetID: fmt.Sprint(u.ID), TargetLabel: u.Username}); err != nil {
-		return err
-	}
-	if p.Next == "/" {
-		return s.landing(c, u.ID)
-	}
-	return plumbing.Redirect(c, p.Next)
+	return u, nil, s.DB.RecordEvent(c.Request().Context(), store.Actor{UserID: u.ID, Label: u.Username, IP: ip},
+		store.Event{Action: "user.signed_in", TargetType: "user", TargetID: fmt.Sprint(u.ID), TargetLabel: u.Username})
 }
 
 // landing is where a sign-in with nowhere asked goes: a person in one org

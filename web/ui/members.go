@@ -60,6 +60,12 @@ func (s *Server) members(c echo.Context) error {
 }
 
 func (s *Server) renderMembers(c echo.Context, status int, add views.AddMemberForm) error {
+	return s.renderMembersPage(c, status, add, views.InviteForm{Role: string(auth.RoleMember)}, nil)
+}
+
+// renderMembersPage renders the members page with the add-member form, the
+// invite form and, when one was just made and not emailed, its link.
+func (s *Server) renderMembersPage(c echo.Context, status int, add views.AddMemberForm, invite views.InviteForm, link *views.InviteLink) error {
 	st := plumbing.State(c)
 	shell, err := s.PageShell(c, "Members", "members")
 	if err != nil {
@@ -77,6 +83,9 @@ func (s *Server) renderMembers(c echo.Context, status int, add views.AddMemberFo
 		p.Members = append(p.Members, views.MemberRow{UserID: m.User.ID, Username: m.User.Username,
 			DisplayName: m.User.DisplayName, Email: m.User.Email, Role: m.Role, Since: m.Since.Format("2006-01-02"),
 			Disabled: m.User.Disabled(), IsViewer: m.User.ID == st.User.ID})
+	}
+	if p.Invitations, err = s.invitationsView(c, p.Roles, invite, link); err != nil {
+		return err
 	}
 	return s.Render(c, status, views.MembersPage(p))
 }

@@ -31,7 +31,7 @@ func (s *Server) orgPersonalRows(c echo.Context) ([]views.OrgPersonalRow, error)
 	now, me := s.DB.Now(), plumbing.Principal(st)
 	var rows []views.OrgPersonalRow
 	for _, t := range tokens {
-		r := views.OrgPersonalRow{ID: t.ID, Name: t.Name, Owner: t.OwnerName, Hint: t.Hint, Scopes: strings.Join(t.Scopes, " "),
+		r := views.OrgPersonalRow{ID: t.ID, Name: t.Name, DetailURL: tokenPath(st.Org.Slug, t, ""), Owner: t.OwnerName, Hint: t.Hint, Scopes: strings.Join(t.Scopes, " "),
 			Expires:  moment(store.EffectiveExpiry(t, st.Org.Policy.MaxDays), now, "No expiry"),
 			LastUsed: moment(t.LastUsedAt, now, "Never"),
 			Status:   store.TokenStatus(t, now, st.Org.Policy.MaxDays)}
@@ -47,6 +47,28 @@ func (s *Server) orgPersonalRows(c echo.Context) ([]views.OrgPersonalRow, error)
 // stands on (404 otherwise).
 func (s *Server) grantedToken(c echo.Context) (store.Token, error) {
 	return s.DB.GrantedToken(c.Request().Context(), plumbing.State(c).Org.ID, c.Param("id"))
+}
+
+// personalDetail is the page of a personal token the org's grant stands
+// on, as the org sees it: its admins may remove the org from it there.
+func (s *Server) personalDetail(c echo.Context) error {
+	t, err := s.grantedToken(c)
+	if err != nil {
+		return err
+	}
+	if !auth.Authorize(plumbing.Principal(plumbing.State(c)), auth.ViewToken, core.TokenFacts(t)) {
+		return plumbing.NotFound()
+	}
+	return s.tokenDetail(c, t)
+}
+
+// tabOf is the tab a kind's tokens are listed on: personal tokens granted
+// to an org are on its API tab.
+func tabOf(k auth.Kind) auth.Kind {
+	if k == auth.KindPersonal {
+		return auth.KindAPI
+	}
+	return k
 }
 
 // confirmRemoveOrg is the confirm of "Remove organization from token",

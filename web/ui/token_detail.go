@@ -30,7 +30,7 @@ func (s *Server) tokenDetail(c echo.Context, t store.Token) error {
 	now := s.DB.Now()
 	kind := auth.Kind(t.Kind)
 	p := views.TokenDetailProps{Shell: shell, Row: s.tokenRow(st, t, now), Kind: t.Kind, KindLabel: kind.Label(),
-		TabURL: tabPath(st.Org.Slug, kind), Creator: t.CreatorName, Owner: t.OwnerName, Service: t.ServiceName, CSRF: st.CSRF,
+		TabURL: tabPath(st.Org.Slug, tabOf(kind)), Creator: t.CreatorName, Owner: t.OwnerName, Service: t.ServiceName, CSRF: st.CSRF,
 		Visibility: map[string]string{auth.VisibilityAdmins: "Admins only", auth.VisibilityOrg: "Shared with the organization"}[t.Visibility]}
 	for _, info := range auth.ScopesFor(kind) {
 		for _, sc := range t.Scopes {
@@ -54,7 +54,7 @@ func (s *Server) tokenDetail(c echo.Context, t store.Token) error {
 	if p.Usage, err = s.usageChart(ctx, t.ID, now); err != nil {
 		return err
 	}
-	if auth.Authorize(plumbing.Principal(st), auth.BulkTokens, nil) && t.RevokedAt.IsZero() {
+	if auth.Authorize(plumbing.Principal(st), auth.BulkTokens, nil) && t.RevokedAt.IsZero() && kind != auth.KindPersonal {
 		url := "/orgs/" + st.Org.Slug + "/settings/tokens/revoke-all"
 		switch {
 		case t.ServiceID != 0:

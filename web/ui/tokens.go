@@ -282,7 +282,7 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	switch t.Kind {
 	case "api":
 		r.Who, r.WhoRole = t.CreatorName, t.CreatorRole
-	case "cli":
+	case "cli", "personal":
 		r.Who = t.OwnerName
 	default:
 		r.Who = t.ServiceName
@@ -307,6 +307,7 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	} else {
 		add(auth.DisableToken, "Disable", "disable", "", false)
 	}
+	add(auth.RemoveTokenOrg, "Remove organization from token", "remove-org", "btn-danger", false)
 	add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
 	return r
 }
