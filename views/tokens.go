@@ -27,23 +27,6 @@ type TokensProps struct {
 	// URL, where a dismissal returns.
 	Expiring []ExpiringToken
 	Back     string
-	// Personal are the personal tokens granted to the org (API tab only).
-	Personal []OrgPersonalRow
-}
-
-// OrgPersonalRow is a personal token granted to the org, as its API tab
-// shows it: RemoveURL is set for admins, who may remove the org from it.
-type OrgPersonalRow struct {
-	DetailURL string // the token's page, as the org sees it
-	ID        string
-	Name      string
-	Owner     string
-	Hint      string
-	Scopes    string
-	Expires   Moment
-	LastUsed  Moment
-	Status    string
-	RemoveURL string
 }
 
 // ExpiringToken is one of the viewer's tokens named in the expiry banner.
@@ -73,6 +56,7 @@ const bannerShown = 5
 type TokenFilter struct {
 	Q        string
 	Role     string // creator's role, API tab
+	Type     string // all, team or personal, API tab
 	Service  string // service id, service tab
 	Statuses []string
 	Sort     string
@@ -86,7 +70,7 @@ type TokenFilter struct {
 	// StatusChoices and RoleChoices are the status and creator-role filters' values.
 	StatusChoices []string
 	RoleChoices   []Option
-	ShowRole      bool
+	ShowRole      bool // the API tab's creator-role and type filters
 	Error         string // a bad query parameter, shown above the table
 }
 
@@ -190,6 +174,9 @@ type TokenRow struct {
 	LastUsed   Moment
 	Status     string
 	OrgVisible bool
+	// Personal marks a member's personal token granted to the org: its
+	// owner's, so not in bulk actions.
+	Personal   bool
 	Expiring   bool // within 30 days
 	DetailURL  string
 	Actions    []RowAction

@@ -103,6 +103,9 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
 		ShowRole: kind == auth.KindAPI, Error: problem, URL: tabPath(org.Slug, kind), SearchURL: searchPath(org.Slug, kind), CSRF: st.CSRF,
 		StatusChoices: store.Statuses, RoleChoices: creatorRoles}
+	if kind == auth.KindAPI {
+		p.Filter.Type = apiTabType(q)
+	}
 	if !q.Desc {
 		p.Filter.Dir = "asc"
 	}
@@ -125,11 +128,6 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 		return p, err
 	}
 	p.Back = pageURL(tabPath(org.Slug, kind), q, q.Page)
-	if kind == auth.KindAPI {
-		if p.Personal, err = s.orgPersonalRows(c); err != nil {
-			return p, err
-		}
-	}
 	table, err := s.tokenTable(c, kind, q)
 	p.Table = table
 	return p, err
@@ -154,10 +152,14 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 	st := plumbing.State(c)
 	org := st.Org
 	me := plumbing.Principal(st)
-	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.CSRF, Searched: q.Q != "" || q.Role != "" || q.Service != 0,
+	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.CSRF, Searched: q.Q != "" || q.Role != "" || q.Service != 0 || (q.Type != "" && q.Type != "all"),
 		Bulk: auth.Authorize(me, auth.BulkTokens, nil), BulkURL: tabPath(org.Slug, kind) + "/bulk"}
 	t.ColOwner = map[auth.Kind]string{auth.KindAPI: "Created by", auth.KindCLI: "Owner", auth.KindService: "Service"}[kind]
-	page, err := s.Core.ListTokens(c.Request().Context(), me, *org, kind, q, q.PageSize)
+	list := q
+	if kind == auth.KindAPI {
+		list.Type = apiTabType(q)
+	}
+	page, err := s.Core.ListTokens(c.Request().Context(), me, *org, kind, list, q.PageSize)
 	if err != nil {
 		return t, err
 	}
@@ -265,6 +267,15 @@ func emptyAction(org string, kind auth.Kind, filtered bool, me auth.Principal) (
 	return views.NavLink{}, false
 }
 
+// apiTabType is which API tokens the tab lists: unless the filter says
+// otherwise, the org's own and its members' personal tokens granted to it.
+func apiTabType(q core.TokenQuery) string {
+	if q.Type == "" {
+		return "all"
+	}
+	return q.Type
+}
+
 // tokenRow turns a token into a row, with the actions the viewer may take.
 func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Time) views.TokenRow {
 	org := st.Org
@@ -272,7 +283,7 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	status := store.TokenStatus(t, now, org.Policy.MaxDays)
 	r := views.TokenRow{ID: t.ID, Name: t.Name, DeviceName: t.DeviceName, Hint: t.Hint, Scopes: t.Scopes,
 		Created: moment(t.CreatedAt, now, ""), Expires: moment(exp, now, "No expiry"), LastUsed: moment(t.LastUsedAt, now, "Never"),
-		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg,
+		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg, Personal: t.Kind == string(auth.KindPersonal),
 		Expiring:  status == store.StatusActive && !exp.IsZero() && exp.Sub(now) < badgeWithin,
 		DetailURL: tokenPath(org.Slug, t, "")}
 	if t.PrevValidUntil.After(now) && status != store.StatusRevoked {
