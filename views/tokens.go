@@ -70,7 +70,7 @@ type TokenFilter struct {
 	// StatusChoices and RoleChoices are the status and creator-role filters' values.
 	StatusChoices []string
 	RoleChoices   []Option
-	ShowRole      bool // the API tab's creator-role and type filters
+	ShowRole      bool   // the API tab's creator-role and type filters
 	Error         string // a bad query parameter, shown above the table
 }
 
@@ -176,10 +176,10 @@ type TokenRow struct {
 	OrgVisible bool
 	// Personal marks a member's personal token granted to the org: its
 	// owner's, so not in bulk actions.
-	Personal   bool
-	Expiring   bool // within 30 days
-	DetailURL  string
-	Actions    []RowAction
+	Personal  bool
+	Expiring  bool // within 30 days
+	DetailURL string
+	Actions   []RowAction
 
 	// Grace is until when the secret before the last rotation still works
 	// (Exact empty when no grace runs); GraceText says so in words.
