@@ -83,11 +83,75 @@
       showDialog(dialog);
       // A one-time secret opens selected, ready for Ctrl+C as well as the Copy button.
       const secret = dialog.querySelector('[data-select-on-open]');
-      if (secret) selectContents(secret, false);
+      if (secret) {
+        selectContents(secret, false);
+        // A reveal that came with a new page was opened from nowhere on it: closing it goes
+        // to the token's row (or the create button), not to the top of the page.
+        if (!opener?.isConnected) {
+          const id = dialog.querySelector('[data-testid="reveal-id"]')?.textContent.trim();
+          opener = (id && document.querySelector(`tr[data-token-id="${CSS.escape(id)}"] a`)) ||
+            document.querySelector('[data-testid="create-token"]');
+        }
+      } else {
+        focusFirstField(dialog);
+      }
     };
     if (root instanceof Element && root.matches(selector)) reopen(root);
     root.querySelectorAll(selector).forEach(reopen);
   }
+
+  // A dialog opens on its first field, not on its scrolling body (which the browser would
+  // pick as the first focusable thing).
+  function focusFirstField(dialog) {
+    const field = dialog.querySelector('input:not([type=hidden]):not([disabled]), select:not([disabled]), textarea:not([disabled])');
+    if (field) field.focus();
+  }
+
+  // Where a dialog was opened from, so closing it (Escape, Done, Cancel) puts focus back there,
+  // even when the dialog that closes is a later one in the same slot, such as the reveal that
+  // follows the create dialog. An opener folded away in a closed row menu gives the menu.
+  let opener = null;
+  document.addEventListener('click', (evt) => {
+    const el = evt.target instanceof Element && evt.target.closest('a, button');
+    if (el && !el.closest('dialog') && el.closest('[hx-target="#dialog-slot"], [data-dialog-open]')) opener = el;
+  }, true);
+  document.addEventListener('close', (evt) => {
+    if (!(evt.target instanceof HTMLDialogElement)) return;
+    setTimeout(() => {
+      const lost = !document.activeElement || document.activeElement === document.body;
+      if (!lost || !opener?.isConnected) return;
+      const menu = opener.closest('details.menu:not([open])');
+      (menu?.querySelector('summary') ?? opener).focus();
+    }, 0);
+  }, true);
+
+  // ---- Bulk actions: a select-all box, and buttons that wait for a selection ----
+
+  // Without JS the bulk buttons stay enabled (the server says when nothing was selected) and
+  // the select-all box stays hidden, since it could not tick anything.
+  function syncBulk() {
+    const form = document.getElementById('bulk-form');
+    if (!form) return;
+    const boxes = Array.from(document.querySelectorAll('input[name="ids"][form="bulk-form"]'));
+    const ticked = boxes.filter((b) => b.checked).length;
+    form.querySelectorAll('button[type="submit"]').forEach((b) => { b.disabled = ticked === 0; });
+    const all = document.querySelector('input[data-select-all]');
+    if (!all) return;
+    all.hidden = boxes.length === 0;
+    all.checked = ticked > 0 && ticked === boxes.length;
+    all.indeterminate = ticked > 0 && ticked < boxes.length;
+  }
+
+  document.addEventListener('change', (evt) => {
+    const box = evt.target;
+    if (!(box instanceof HTMLInputElement)) return;
+    if (box.matches('[data-select-all]')) {
+      document.querySelectorAll('input[name="ids"][form="bulk-form"]').forEach((b) => { b.checked = box.checked; });
+    } else if (!box.matches('input[name="ids"]')) {
+      return;
+    }
+    syncBulk();
+  });
 
   // ---- Expiry: the date field belongs to "On a date…" ----
 
@@ -131,6 +195,22 @@
   };
   document.addEventListener('change', onExpiryInput);
   document.addEventListener('input', onExpiryInput);
+
+  // ---- Times: the exact moment in the viewer's own time zone ----
+
+  // Every <time class="moment"> comes with its exact time in UTC (title, data-exact); put the
+  // viewer's local time there instead, which hover, focus and narrow screens show.
+  function localTimes(root) {
+    if (!(root instanceof Element || root instanceof Document)) return;
+    root.querySelectorAll('time.moment[datetime]').forEach((el) => {
+      const d = new Date(el.getAttribute('datetime'));
+      if (Number.isNaN(d.getTime())) return;
+      const text = d.toLocaleString(undefined, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric',
+        hour: '2-digit', minute: '2-digit', timeZoneName: 'short' });
+      el.title = text;
+      el.dataset.exact = text;
+    });
+  }
 
   // ---- Delegated listeners ----
 
@@ -233,14 +313,16 @@
     if (typed !== hint && typed.startsWith(head) && typed.endsWith(tail)) box.value = hint;
   });
 
-  document.addEventListener('htmx:load', (evt) => { initExpiry(evt.detail.elt); openPending(evt.detail.elt); });
+  document.addEventListener('htmx:load', (evt) => { initExpiry(evt.detail.elt); localTimes(evt.detail.elt); syncBulk(); openPending(evt.detail.elt); });
   document.addEventListener('htmx:afterSettle', (evt) => openPending(evt.detail.elt));
 
   if (document.readyState === 'loading') {
-    document.addEventListener('DOMContentLoaded', () => { forgetPost(); initExpiry(document); openPending(document); });
+    document.addEventListener('DOMContentLoaded', () => { forgetPost(); initExpiry(document); localTimes(document); syncBulk(); openPending(document); });
   } else {
     forgetPost();
     initExpiry(document);
+    localTimes(document);
+    syncBulk();
     openPending(document);
   }
 })();

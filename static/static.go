@@ -18,13 +18,14 @@ import (
 // Prefix is the URL path under which Handler serves the assets.
 const Prefix = "/static/"
 
-//go:embed htmx.min.js app.css app.js
+//go:embed htmx.min.js app.css app.js favicon.ico
 var files embed.FS
 
 // contentTypes maps a file extension to the Content-Type it is served with.
 var contentTypes = map[string]string{
 	".js":  "text/javascript; charset=utf-8",
 	".css": "text/css; charset=utf-8",
+	".ico": "image/x-icon",
 }
 
 // asset is one embedded file with everything its responses need, computed once at start.
@@ -36,7 +37,7 @@ type asset struct {
 }
 
 // assets is read-only after init: the files are embedded, so it never changes while running.
-var assets = load("htmx.min.js", "app.css", "app.js")
+var assets = load("htmx.min.js", "app.css", "app.js", "favicon.ico")
 
 func load(names ...string) map[string]asset {
 	m := make(map[string]asset, len(names))
@@ -76,6 +77,16 @@ func URL(name string) string {
 // Anything but an asset's exact path is 404, and methods other than GET and HEAD are 405.
 func Handler() http.Handler {
 	return http.HandlerFunc(serve)
+}
+
+// Favicon serves the icon at /favicon.ico, where browsers ask for it on
+// every page that names none.
+func Favicon() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = Prefix + "favicon.ico"
+		serve(w, r2)
+	})
 }
 
 func serve(w http.ResponseWriter, r *http.Request) {

@@ -244,7 +244,11 @@ func auditOrder(sort string, desc bool) string {
 		dir = "DESC"
 	}
 	if sort == "last_used" {
-		return fmt.Sprintf(" ORDER BY t.last_used_at %s NULLS LAST, t.id %s", dir, dir)
+		nulls := "LAST" // never used is the oldest use: first when oldest come first
+		if dir == "ASC" {
+			nulls = "FIRST"
+		}
+		return fmt.Sprintf(" ORDER BY t.last_used_at %s NULLS %s, t.id %s", dir, nulls, dir)
 	}
 	return fmt.Sprintf(" ORDER BY t.created_at %s, t.id %s", dir, dir)
 }

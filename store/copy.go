@@ -27,6 +27,7 @@ var copyTables = []struct{ name, order string }{
 	{"token_usage_daily", "token_id, day"},
 	{"device_authorizations", "id"},
 	{"notifications", "id"},
+	{"expiry_dismissals", "user_id, token_id"},
 	{"smtp_settings", "id"},
 	{"identity_providers", "id"},
 	{"linked_identities", "provider_id, subject"},

@@ -91,6 +91,8 @@ func (d *deployment) fill() {
 	rotated, err := d.db.RotateToken(ctx, d.org.ID, d.rotated.ID, next.Rotation, d.actor)
 	must(err)
 	d.rotated, d.secrets[d.rotated.ID] = rotated, next.secret
+	_, err = d.db.DismissExpiryWarning(ctx, d.org.ID, d.root.ID, d.shared.ID)
+	must(err)
 	// root changing mia's token notifies mia.
 	_, err = d.db.SetTokenDisabled(ctx, d.org.ID, laptop.ID, true, d.actor)
 	must(err)

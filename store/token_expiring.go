@@ -13,7 +13,8 @@ const maxExpiringOwn = 100
 // ExpiringOwnTokens lists the live tokens userID owns in an org (API and
 // CLI tokens; disabled ones are not live) whose effective expiry, given the
 // policy's maximum lifetime in days (0: none), falls within the next
-// within, soonest first, at most 100. Only the fields a notice needs are
+// within, soonest first, at most 100, leaving out those whose warning
+// userID dismissed at their present expiry (DismissExpiryWarning). Only the fields a notice needs are
 // filled: id, org, kind, name, owner, visibility, created and expires.
 func (db *DB) ExpiringOwnTokens(ctx context.Context, orgID, userID int64, within time.Duration, maxDays int) ([]Token, error) {
 	tx, err := db.beginRead(ctx)
@@ -31,7 +32,7 @@ func (db *DB) ExpiringOwnTokens(ctx context.Context, orgID, userID int64, within
 	// comes soon, or the policy's cut does. The soonest of each arm hold the
 	// soonest overall; a token in both arms is kept once.
 	const live = `owner_user_id = :user AND org_id = :org AND revoked_at IS NULL AND disabled_at IS NULL
-		AND (expires_at IS NULL OR expires_at > :now) AND (:cutoff = '' OR created_at > :cutoff)`
+		AND (expires_at IS NULL OR expires_at > :now) AND (:cutoff = '' OR created_at > :cutoff) AND ` + dismissedWhere
 	const cols = `SELECT id, kind, name, visibility, created_at, expires_at FROM tokens`
 	rows, err := tx.QueryContext(ctx, `SELECT * FROM (`+cols+` WHERE `+live+` AND expires_at > :now AND expires_at <= :soon
 			ORDER BY expires_at LIMIT :limit) by_expiry

@@ -341,19 +341,6 @@ func (db *DB) PersonalTokens(ctx context.Context, userID int64) ([]PersonalToken
 	return out, nil
 }
 
-// OrgPersonalTokens lists the live personal tokens an org's grant stands
-// on, by owner and name: what that org's API tab shows of them.
-func (db *DB) OrgPersonalTokens(ctx context.Context, orgID int64) ([]Token, error) {
-	tx, err := db.beginRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	return scanTokens(tx.QueryContext(ctx, `SELECT `+tokenColumns+tokenJoins+`
-		JOIN token_org_grants g ON g.token_id = t.id AND g.org_id = ? AND g.removed_at IS NULL
-		WHERE t.kind = 'personal' AND t.revoked_at IS NULL ORDER BY ou.username, t.name LIMIT 500`, orgID))
-}
-
 // scanTokens reads every row of a token query.
 func scanTokens(rows *sql.Rows, err error) ([]Token, error) {
 	if err != nil {

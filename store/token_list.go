@@ -56,10 +56,6 @@ type TokenPage struct {
 	Total  int
 }
 
-var sortColumns = map[string]string{
-	"name": "t.name", "created": "t.created_at", "last_used": "t.last_used_at", "expires": "t.expires_at",
-}
-
 // statusCondition is the SQL for one status, given the current time and the
 // policy cut-off (created before it: expired by policy).
 func statusCondition(status string) string {
@@ -117,7 +113,9 @@ func statusWhere(statuses []string) string {
 
 // orderBy is the ORDER BY for a sort. The rowid breaks ties, which lets the
 // (org_id, kind, column) indexes deliver rows in order, so a page reads
-// only its own rows. Never-used tokens and tokens without expiry sort last.
+// only its own rows. Never-used tokens sort as the oldest use (an auditor
+// sorting by last use, oldest first, sees them first); tokens without
+// expiry sort last.
 func orderBy(sort string, desc bool) string {
 	dir := "ASC"
 	if desc {
@@ -126,9 +124,15 @@ func orderBy(sort string, desc bool) string {
 	switch sort {
 	case "name":
 		return fmt.Sprintf("t.name %s, t.rowid %s", dir, dir)
-	case "last_used", "expires":
-		col := sortColumns[sort]
-		return fmt.Sprintf("%s %s NULLS LAST, t.rowid %s", col, dir, dir)
+	case "last_used":
+		// Never used is the oldest use of all: first when oldest come first.
+		nulls := "FIRST"
+		if desc {
+			nulls = "LAST"
+		}
+		return fmt.Sprintf("t.last_used_at %s NULLS %s, t.rowid %s", dir, nulls, dir)
+	case "expires":
+		return fmt.Sprintf("t.expires_at %s NULLS LAST, t.rowid %s", dir, dir)
 	}
 	return fmt.Sprintf("t.created_at %s, t.rowid %s", dir, dir)
 }

@@ -178,8 +178,7 @@ func TestTokensSortAndPages(t *testing.T) {
 	}{
 		{"name", false, []string{"alpha deploy", "ancient", "beta_ci", "delta", "epsilon", "gamma%100", "lapsed"}},
 		{"name", true, []string{"lapsed", "gamma%100", "epsilon", "delta", "beta_ci", "ancient", "alpha deploy"}},
-		{"last_used", true, []string{"delta", "alpha deploy"}},  // then the never used
-		{"last_used", false, []string{"alpha deploy", "delta"}}, // never used still last
+		{"last_used", true, []string{"delta", "alpha deploy"}}, // then the never used
 		{"expires", false, []string{"lapsed", "beta_ci", "delta", "alpha deploy", "ancient"}},
 		{"expires", true, []string{"ancient", "alpha deploy", "delta", "beta_ci", "lapsed"}},
 		{"created", false, []string{"ancient", "lapsed"}},
@@ -190,6 +189,12 @@ func TestTokensSortAndPages(t *testing.T) {
 			t.Errorf("sort %s desc=%v: got %q, want it to start %q", tt.sort, tt.desc, got, tt.want)
 		}
 	}
+	t.Run("never used is the oldest use", func(t *testing.T) {
+		got, _ := w.list(store.TokenQuery{Sort: "last_used"})
+		if tail := got[len(got)-2:]; !slices.Equal(tail, []string{"alpha deploy", "delta"}) {
+			t.Errorf("oldest use first: got %q, want the never used first, then alpha deploy, delta", got)
+		}
+	})
 	t.Run("no expiry sorts last either way", func(t *testing.T) {
 		for _, desc := range []bool{false, true} {
 			got, _ := w.list(store.TokenQuery{Sort: "expires", Desc: desc})

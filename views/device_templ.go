@@ -530,7 +530,7 @@ func DeviceDonePage(p DeviceDoneProps) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "\" data-testid=\"device-done-tokens\">CLI tokens</a> page, where “Sign out this device” revokes it.</p>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "\" data-testid=\"device-done-tokens\">CLI tokens</a> page, where Revoke signs that device out.</p>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

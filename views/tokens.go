@@ -23,25 +23,10 @@ type TokensProps struct {
 	// rotate, or an action's dialog on its own page without JavaScript.
 	Dialog templ.Component
 	// Expiring are the viewer's own live tokens that expire within 7 days,
-	// soonest first, named in a banner above the tabs.
+	// soonest first, named in a banner above the tabs; Back is the page's
+	// URL, where a dismissal returns.
 	Expiring []ExpiringToken
-	// Personal are the personal tokens granted to the org (API tab only).
-	Personal []OrgPersonalRow
-}
-
-// OrgPersonalRow is a personal token granted to the org, as its API tab
-// shows it: RemoveURL is set for admins, who may remove the org from it.
-type OrgPersonalRow struct {
-	DetailURL string // the token's page, as the org sees it
-	ID        string
-	Name      string
-	Owner     string
-	Hint      string
-	Scopes    string
-	Expires   Moment
-	LastUsed  Moment
-	Status    string
-	RemoveURL string
+	Back     string
 }
 
 // ExpiringToken is one of the viewer's tokens named in the expiry banner.
@@ -51,6 +36,9 @@ type ExpiringToken struct {
 	URL       string // its detail page; "" when the viewer may not open it
 	Expires   Moment
 	Badge     string // "expires in 3 days"
+	// DismissURL is where the viewer's Dismiss posts: the warning stays
+	// away for them until the token's expiry moves.
+	DismissURL string
 }
 
 // expiringHeadline opens the expiry banner.
@@ -68,6 +56,7 @@ const bannerShown = 5
 type TokenFilter struct {
 	Q        string
 	Role     string // creator's role, API tab
+	Type     string // all, team or personal, API tab
 	Service  string // service id, service tab
 	Statuses []string
 	Sort     string
@@ -81,7 +70,7 @@ type TokenFilter struct {
 	// StatusChoices and RoleChoices are the status and creator-role filters' values.
 	StatusChoices []string
 	RoleChoices   []Option
-	ShowRole      bool
+	ShowRole      bool   // the API tab's creator-role and type filters
 	Error         string // a bad query parameter, shown above the table
 }
 
@@ -110,19 +99,60 @@ type TokenTable struct {
 	Pages     int
 	PageLinks PageLinks
 	Empty     string // what to say when there are no rows
-	Bulk      bool   // show checkboxes and bulk actions
-	BulkURL   string
-	Searched  bool
-	ColOwner  string // header of the creator/owner/service column
-	CSRF      string
+	// EmptyAction is the button that fills an empty table: create a token,
+	// onboard a service, or clear the search; Dialog when it opens the
+	// create dialog through htmx.
+	EmptyAction NavLink
+	EmptyDialog bool
+	Bulk        bool // show checkboxes and bulk actions
+	BulkURL     string
+	Searched    bool
+	ColOwner    string // header of the creator/owner/service column
+	CSRF        string
+	// Sorts are the sortable headers by sort key (name, created, expires,
+	// last_used): each a link that sorts by it, with the current order.
+	Sorts map[string]SortHeader
+	// PageSize is how many rows a page holds, one of PageSizes.
+	PageSize  int
+	PageSizes []int
+}
+
+// SortHeader is a table header that sorts: a link to the view sorted by its
+// column (the other way round when it already is), and Dir "ascending" or
+// "descending" on the column the view is sorted by (its aria-sort).
+type SortHeader struct {
+	URL string
+	Dir string
+}
+
+// sortArrow is the indicator of a header's direction.
+func sortArrow(dir string) string {
+	switch dir {
+	case "ascending":
+		return "▲"
+	case "descending":
+		return "▼"
+	}
+	return ""
+}
+
+// ariaSort is the aria-sort attribute of a header: none on headers the view
+// is not sorted by.
+func ariaSort(dir string) templ.Attributes {
+	if dir == "" {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"aria-sort": dir}
 }
 
 // PageLinks are the previous and next page URLs ("" when none), and the
 // last page's when the page asked for is past the end.
 type PageLinks struct {
-	Prev string
-	Next string
-	Last string
+	Prev  string
+	Next  string
+	Last  string
+	First string // the first page, from a later one
+	End   string // the last page, from an earlier one
 }
 
 // pastEndMessage says that page is past the end of total rows on pages.
@@ -144,12 +174,13 @@ type TokenRow struct {
 	LastUsed   Moment
 	Status     string
 	OrgVisible bool
-	Expiring   bool // within 30 days
-	DetailURL  string
-	Actions    []RowAction
+	// Personal marks a member's personal token granted to the org: its
+	// owner's, so not in bulk actions.
+	Personal  bool
+	Expiring  bool // within 30 days
+	DetailURL string
+	Actions   []RowAction
 
-	// ExpiryBadge says when an Expiring token stops: "expires in 12 days".
-	ExpiryBadge string
 	// Grace is until when the secret before the last rotation still works
 	// (Exact empty when no grace runs); GraceText says so in words.
 	Grace     Moment

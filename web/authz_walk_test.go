@@ -77,6 +77,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"GET /readyz":         {{path: "/readyz", allowed: everyone}},
 		"GET /static/*":       {{path: "/static/app.css", allowed: everyone}},
 		"HEAD /static/*":      {{path: "/static/app.js", allowed: everyone}},
+		"GET /favicon.ico":    {{path: "/favicon.ico", allowed: everyone}},
 		"GET /login":          {{path: "/login", allowed: everyone}},
 		"POST /login":         {{path: "/login", allowed: everyone}},
 		"GET /login/with/:id": {{path: "/login/with/" + idp, allowed: everyone}},
@@ -143,6 +144,8 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /orgs/:org/settings/tokens/:kind/bulk":   {{path: "/orgs/acme/settings/tokens/api/bulk", allowed: admins}},
 		"POST /orgs/:org/settings/tokens/:kind/search": {{path: "/orgs/acme/settings/tokens/api/search", form: url.Values{"q": {"x"}}, allowed: members}},
 		"POST /orgs/:org/settings/tokens/revoke-all":   {{path: "/orgs/acme/settings/tokens/revoke-all", form: url.Values{"user": {victim}}, allowed: admins}},
+		// Only a token's owner dismisses its expiry warning; anyone else's is 404.
+		"POST /orgs/:org/settings/tokens/expiring/:id/dismiss": {{path: "/orgs/acme/settings/tokens/expiring/" + f.maxCLI.ID + "/dismiss", allowed: []string{"max"}}},
 
 		"GET /orgs/:org/settings/tokens/:kind/:id":            perToken("", members, auditors, members, auditors),
 		"GET /orgs/:org/settings/tokens/:kind/:id/edit":       perToken("edit", admins, admins, admins, admins),

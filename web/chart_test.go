@@ -253,8 +253,13 @@ func TestExpiryBadgeAndBanner(t *testing.T) {
 	})
 	t.Run("rows within 30 days carry a badge with the exact date", func(t *testing.T) {
 		r := admin.get("/orgs/acme/settings/tokens/api?sort=name&dir=asc")
-		r.contains(t, `title="Expires 2026-12-02 12:00:00 UTC" data-testid="expiry-badge">expires in 10 days</span>`,
-			`data-testid="expiry-badge">expires in 3 days</span>`)
+		// The badge is the Expires cell's one time, said once: no "in 10
+		// days" beside an "expires in 10 days" badge.
+		r.contains(t, `data-testid="expiry-badge"><time class="moment" datetime="2026-12-02T12:00:00Z" title="2026-12-02 12:00:00 UTC" data-exact="2026-12-02 12:00:00 UTC" tabindex="0">in 10 days</time></span>`,
+			`tabindex="0">in 3 days</time></span>`,
+			// A token made now to live 7 days reads "in 7 days", not "in 6 days".
+			`tabindex="0">in 7 days</time></span>`)
+		r.lacks(t, "expires in 10 days", "in 6 days")
 		if n := strings.Count(r.body, `data-testid="expiry-badge"`); n != 3 {
 			t.Errorf("%d badges on the API tab, want 3 (not far or revoked)", n)
 		}
@@ -265,7 +270,9 @@ func TestExpiryBadgeAndBanner(t *testing.T) {
 		if err != nil || len(tok.Tokens) != 1 {
 			t.Fatal(tok, err)
 		}
-		admin.get(tokenURL(tok.Tokens[0], "")).contains(t, `data-testid="expiry-badge">expires in 10 days</span>`)
+		r := admin.get(tokenURL(tok.Tokens[0], ""))
+		r.contains(t, `data-testid="expiry-badge"><time class="moment"`, `tabindex="0">in 10 days</time></span>`)
+		r.lacks(t, "expires in 10 days")
 	})
 	t.Run("no banner when nothing of one's own expires within 7 days", func(t *testing.T) {
 		for name, c := range map[string]*client{"member": member, "auditor": auditor} {

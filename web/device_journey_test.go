@@ -77,17 +77,17 @@ func TestJourneyDeviceLogin(t *testing.T) {
 		t.Errorf("the CLI tab's row does not show the device name: %q", got)
 	}
 	button := row + " " + testid("action-revoke")
-	if got := textOf(t, ctx, button); got != "Sign out this device" {
+	if got := textOf(t, ctx, button); got != "Revoke" {
 		t.Errorf("the row's revoke is labelled %q", got)
 	}
 	openDialog(t, ctx, button, "revoke-dialog")
-	if got := textOf(t, ctx, testid("revoke-dialog")+" h2"); got != "Sign out this device (max-laptop)?" {
+	if got := textOf(t, ctx, testid("revoke-dialog")+" h2"); got != "Revoke max-laptop (device max-laptop)?" {
 		t.Errorf("dialog title %q", got)
 	}
 	if status := submit(t, ctx, testid("revoke-dialog")+" "+testid("confirm-submit")); status != http.StatusOK {
 		t.Fatalf("sign out: status %d", status)
 	}
-	wantFlash(t, ctx, "success", "Signed out max-laptop")
+	wantFlash(t, ctx, "success", "Revoked max-laptop: tokenward on max-laptop is signed out.")
 	run(t, ctx, chromedp.WaitReady("body", chromedp.ByQuery))
 	if exists(t, ctx, row) {
 		t.Error("the signed-out device's token is still listed")

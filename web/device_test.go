@@ -235,14 +235,19 @@ func TestDeviceSignOutThisDevice(t *testing.T) {
 	tok := mustTokenBySecret(t, a, secret)
 
 	list := member.get("/orgs/acme/settings/tokens/cli")
-	list.contains(t, "device laptop", "Sign out this device")
-	a.signIn("ada").get("/orgs/acme/settings/tokens/cli").lacks(t, "Sign out this device") // an admin revokes max's token
+	// One word, Revoke, on one's own CLI tokens as on everyone else's,
+	// with the device named.
+	list.contains(t, "device laptop", `data-testid="action-revoke">Revoke<`)
+	list.lacks(t, "Sign out this device")
+	admin := a.signIn("ada")
+	admin.get("/orgs/acme/settings/tokens/cli").lacks(t, "Sign out this device")
+	admin.get(tokenURL(tok, "revoke")).contains(t, "device laptop")
 	dialog := member.get(tokenURL(tok, "revoke"))
-	dialog.contains(t, "Sign out this device (laptop)?", "tokenward login")
+	dialog.contains(t, "(device laptop)?", "tokenward on laptop can no longer make requests", "tokenward login")
 	if r := member.post(tokenURL(tok, "revoke"), url.Values{}); r.status != http.StatusSeeOther {
 		t.Fatalf("sign out: %d", r.status)
 	}
-	member.get("/orgs/acme/settings/tokens/cli").contains(t, "Signed out laptop: its token is revoked.")
+	member.get("/orgs/acme/settings/tokens/cli").contains(t, ": tokenward on laptop is signed out.")
 	if r := a.call(t, "GET", "/api/v1/token", secret, "", ""); r.status != http.StatusUnauthorized {
 		t.Errorf("the signed-out token still works: %d", r.status)
 	}

@@ -304,13 +304,15 @@ func TestAdminCreateOrg(t *testing.T) {
 		r.contains(t, "already exists")
 	})
 	t.Run("creates with the site admin as admin", func(t *testing.T) {
-		if r := c.post("/admin/orgs", url.Values{"slug": {"initech"}, "name": {"Initech"}}); r.status != http.StatusSeeOther {
-			t.Fatalf("status = %d", r.status)
+		r := c.post("/admin/orgs", url.Values{"slug": {"initech"}, "name": {"Initech"}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/orgs/initech/settings/tokens/api" {
+			t.Fatalf("status = %d, Location %q; want 303 to the new org's tokens page", r.status, r.header.Get("Location"))
 		}
+		c.get("/orgs/initech/settings/tokens/api").contains(t, "Created Initech. You are its first admin.", `href="/orgs/initech/settings/tokens/cli"`)
 		if r := c.get("/orgs/initech/settings/members"); r.status != http.StatusOK {
 			t.Errorf("new org members page: %d", r.status)
 		}
-		r := c.get("/")
+		r = c.get("/")
 		r.contains(t, `data-testid="org-switcher"`, "Initech")
 	})
 	t.Run("switcher rejects a bad slug", func(t *testing.T) {

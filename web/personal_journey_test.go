@@ -56,11 +56,11 @@ func TestJourneyPersonalTokenOrgRemovedAndReAdded(t *testing.T) {
 	// Ada removes acme from it, behind a confirm naming max.
 	signInBrowser(t, admin, a, "ada")
 	visit(t, admin, a.ts.URL+"/orgs/acme/settings/tokens/api")
-	row := testid("org-personal-" + id)
+	row := `[data-token-id="` + id + `"]`
 	if got := textOf(t, admin, row+" "+testid("badge-personal")); got != "personal" {
 		t.Errorf("badge %q", got)
 	}
-	openDialog(t, admin, row+" "+testid("remove-org"), "remove-org-dialog")
+	openDialog(t, admin, row+" "+testid("action-remove-org"), "remove-org-dialog")
 	if msg := textOf(t, admin, testid("remove-org-dialog")+" "+testid("confirm-message")); !strings.Contains(msg, "max's personal token") {
 		t.Errorf("the confirm says %q, want it to name max", msg)
 	}

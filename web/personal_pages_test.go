@@ -60,13 +60,19 @@ func TestPersonalTokenPages(t *testing.T) {
 		id := ts[0].ID
 		ada := a.signIn("ada")
 		tab := ada.get("/orgs/acme/settings/tokens/api")
-		tab.contains(t, `data-testid="org-personal-`+id+`"`, `data-testid="badge-personal"`, "max", `data-testid="remove-org"`)
+		tab.contains(t, `data-token-id="`+id+`"`, `data-testid="badge-personal"`, "max", `data-testid="action-remove-org"`)
+		tab.lacks(t, `value="`+id+`" form="bulk-form"`)
+		ada.get("/orgs/acme/settings/tokens/api?type=team").lacks(t, `data-token-id="`+id+`"`)
+		ada.get("/orgs/acme/settings/tokens/api?type=personal").contains(t, `data-token-id="`+id+`"`)
+		if r := ada.get("/orgs/acme/settings/tokens/cli?type=personal"); r.status != http.StatusBadRequest || !strings.Contains(r.body, "on API tokens only") {
+			t.Errorf("type on the CLI tab: %d", r.status)
+		}
 		confirm := ada.get("/orgs/acme/settings/tokens/personal/" + id + "/remove-org")
 		confirm.contains(t, "Remove Acme from max&#39;s token laptop?", "max is notified")
 		if r := ada.post("/orgs/acme/settings/tokens/personal/"+id+"/remove-org", url.Values{}); r.status != http.StatusSeeOther {
 			t.Fatalf("remove: %d %s", r.status, r.body)
 		}
-		ada.get("/orgs/acme/settings/tokens/api").lacks(t, `data-testid="org-personal-`+id+`"`)
+		ada.get("/orgs/acme/settings/tokens/api").lacks(t, `data-token-id="`+id+`"`)
 		page := max.get("/me/tokens")
 		page.contains(t, `data-testid="grant-removed"`, `data-testid="readd-grant-acme"`)
 		if r := max.post("/me/tokens/personal/"+id+"/orgs", url.Values{"org": {"acme"}}); r.status != http.StatusSeeOther {

@@ -213,6 +213,7 @@ func (s *Server) routes() {
 	s.Route(http.MethodGet, "/healthz", plumbing.Public, s.healthz)
 	s.Route(http.MethodGet, "/readyz", plumbing.Public, s.readyz)
 	s.Route(http.MethodGet, "/static/*", plumbing.Public, echo.WrapHandler(static.Handler()))
+	s.Route(http.MethodGet, "/favicon.ico", plumbing.Public, echo.WrapHandler(static.Favicon()))
 	s.Route(http.MethodGet, "/metrics", plumbing.Public, s.Metrics.Handler())
 	s.ui.Routes()
 	s.api.Routes()

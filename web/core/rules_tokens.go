@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,12 @@ type TokenQuery struct {
 	Sort     string
 	Desc     bool
 	Page     int
+	// PageSize is how many tokens a page of a tab holds: one of PageSizes.
+	PageSize int
 }
+
+// PageSizes are the page sizes a tab offers.
+var PageSizes = []int{10, 25, 50, 100}
 
 // ValidStatuses are the statuses a filter may name: store.Statuses.
 var ValidStatuses = func() map[string]bool {
@@ -45,7 +51,7 @@ var ValidStatuses = func() map[string]bool {
 // ParseTokenQuery reads q, role, service, status, sort, dir and page. A bad
 // value is an error message for the person, and the rest still parses.
 func ParseTokenQuery(v url.Values, kind auth.Kind) (TokenQuery, string) {
-	q := TokenQuery{Q: strings.TrimSpace(v.Get("q")), Sort: "created", Desc: true, Page: 1}
+	q := TokenQuery{Q: strings.TrimSpace(v.Get("q")), Sort: "created", Desc: true, Page: 1, PageSize: PerPage}
 	var problems []string
 	if !utf8Text(q.Q) || len(q.Q) > 200 {
 		q.Q = ""
@@ -102,6 +108,14 @@ func ParseTokenQuery(v url.Values, kind auth.Kind) (TokenQuery, string) {
 			q.Page = n
 		}
 	}
+	if p := v.Get("size"); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || !slices.Contains(PageSizes, n) {
+			problems = append(problems, "Show 10, 25, 50 or 100 tokens a page.")
+		} else {
+			q.PageSize = n
+		}
+	}
 	if _, err := auth.ParseToken(q.Q); err == nil {
 		q.Hash, q.Q, q.Pasted = auth.HashToken(q.Q), auth.TokenHint(q.Q), true
 	}
@@ -131,6 +145,9 @@ func (q TokenQuery) Values() url.Values {
 	}
 	if !q.Desc {
 		v.Set("dir", "asc")
+	}
+	if q.PageSize != 0 && q.PageSize != PerPage {
+		v.Set("size", fmt.Sprint(q.PageSize))
 	}
 	return v
 }

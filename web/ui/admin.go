@@ -64,7 +64,7 @@ func (s *Server) createOrg(c echo.Context) error {
 	if err := s.Flash(c, "success", "Created "+views.EndSentence(o.Name)+" You are its first admin."); err != nil {
 		return err
 	}
-	return plumbing.Redirect(c, "/admin")
+	return plumbing.Redirect(c, tabPath(o.Slug, auth.KindAPI)) // on the new org, as its admin
 }
 
 func (s *Server) disableUser(c echo.Context) error { return s.setUserDisabled(c, true) }

@@ -289,7 +289,7 @@ func (s *Server) auditTokenTable(c echo.Context, q auditTokenQuery) (views.Audit
 		r.Sparkline = views.Sparkline(lines[tok.ID])
 		t.Rows = append(t.Rows, r)
 	}
-	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string {
+	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, core.PerPage, func(n int) string {
 		v := q.values()
 		if n > 1 {
 			v.Set("page", fmt.Sprint(n))

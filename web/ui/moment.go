@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"time"
 
 	"tokenward/views"
@@ -16,34 +15,35 @@ func moment(t, now time.Time, never string) views.Moment {
 	return views.Moment{Text: relative(t, now), Exact: t.UTC().Format("2006-01-02 15:04:05 UTC"), ISO: t.UTC().Format(time.RFC3339)}
 }
 
-// relative says how far t is from now in the largest whole unit.
+// relative says how far t is from now in the largest whole unit, rounded
+// to the nearest, so a token made to live 7 days reads "in 7 days" from
+// its first second, not "in 6 days".
 func relative(t, now time.Time) string {
 	d := now.Sub(t)
 	future := d < 0
 	if future {
 		d = -d
 	}
-	var n int
-	var unit string
+	const day = 24 * time.Hour
+	var unit time.Duration
+	var name string
 	switch {
 	case d < time.Minute:
 		return "just now"
-	case d < time.Hour:
-		n, unit = int(d/time.Minute), "minute"
-	case d < 24*time.Hour:
-		n, unit = int(d/time.Hour), "hour"
-	case d < 60*24*time.Hour:
-		n, unit = int(d/(24*time.Hour)), "day"
-	case d < 365*24*time.Hour:
-		n, unit = int(d/(30*24*time.Hour)), "month"
+	case d < time.Hour-30*time.Second:
+		unit, name = time.Minute, "minute"
+	case d < day-30*time.Minute:
+		unit, name = time.Hour, "hour"
+	case d < 60*day-12*time.Hour:
+		unit, name = day, "day"
+	case d < 365*day-15*day:
+		unit, name = 30*day, "month"
 	default:
-		n, unit = int(d/(365*24*time.Hour)), "year"
+		unit, name = 365*day, "year"
 	}
-	if n != 1 {
-		unit += "s"
-	}
+	n := int((d + unit/2) / unit)
 	if future {
-		return fmt.Sprintf("in %d %s", n, unit)
+		return "in " + unitCount(n, name)
 	}
-	return fmt.Sprintf("%d %s ago", n, unit)
+	return unitCount(n, name) + " ago"
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -18,29 +17,6 @@ import (
 // removeOrgPath is where an org's admin removes the org from a personal token.
 func removeOrgPath(org, id string) string {
 	return "/orgs/" + url.PathEscape(org) + "/settings/tokens/personal/" + url.PathEscape(id) + "/remove-org"
-}
-
-// orgPersonalRows are the personal tokens granted to the org, as its API
-// tab shows them, with the remove action for those who may use it.
-func (s *Server) orgPersonalRows(c echo.Context) ([]views.OrgPersonalRow, error) {
-	st := plumbing.State(c)
-	tokens, err := s.DB.OrgPersonalTokens(c.Request().Context(), st.Org.ID)
-	if err != nil {
-		return nil, err
-	}
-	now, me := s.DB.Now(), plumbing.Principal(st)
-	var rows []views.OrgPersonalRow
-	for _, t := range tokens {
-		r := views.OrgPersonalRow{ID: t.ID, Name: t.Name, DetailURL: tokenPath(st.Org.Slug, t, ""), Owner: t.OwnerName, Hint: t.Hint, Scopes: strings.Join(t.Scopes, " "),
-			Expires:  moment(store.EffectiveExpiry(t, st.Org.Policy.MaxDays), now, "No expiry"),
-			LastUsed: moment(t.LastUsedAt, now, "Never"),
-			Status:   store.TokenStatus(t, now, st.Org.Policy.MaxDays)}
-		if auth.Authorize(me, auth.RemoveTokenOrg, core.TokenFacts(t)) {
-			r.RemoveURL = removeOrgPath(st.Org.Slug, t.ID)
-		}
-		rows = append(rows, r)
-	}
-	return rows, nil
 }
 
 // grantedToken loads the personal token in the path that the org's grant

@@ -91,6 +91,7 @@ func (s *Server) Routes() {
 	s.newTokenRoute(http.MethodPost, "/orgs/:org/settings/tokens/:kind", s.createToken)
 	s.Route(http.MethodPost, "/orgs/:org/settings/tokens/:kind/bulk", plumbing.InOrg(auth.BulkTokens), s.bulkTokens)
 	s.Route(http.MethodPost, "/orgs/:org/settings/tokens/revoke-all", plumbing.InOrg(auth.BulkTokens), s.revokeAll)
+	s.Route(http.MethodPost, "/orgs/:org/settings/tokens/expiring/:id/dismiss", plumbing.InOrg(auth.ViewTokens), s.dismissExpiry)
 	s.Route(http.MethodGet, "/orgs/:org/settings/tokens/personal/:id", plumbing.InOrg(auth.ViewTokens), s.personalDetail)
 	s.Route(http.MethodGet, "/orgs/:org/settings/tokens/personal/:id/remove-org", plumbing.InOrg(auth.RemoveTokenOrg), s.confirmRemoveOrg)
 	s.Route(http.MethodPost, "/orgs/:org/settings/tokens/personal/:id/remove-org", plumbing.InOrg(auth.RemoveTokenOrg), s.removeOrg)

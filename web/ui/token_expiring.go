@@ -3,7 +3,10 @@ package ui
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
+
+	"github.com/labstack/echo/v4"
 
 	"tokenward/auth"
 	"tokenward/store"
@@ -20,17 +23,13 @@ const (
 	bannerWithin = 7 * 24 * time.Hour
 )
 
-// expiryBadge says how soon exp comes, in the largest whole unit:
+// expiryBadge says how soon exp comes, as the tables' relative times do:
 // "expires in 12 days", "expires in 5 hours".
 func expiryBadge(exp, now time.Time) string {
-	d := exp.Sub(now)
-	switch {
-	case d < time.Hour:
+	if exp.Sub(now) < time.Hour {
 		return "expires in less than an hour"
-	case d < 24*time.Hour:
-		return "expires in " + unitCount(int(d/time.Hour), "hour")
 	}
-	return "expires in " + unitCount(int(d/(24*time.Hour)), "day")
+	return "expires " + relative(exp, now)
 }
 
 func unitCount(n int, unit string) string {
@@ -63,7 +62,8 @@ func (s *Server) expiringOwn(ctx context.Context, st *plumbing.RequestState, now
 		if issued := lastIssued(t); exp.Sub(issued) <= bannerWithin {
 			continue
 		}
-		e := views.ExpiringToken{Name: t.Name, KindLabel: auth.Kind(t.Kind).Label(), Expires: moment(exp, now, ""), Badge: expiryBadge(exp, now)}
+		e := views.ExpiringToken{Name: t.Name, KindLabel: auth.Kind(t.Kind).Label(), Expires: moment(exp, now, ""), Badge: expiryBadge(exp, now),
+			DismissURL: "/orgs/" + st.Org.Slug + "/settings/tokens/expiring/" + t.ID + "/dismiss"}
 		if auth.Authorize(me, auth.ViewToken, core.TokenFacts(t)) {
 			e.URL = tokenPath(st.Org.Slug, t, "")
 		}
@@ -79,4 +79,23 @@ func lastIssued(t store.Token) time.Time {
 		return t.RotatedAt
 	}
 	return t.CreatedAt
+}
+
+// dismissExpiry hides the expiry warning of one of the viewer's own tokens
+// for them, until its expiry moves, and goes back to the page it was on.
+// Anyone else's token is 404.
+func (s *Server) dismissExpiry(c echo.Context) error {
+	st := plumbing.State(c)
+	ok, err := s.DB.DismissExpiryWarning(c.Request().Context(), st.Org.ID, st.User.ID, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return plumbing.NotFound()
+	}
+	back := tabPath(st.Org.Slug, auth.KindAPI)
+	if b := c.FormValue("back"); b != "" && safeNext(b) == b {
+		back = b
+	}
+	return c.Redirect(http.StatusSeeOther, back)
 }

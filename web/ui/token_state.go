@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -43,15 +44,20 @@ var (
 		}}
 )
 
-// forToken words a revoke of the viewer's own CLI token as signing out
-// that device: the same change, in the words of the person whose CLI it is.
+// forToken names the device in the revoke of a CLI token that `tokenward
+// login` made: one word, Revoke, for everyone's, with the device said, and
+// the owner told how to sign that device in again.
 func (sc stateChange) forToken(st *plumbing.RequestState, t store.Token) stateChange {
-	if sc.path == "revoke" && ownDevice(st, t) {
-		sc.title = "Sign out this device (%s)?"
-		sc.message = "The command line using this token on that device can no longer make requests: its token is revoked, for good. Run tokenward login there to sign in again."
-		sc.button = "Sign out this device"
-		sc.done = "Signed out %s: its token is revoked."
+	if sc.path != "revoke" || t.Kind != string(auth.KindCLI) || t.DeviceName == "" {
+		return sc
 	}
+	device := strings.ReplaceAll(t.DeviceName, "%", "%%")
+	sc.title = "Revoke %s (device " + device + ")?"
+	sc.message = "tokenward on " + t.DeviceName + " can no longer make requests: its token is revoked, for good."
+	if ownDevice(st, t) {
+		sc.message += " Run tokenward login there to sign in again."
+	}
+	sc.done = "Revoked %s: tokenward on " + device + " is signed out."
 	return sc
 }
 

@@ -103,6 +103,9 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
 		ShowRole: kind == auth.KindAPI, Error: problem, URL: tabPath(org.Slug, kind), SearchURL: searchPath(org.Slug, kind), CSRF: st.CSRF,
 		StatusChoices: store.Statuses, RoleChoices: creatorRoles}
+	if kind == auth.KindAPI {
+		p.Filter.Type = apiTabType(q)
+	}
 	if !q.Desc {
 		p.Filter.Dir = "asc"
 	}
@@ -124,11 +127,7 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	if p.Expiring, err = s.expiringOwn(ctx, st, s.DB.Now()); err != nil {
 		return p, err
 	}
-	if kind == auth.KindAPI {
-		if p.Personal, err = s.orgPersonalRows(c); err != nil {
-			return p, err
-		}
-	}
+	p.Back = pageURL(tabPath(org.Slug, kind), q, q.Page)
 	table, err := s.tokenTable(c, kind, q)
 	p.Table = table
 	return p, err
@@ -153,10 +152,14 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 	st := plumbing.State(c)
 	org := st.Org
 	me := plumbing.Principal(st)
-	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.CSRF, Searched: q.Q != "" || q.Role != "" || q.Service != 0,
+	t := views.TokenTable{Kind: string(kind), Page: q.Page, CSRF: st.CSRF, Searched: q.Q != "" || q.Role != "" || q.Service != 0 || (q.Type != "" && q.Type != "all"),
 		Bulk: auth.Authorize(me, auth.BulkTokens, nil), BulkURL: tabPath(org.Slug, kind) + "/bulk"}
 	t.ColOwner = map[auth.Kind]string{auth.KindAPI: "Created by", auth.KindCLI: "Owner", auth.KindService: "Service"}[kind]
-	page, err := s.Core.ListTokens(c.Request().Context(), me, *org, kind, q, core.PerPage)
+	list := q
+	if kind == auth.KindAPI {
+		list.Type = apiTabType(q)
+	}
+	page, err := s.Core.ListTokens(c.Request().Context(), me, *org, kind, list, q.PageSize)
 	if err != nil {
 		return t, err
 	}
@@ -166,25 +169,50 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 		t.Rows = append(t.Rows, s.tokenRow(st, tok, now))
 	}
 	base := tabPath(org.Slug, kind)
-	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, func(n int) string { return pageURL(base, q, n) })
+	t.Pages, t.PageLinks = pageLinks(q.Page, page.Total, q.PageSize, func(n int) string { return pageURL(base, q, n) })
+	t.PageSize, t.PageSizes = q.PageSize, core.PageSizes
 	t.Empty = emptyMessage(kind, t.Searched || len(q.Statuses) > 0, me)
+	t.Sorts = sortHeaders(base, q)
+	t.EmptyAction, t.EmptyDialog = emptyAction(org.Slug, kind, t.Searched || len(q.Statuses) > 0, me)
 	return t, nil
 }
 
+// sortHeaders are the links of the sortable headers: each sorts by its
+// column, names A–Z and dates newest first, and the other way round when
+// the view is sorted by it already. Sorting starts again on page 1.
+func sortHeaders(base string, q core.TokenQuery) map[string]views.SortHeader {
+	out := map[string]views.SortHeader{}
+	for _, key := range []string{"name", "created", "expires", "last_used"} {
+		next := q
+		next.Sort, next.Desc = key, key != "name"
+		var h views.SortHeader
+		if q.Sort == key {
+			next.Desc = !q.Desc
+			h.Dir = "ascending"
+			if q.Desc {
+				h.Dir = "descending"
+			}
+		}
+		h.URL = pageURL(base, next, 1)
+		out[key] = h
+	}
+	return out
+}
+
 // pageLinks is how many pages of perPage rows total fills (at least one),
-// and the links from page to its neighbours; a page past the end links the
-// last page instead.
-func pageLinks(page, total int, link func(page int) string) (int, views.PageLinks) {
-	pages := core.PageCount(total, core.PerPage)
+// and the links from page to its neighbours and to the first and last
+// pages; a page past the end links the last page instead.
+func pageLinks(page, total, perPage int, link func(page int) string) (int, views.PageLinks) {
+	pages := core.PageCount(total, perPage)
 	var l views.PageLinks
 	switch {
 	case page > pages && total > 0:
 		l.Last = link(pages)
 	case page > 1:
-		l.Prev = link(page - 1)
+		l.Prev, l.First = link(page-1), link(1)
 	}
 	if page < pages {
-		l.Next = link(page + 1)
+		l.Next, l.End = link(page+1), link(pages)
 	}
 	return pages, l
 }
@@ -222,6 +250,32 @@ func emptyMessage(kind auth.Kind, filtered bool, me auth.Principal) string {
 	return "No service tokens are shared with you."
 }
 
+// emptyAction is the button an empty table offers: clear the search, or
+// make what would fill it, when the viewer may (the create dialog opens
+// through htmx).
+func emptyAction(org string, kind auth.Kind, filtered bool, me auth.Principal) (views.NavLink, bool) {
+	switch {
+	case filtered:
+		return views.NavLink{Label: "Clear the search and filters", Href: tabPath(org, kind)}, false
+	case kind == auth.KindService:
+		if auth.Authorize(me, auth.ManageServices, nil) {
+			return views.NavLink{Label: "Onboard a service", Href: "/orgs/" + org + "/settings/services"}, false
+		}
+	case auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}):
+		return views.NavLink{Label: "Create " + kind.Label() + " token", Href: newTokenPath(org, kind)}, true
+	}
+	return views.NavLink{}, false
+}
+
+// apiTabType is which API tokens the tab lists: unless the filter says
+// otherwise, the org's own and its members' personal tokens granted to it.
+func apiTabType(q core.TokenQuery) string {
+	if q.Type == "" {
+		return "all"
+	}
+	return q.Type
+}
+
 // tokenRow turns a token into a row, with the actions the viewer may take.
 func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Time) views.TokenRow {
 	org := st.Org
@@ -229,12 +283,9 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 	status := store.TokenStatus(t, now, org.Policy.MaxDays)
 	r := views.TokenRow{ID: t.ID, Name: t.Name, DeviceName: t.DeviceName, Hint: t.Hint, Scopes: t.Scopes,
 		Created: moment(t.CreatedAt, now, ""), Expires: moment(exp, now, "No expiry"), LastUsed: moment(t.LastUsedAt, now, "Never"),
-		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg,
+		Status: status, OrgVisible: t.Visibility == auth.VisibilityOrg, Personal: t.Kind == string(auth.KindPersonal),
 		Expiring:  status == store.StatusActive && !exp.IsZero() && exp.Sub(now) < badgeWithin,
 		DetailURL: tokenPath(org.Slug, t, "")}
-	if r.Expiring {
-		r.ExpiryBadge = expiryBadge(exp, now)
-	}
 	if t.PrevValidUntil.After(now) && status != store.StatusRevoked {
 		r.Grace = moment(t.PrevValidUntil, now, "")
 		r.GraceText = "Old secret works until " + t.PrevValidUntil.UTC().Format("Mon 2 Jan, 15:04 UTC")
@@ -268,16 +319,12 @@ func (s *Server) tokenRow(st *plumbing.RequestState, t store.Token, now time.Tim
 		add(auth.DisableToken, "Disable", "disable", "", false)
 	}
 	add(auth.RemoveTokenOrg, "Remove organization from token", "remove-org", "btn-danger", false)
-	if ownDevice(st, t) {
-		add(auth.RevokeToken, "Sign out this device", "revoke", "btn-danger", false)
-	} else {
-		add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
-	}
+	add(auth.RevokeToken, "Revoke", "revoke", "btn-danger", false)
 	return r
 }
 
 // ownDevice reports whether t is one of the viewer's own CLI tokens, whose
-// revoke the dashboard calls "Sign out this device".
+// revoke tells them how to sign that device in again.
 func ownDevice(st *plumbing.RequestState, t store.Token) bool {
 	return t.Kind == string(auth.KindCLI) && st.User != nil && t.OwnerUserID == st.User.ID
 }
