@@ -1,0 +1,30 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestAuditFiltersAndTabExport: the audit filters keep each label with its
+// control and the IP field's placeholder reads as a hint, not an address;
+// the tokens tabs offer their tokens as CSV to admins and auditors only.
+func TestAuditFiltersAndTabExport(t *testing.T) {
+	t.Parallel()
+	a := seededApp(t)
+	admin := a.signIn("ada")
+	r := admin.get("/orgs/acme/settings/audit")
+	r.contains(t, `<span class="filter-field"><label for="audit-ip">IP address</label> <input id="audit-ip" type="text" name="ip" value="" placeholder="any address"`,
+		`data-testid="export-csv">Export these tokens as CSV</a>`)
+	r.lacks(t, `placeholder="203.0.113.7"`)
+	for _, user := range []string{"ada", "audra"} {
+		c := a.signIn(user)
+		r := c.get("/orgs/acme/settings/tokens/cli")
+		r.contains(t, `href="/orgs/acme/settings/audit/tokens.csv?kind=cli" download data-testid="export-tokens-csv">Export CSV</a>`)
+		csv := c.get("/orgs/acme/settings/audit/tokens.csv?kind=cli")
+		if csv.status != http.StatusOK || !strings.HasPrefix(csv.body, "id,name,kind") || strings.Contains(csv.body, ",api,") {
+			t.Errorf("%s: the CLI tab's CSV: status %d\n%.300s", user, csv.status, csv.body)
+		}
+	}
+	a.signIn("max").get("/orgs/acme/settings/tokens/api").lacks(t, "export-tokens-csv")
+}
