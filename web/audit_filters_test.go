@@ -1,9 +1,12 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+
+	"tokenward/store"
 )
 
 // TestAuditFiltersAndTabExport: the audit filters keep each label with its
@@ -27,4 +30,19 @@ func TestAuditFiltersAndTabExport(t *testing.T) {
 		}
 	}
 	a.signIn("max").get("/orgs/acme/settings/tokens/api").lacks(t, "export-tokens-csv")
+}
+
+// TestEventLogDetailsAsFields: an event's details are labelled fields, not
+// "key: value; …" text, and its action reads as a sentence.
+func TestEventLogDetailsAsFields(t *testing.T) {
+	t.Parallel()
+	a := seededApp(t)
+	if err := a.db.ImportEvents(context.Background(), []store.Event{{At: a.db.Now(), OrgID: a.org.ID, ActorLabel: "max", Action: "member.role_changed",
+		TargetType: "member", TargetLabel: "audra", Details: map[string]string{"old_role": "member", "new_role": "auditor"}}}); err != nil {
+		t.Fatal(err)
+	}
+	r := a.signIn("ada").get("/orgs/acme/settings/audit/events?action=member.role_changed")
+	r.contains(t, `<strong data-testid="event-actor">max</strong> changed the role of <span data-testid="event-target">member audra</span>`,
+		`<dl class="event-details"><div><dt>New role</dt><dd>auditor</dd></div><div><dt>Old role</dt><dd>member</dd></div></dl>`)
+	r.lacks(t, "new_role: auditor")
 }

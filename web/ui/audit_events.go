@@ -102,8 +102,8 @@ func eventRow(ctx context.Context, names *core.ActorNames, org string, e store.L
 	if err != nil {
 		return views.EventRow{}, err
 	}
-	r := views.EventRow{ID: e.ID, When: moment(e.At, now, ""), Actor: actor, Action: e.Action,
-		Target: strings.TrimSpace(e.TargetType + " " + cmp.Or(e.TargetLabel, e.TargetID)), IP: e.IP, Details: eventDetails(e.Details)}
+	r := views.EventRow{ID: e.ID, When: moment(e.At, now, ""), Actor: actor, Action: e.Action, Verb: eventVerb(e.Action),
+		Target: eventTarget(e.TargetType, cmp.Or(e.TargetLabel, e.TargetID)), IP: e.IP, Details: eventFields(e.Details)}
 	if e.ActorToken != "" && e.ActorTokenKind != "" && actor == e.ActorLabel {
 		r.ActorURL = tokenPath(org, store.Token{Kind: e.ActorTokenKind, ID: e.ActorToken}, "")
 	}
