@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"tokenward/store"
 )
@@ -45,4 +46,29 @@ func TestEventLogDetailsAsFields(t *testing.T) {
 	r.contains(t, `<strong data-testid="event-actor">max</strong> changed the role of <span data-testid="event-target">member audra</span>`,
 		`<dl class="event-details"><div><dt>New role</dt><dd>auditor</dd></div><div><dt>Old role</dt><dd>member</dd></div></dl>`)
 	r.lacks(t, "new_role: auditor")
+}
+
+// TestEventLogGroupsRuns: seven reveals of one token in a row are one row,
+// "7 times"; the same event on another token is a row of its own.
+func TestEventLogGroupsRuns(t *testing.T) {
+	t.Parallel()
+	a := seededApp(t)
+	var evs []store.Event
+	for i := range 7 {
+		evs = append(evs, store.Event{At: a.db.Now().Add(-time.Duration(10-i) * time.Minute), OrgID: a.org.ID, ActorLabel: "max",
+			Action: "token.revealed", TargetType: "token", TargetLabel: "Grafana exporter", IP: "203.0.113.7"})
+	}
+	evs = append(evs, store.Event{At: a.db.Now().Add(-time.Minute), OrgID: a.org.ID, ActorLabel: "max",
+		Action: "token.revealed", TargetType: "token", TargetLabel: "CI deploy", IP: "203.0.113.7"})
+	if err := a.db.ImportEvents(context.Background(), evs); err != nil {
+		t.Fatal(err)
+	}
+	r := a.signIn("ada").get("/orgs/acme/settings/audit/events?action=token.revealed")
+	if n := strings.Count(r.body, `data-testid="event-row"`); n != 2 {
+		t.Errorf("%d rows, want 2: the run of seven and the other token's", n)
+	}
+	r.contains(t, `data-testid="event-count" title="The first at `, `>7 times</span>`)
+	if n := strings.Count(r.body, `data-testid="event-count"`); n != 1 {
+		t.Errorf("%d counts, want 1", n)
+	}
 }

@@ -82,7 +82,7 @@ func (s *Server) eventTable(c echo.Context, org *store.Org, q core.EventQuery, p
 		if err != nil {
 			return t, err
 		}
-		t.Rows = append(t.Rows, r)
+		t.Rows = appendGrouped(t.Rows, r)
 	}
 	if q.Before != 0 {
 		t.NewestURL = withQuery(base, q.Values())

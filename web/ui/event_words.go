@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -55,4 +56,21 @@ func eventFields(d map[string]string) []views.Field {
 		out = append(out, views.Field{Label: label, Value: d[k]})
 	}
 	return out
+}
+
+// appendGrouped adds r to rows, folding it into the row before when it is
+// the same event again (same actor, action, target and details from the
+// same address), so seven reveals in a row read as one row, "7 times",
+// with the time of the newest and the oldest.
+func appendGrouped(rows []views.EventRow, r views.EventRow) []views.EventRow {
+	if n := len(rows); n > 0 {
+		last := &rows[n-1]
+		if last.Actor == r.Actor && last.Action == r.Action && last.Target == r.Target && last.IP == r.IP &&
+			slices.Equal(last.Details, r.Details) {
+			last.Count = max(last.Count, 1) + 1
+			last.Oldest = r.When
+			return rows
+		}
+	}
+	return append(rows, r)
 }
