@@ -105,4 +105,3 @@ func quotaView(t store.Token, month string) views.QuotaView {
 	q.Remaining = max(0, q.Limit-q.Used)
 	return q
 }
-
