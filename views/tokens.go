@@ -19,6 +19,9 @@ type TokensProps struct {
 	CanCreate   bool
 	CreateLabel string
 	NewURL      string // the create dialog
+	// ExportURL is the tab's tokens as CSV, for those who may export the
+	// audit trail; "" for others.
+	ExportURL string
 	// Dialog is rendered open in the dialog slot: a reveal after create or
 	// rotate, or an action's dialog on its own page without JavaScript.
 	Dialog templ.Component

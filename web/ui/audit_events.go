@@ -82,7 +82,7 @@ func (s *Server) eventTable(c echo.Context, org *store.Org, q core.EventQuery, p
 		if err != nil {
 			return t, err
 		}
-		t.Rows = append(t.Rows, r)
+		t.Rows = appendGrouped(t.Rows, r)
 	}
 	if q.Before != 0 {
 		t.NewestURL = withQuery(base, q.Values())
@@ -102,8 +102,8 @@ func eventRow(ctx context.Context, names *core.ActorNames, org string, e store.L
 	if err != nil {
 		return views.EventRow{}, err
 	}
-	r := views.EventRow{ID: e.ID, When: moment(e.At, now, ""), Actor: actor, Action: e.Action,
-		Target: strings.TrimSpace(e.TargetType + " " + cmp.Or(e.TargetLabel, e.TargetID)), IP: e.IP, Details: eventDetails(e.Details)}
+	r := views.EventRow{ID: e.ID, When: moment(e.At, now, ""), Actor: actor, Action: e.Action, Verb: eventVerb(e.Action),
+		Target: eventTarget(e.TargetType, cmp.Or(e.TargetLabel, e.TargetID)), IP: e.IP, Details: eventFields(e.Details)}
 	if e.ActorToken != "" && e.ActorTokenKind != "" && actor == e.ActorLabel {
 		r.ActorURL = tokenPath(org, store.Token{Kind: e.ActorTokenKind, ID: e.ActorToken}, "")
 	}

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -91,8 +89,8 @@ func (s *Server) tokenActivity(ctx context.Context, st *plumbing.RequestState, t
 		if err != nil {
 			return err
 		}
-		p.Events = append(p.Events, views.EventView{When: moment(e.At, now, ""), Actor: actor, Action: e.Action,
-			Details: eventDetails(e.Details), IP: e.IP})
+		p.Events = append(p.Events, views.EventView{When: moment(e.At, now, ""), Actor: actor, Action: e.Action, Verb: eventVerb(e.Action),
+			Details: eventFields(e.Details), IP: e.IP})
 	}
 	return nil
 }
@@ -106,18 +104,4 @@ func quotaView(t store.Token, month string) views.QuotaView {
 	}
 	q.Remaining = max(0, q.Limit-q.Used)
 	return q
-}
-
-// eventDetails prints an event's details as "key: value" pairs, sorted.
-func eventDetails(d map[string]string) string {
-	keys := make([]string, 0, len(d))
-	for k := range d {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + d[k]
-	}
-	return strings.Join(parts, "; ")
 }

@@ -100,6 +100,9 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	me := plumbing.Principal(st)
 	p.CanCreate = auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) && kind != auth.KindService
 	p.CreateLabel, p.NewURL = "Create "+kind.Label()+" token", newTokenPath(org.Slug, kind)
+	if auth.Authorize(me, auth.ViewAudit, nil) {
+		p.ExportURL = auditPath(org.Slug) + "/tokens.csv?kind=" + string(kind)
+	}
 	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
 		ShowRole: kind == auth.KindAPI, Error: problem, URL: tabPath(org.Slug, kind), SearchURL: searchPath(org.Slug, kind), CSRF: st.CSRF,
 		StatusChoices: store.Statuses, RoleChoices: creatorRoles}
