@@ -308,7 +308,7 @@ func TestListSearchAndFilters(t *testing.T) {
 		req.Header.Set("HX-Target", "token-table")
 		r := admin.do(req)
 		r.contains(t, `id="token-table"`, "alpha deploy")
-		r.lacks(t, "<html", "token-filter")
+		r.lacks(t, "<html", `data-testid="token-filter"`)
 	})
 	t.Run("member sees only shared API tokens", func(t *testing.T) {
 		r := member.get("/orgs/acme/settings/tokens/api")

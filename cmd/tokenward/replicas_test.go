@@ -277,6 +277,10 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 	})
 	waitFor(t, 30*time.Second, "acknowledged writes before the restart", func() bool { return l.total(a)+l.total(b) >= 10 })
 
+	// The sign-in page lists the identity providers, so it is fetched
+	// while PostgreSQL is up; the sign-in itself is posted while it is down.
+	p := newPerson(t)
+	p.get(b.base + "/login")
 	if err := c.Down(); err != nil {
 		t.Fatal(err)
 	}
@@ -292,8 +296,9 @@ func TestPostgresRestartUnderLoad(t *testing.T) {
 			return err == nil && status == http.StatusServiceUnavailable
 		})
 	}
-	p := newPerson(t)
-	p.get(b.base + "/login")
+	if status, _, err := get(b.base+"/login", ""); err != nil || status != http.StatusServiceUnavailable {
+		t.Errorf("the sign-in page while PostgreSQL is down: %d %v, want 503", status, err)
+	}
 	if status, page := p.post(b.base+"/login", url.Values{"username": {"ada"}, "password": {adaPassword}}); status != http.StatusServiceUnavailable {
 		t.Errorf("signing in while PostgreSQL is down: status %d, want 503\n%.1500s", status, page)
 	}
