@@ -302,109 +302,110 @@ func TestJourneyMemberCopiesSharedToken(t *testing.T) {
 }
 
 func TestJourneyEditRotateDisableEnableRevoke(t *testing.T) {
-	ctx := newTab(t)
-	a := seededApp(t)
-	first, tok := adminCreates(t, a, "api", url.Values{"name": {"deployer"}, "scopes": {"api"}})
-	grantClipboard(t, ctx, a.ts.URL)
-	signInBrowser(t, ctx, a, "ada")
-	visit(t, ctx, apiTab(a))
-	row := rowSel("deployer")
-	scopesOf := func() []string {
-		var s []string
-		run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll(`+jsString(row+" code.scope")+`), el => el.textContent.trim())`, &s))
-		return s
-	}
-	status := func() string { return textOf(t, ctx, row+" "+testid("status")) }
-
-	// Edit the scopes.
-	openDialog(t, ctx, row+" "+testid("action-edit"), "edit-dialog")
-	dlg := testid("edit-dialog")
-	run(t, ctx,
-		chromedp.Click(dlg+" "+testid("scope-report:read"), chromedp.ByQuery),
-		chromedp.Click(dlg+" "+testid("scope-api"), chromedp.ByQuery),
-	)
-	if st := submit(t, ctx, dlg+" "+testid("edit-submit")); st != 200 {
-		t.Fatalf("save: status %d", st)
-	}
-	wantFlash(t, ctx, "success", "Saved")
-	if got := scopesOf(); !slices.Equal(got, []string{"report:read"}) {
-		t.Errorf("scopes after edit = %q, want report:read", got)
-	}
-
-	// Rotate with a 1-hour grace.
-	openDialog(t, ctx, row+" "+testid("action-rotate"), "rotate-dialog")
-	run(t, ctx, chromedp.Click(testid("rotate-dialog")+" "+testid("grace-1h"), chromedp.ByQuery))
-	if st := submit(t, ctx, testid("rotate-dialog")+" "+testid("rotate-submit")); st != 200 {
-		t.Fatalf("rotate: status %d", st)
-	}
-	waitJS(t, ctx, "the reveal dialog", `document.querySelector('[data-testid="reveal-dialog"]')?.matches(':modal')`)
-	second := textOf(t, ctx, testid("reveal-secret"))
-	if !apiSecretPattern.MatchString(second) || second == first {
-		t.Fatalf("rotated secret %q (first %q)", second, first)
-	}
-	bg := context.Background()
-	if got, prev, err := a.db.TokenBySecretHash(bg, hashOf(first)); err != nil || got.ID != tok.ID || !prev {
-		t.Errorf("old secret during grace: id %s prev %v err %v, want the token as previous secret", got.ID, prev, err)
-	} else if want := time.Now().Add(time.Hour); got.PrevValidUntil.Before(want.Add(-time.Minute)) || got.PrevValidUntil.After(want.Add(time.Minute)) {
-		t.Errorf("old secret valid until %v, want about an hour from now", got.PrevValidUntil)
-	}
-	if got, prev, err := a.db.TokenBySecretHash(bg, hashOf(second)); err != nil || got.ID != tok.ID || prev {
-		t.Errorf("new secret: id %s prev %v err %v", got.ID, prev, err)
-	}
-	run(t, ctx, chromedp.Click(testid("reveal-done"), chromedp.ByQuery))
-	waitJS(t, ctx, "the reveal dialog to close", `!document.querySelector('[data-testid="reveal-dialog"]')?.open`)
-	if got := textOf(t, ctx, row+" "+testid("token-hint")); got != auth.TokenHint(second) {
-		t.Errorf("hint after rotation = %q, want %q", got, auth.TokenHint(second))
-	}
-	// A reload after the reveal must not rotate again: the secret just
-	// copied stays the token's current one.
-	reload(t, ctx)
-	if exists(t, ctx, testid("reveal-dialog")) {
-		t.Errorf("reload after rotating shows a reveal again (page %s)", currentPath(t, ctx))
-	}
-	if got, prev, err := a.db.TokenBySecretHash(bg, hashOf(second)); err != nil || prev {
-		t.Errorf("after reload the copied secret is no longer current: prev %v err %v (%s)", prev, err, got.Hint)
-	}
-	visit(t, ctx, apiTab(a))
-
-	// Disable, then enable.
-	for _, step := range []struct{ action, flash, status string }{
-		{"disable", "Disabled deployer.", "Disabled"},
-		{"enable", "Enabled deployer.", "Active"},
-	} {
-		openDialog(t, ctx, row+" "+testid("action-"+step.action), step.action+"-dialog")
-		if st := submit(t, ctx, testid(step.action+"-dialog")+" "+testid("confirm-submit")); st != 200 {
-			t.Fatalf("%s: status %d", step.action, st)
+	bothWays(t, func(t *testing.T, j *journey) {
+		ctx := j.ctx
+		a := seededApp(t)
+		first, tok := adminCreates(t, a, "api", url.Values{"name": {"deployer"}, "scopes": {"api"}})
+		grantClipboard(t, ctx, a.ts.URL)
+		signInBrowser(t, ctx, a, "ada")
+		visit(t, ctx, apiTab(a))
+		row := rowSel("deployer")
+		scopesOf := func() []string {
+			var s []string
+			run(t, ctx, chromedp.Evaluate(`Array.from(document.querySelectorAll(`+jsString(row+" code.scope")+`), el => el.textContent.trim())`, &s))
+			return s
 		}
-		wantFlash(t, ctx, "success", step.flash)
-		if got := status(); got != step.status {
-			t.Errorf("after %s the status is %q, want %s", step.action, got, step.status)
-		}
-	}
+		status := func() string { return textOf(t, ctx, row+" "+testid("status")) }
 
-	// Revoke: the dialog names the token; the row leaves the default view.
-	openDialog(t, ctx, row+" "+testid("action-revoke"), "revoke-dialog")
-	if got := textOf(t, ctx, testid("revoke-dialog")+" h2"); !strings.Contains(got, "deployer") {
-		t.Errorf("revoke dialog title %q does not name the token", got)
-	}
-	if st := submit(t, ctx, testid("revoke-dialog")+" "+testid("confirm-submit")); st != 200 {
-		t.Fatalf("revoke: status %d", st)
-	}
-	wantFlash(t, ctx, "success", "Revoked deployer.")
-	if exists(t, ctx, row) {
-		t.Error("the revoked token is still in the default view")
-	}
-	run(t, ctx, chromedp.Click(testid("status-revoked"), chromedp.ByQuery))
-	waitRows(t, ctx, "deployer")
-	if got := status(); got != "Revoked" {
-		t.Errorf("revoked token's status = %q", got)
-	}
-	if exists(t, ctx, row+` [data-testid^="action-"]`) {
-		t.Error("a revoked token still offers actions")
-	}
-	if got := mustToken(t, a, tok.ID); got.RevokedAt.IsZero() {
-		t.Error("the token is not revoked in the store")
-	}
+		// Edit the scopes.
+		j.openDialog(row+" "+testid("action-edit"), "edit-dialog")
+		dlg := testid("edit-dialog")
+		run(t, ctx,
+			chromedp.Click(dlg+" "+testid("scope-report:read"), chromedp.ByQuery),
+			chromedp.Click(dlg+" "+testid("scope-api"), chromedp.ByQuery),
+		)
+		if st := submit(t, ctx, dlg+" "+testid("edit-submit")); st != 200 {
+			t.Fatalf("save: status %d", st)
+		}
+		wantFlash(t, ctx, "success", "Saved")
+		if got := scopesOf(); !slices.Equal(got, []string{"report:read"}) {
+			t.Errorf("scopes after edit = %q, want report:read", got)
+		}
+
+		// Rotate with a 1-hour grace.
+		j.openDialog(row+" "+testid("action-rotate"), "rotate-dialog")
+		run(t, ctx, chromedp.Click(testid("rotate-dialog")+" "+testid("grace-1h"), chromedp.ByQuery))
+		if st := submit(t, ctx, testid("rotate-dialog")+" "+testid("rotate-submit")); st != 200 {
+			t.Fatalf("rotate: status %d", st)
+		}
+		second := j.revealed()
+		if !apiSecretPattern.MatchString(second) || second == first {
+			t.Fatalf("rotated secret %q (first %q)", second, first)
+		}
+		bg := context.Background()
+		if got, prev, err := a.db.TokenBySecretHash(bg, hashOf(first)); err != nil || got.ID != tok.ID || !prev {
+			t.Errorf("old secret during grace: id %s prev %v err %v, want the token as previous secret", got.ID, prev, err)
+		} else if want := time.Now().Add(time.Hour); got.PrevValidUntil.Before(want.Add(-time.Minute)) || got.PrevValidUntil.After(want.Add(time.Minute)) {
+			t.Errorf("old secret valid until %v, want about an hour from now", got.PrevValidUntil)
+		}
+		if got, prev, err := a.db.TokenBySecretHash(bg, hashOf(second)); err != nil || got.ID != tok.ID || prev {
+			t.Errorf("new secret: id %s prev %v err %v", got.ID, prev, err)
+		}
+		j.closeReveal()
+		if got := textOf(t, ctx, row+" "+testid("token-hint")); got != auth.TokenHint(second) {
+			t.Errorf("hint after rotation = %q, want %q", got, auth.TokenHint(second))
+		}
+		// A reload after the reveal must not rotate again: the secret just
+		// copied stays the token's current one.
+		reload(t, ctx)
+		if exists(t, ctx, testid("reveal-dialog")) {
+			t.Errorf("reload after rotating shows a reveal again (page %s)", currentPath(t, ctx))
+		}
+		if got, prev, err := a.db.TokenBySecretHash(bg, hashOf(second)); err != nil || prev {
+			t.Errorf("after reload the copied secret is no longer current: prev %v err %v (%s)", prev, err, got.Hint)
+		}
+		visit(t, ctx, apiTab(a))
+
+		// Disable, then enable.
+		for _, step := range []struct{ action, flash, status string }{
+			{"disable", "Disabled deployer.", "Disabled"},
+			{"enable", "Enabled deployer.", "Active"},
+		} {
+			j.openDialog(row+" "+testid("action-"+step.action), step.action+"-dialog")
+			if st := submit(t, ctx, testid(step.action+"-dialog")+" "+testid("confirm-submit")); st != 200 {
+				t.Fatalf("%s: status %d", step.action, st)
+			}
+			wantFlash(t, ctx, "success", step.flash)
+			if got := status(); got != step.status {
+				t.Errorf("after %s the status is %q, want %s", step.action, got, step.status)
+			}
+		}
+
+		// Revoke: the dialog names the token; the row leaves the default view.
+		j.openDialog(row+" "+testid("action-revoke"), "revoke-dialog")
+		if got := textOf(t, ctx, testid("revoke-dialog")+" h2"); !strings.Contains(got, "deployer") {
+			t.Errorf("revoke dialog title %q does not name the token", got)
+		}
+		if st := submit(t, ctx, testid("revoke-dialog")+" "+testid("confirm-submit")); st != 200 {
+			t.Fatalf("revoke: status %d", st)
+		}
+		wantFlash(t, ctx, "success", "Revoked deployer.")
+		if exists(t, ctx, row) {
+			t.Error("the revoked token is still in the default view")
+		}
+		run(t, ctx, chromedp.Click(testid("status-revoked"), chromedp.ByQuery))
+		j.applyFilters(testid("token-filter"))
+		waitRows(t, ctx, "deployer")
+		if got := status(); got != "Revoked" {
+			t.Errorf("revoked token's status = %q", got)
+		}
+		if exists(t, ctx, row+` [data-testid^="action-"]`) {
+			t.Error("a revoked token still offers actions")
+		}
+		if got := mustToken(t, a, tok.ID); got.RevokedAt.IsZero() {
+			t.Error("the token is not revoked in the store")
+		}
+	})
 }
 
 func TestJourneySearchByWholeToken(t *testing.T) {
