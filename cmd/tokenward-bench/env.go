@@ -221,6 +221,9 @@ type scenarioRun struct {
 
 func (env *environment) newRun(sc scenario, d *deployment) *scenarioRun {
 	r := &scenarioRun{sc: sc, b: &env.helloBench}
+	if env.helloProc != nil {
+		r.procs = []*process{env.helloProc}
+	}
 	if d != nil {
 		r.b, r.procs, r.engine = &d.bench, d.procs, d.engine
 	}
@@ -257,7 +260,7 @@ func (r *scenarioRun) round(ctx context.Context, warmup, duration time.Duration)
 		r.failed = err.Error()
 		return
 	}
-	r.m = mergeMeasurements(r.m, drive(ctx, warmup, duration, workers))
+	r.m = mergeMeasurements(r.m, drive(ctx, warmup, duration, workers, func() (time.Duration, bool) { return serversCPU(r.procs) }))
 }
 
 // result summarizes the run's rounds, after running the scenario's after

@@ -140,6 +140,8 @@ type workerFunc func(ctx context.Context, t *tally)
 // window, merged; latencies are sorted.
 type measurement struct {
 	window    time.Duration
+	// serverCPU is the CPU the servers used during the window, when known.
+	serverCPU time.Duration
 	latencies []time.Duration
 	statuses  map[int]int
 	errors    map[string]int
@@ -149,9 +151,22 @@ type measurement struct {
 // drive runs each worker in its own goroutine for warmup, then for duration
 // while recording, and merges what they saw. Iterations started before the
 // window closes finish and count; a cancelled ctx ends the run early.
-func drive(ctx context.Context, warmup, duration time.Duration, workers []workerFunc) measurement {
+func drive(ctx context.Context, warmup, duration time.Duration, workers []workerFunc, cpu func() (time.Duration, bool)) measurement {
 	start := time.Now()
 	from, end := start.Add(warmup), start.Add(warmup+duration)
+	// The servers' CPU is read as the window opens and once every worker
+	// has finished, whose last iterations count too.
+	var cpuFrom time.Duration
+	cpuKnown := false
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		select {
+		case <-time.After(time.Until(from)):
+			cpuFrom, cpuKnown = cpu()
+		case <-ctx.Done():
+		}
+	}()
 	tallies := make([]*tally, len(workers))
 	var wg sync.WaitGroup
 	for i, w := range workers {
@@ -169,11 +184,16 @@ func drive(ctx context.Context, warmup, duration time.Duration, workers []worker
 		})
 	}
 	wg.Wait()
+	<-sampled
 	window := duration
 	if ctx.Err() != nil {
 		window = max(0, min(duration, time.Since(from)))
 	}
-	return merge(tallies, window)
+	m := merge(tallies, window)
+	if cpuTo, ok := cpu(); ok && cpuKnown {
+		m.serverCPU = cpuTo - cpuFrom
+	}
+	return m
 }
 
 // mergeMeasurements adds b, a later round of the same scenario, to a.
@@ -182,6 +202,7 @@ func mergeMeasurements(a, b measurement) measurement {
 		return b
 	}
 	a.window += b.window
+	a.serverCPU += b.serverCPU
 	a.latencies = append(a.latencies, b.latencies...)
 	slices.Sort(a.latencies)
 	for _, pair := range [][2]map[string]int{{a.errors, b.errors}, {a.counters, b.counters}} {

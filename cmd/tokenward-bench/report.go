@@ -27,6 +27,10 @@ type Result struct {
 	P99ms    float64        `json:"p99_ms"`
 	Maxms    float64        `json:"max_ms"`
 	Errors   int            `json:"errors"`
+	// ServerCPUus is the CPU the server processes used per request, in
+	// microseconds (0 when /proc cannot tell): steadier than req/s on a
+	// busy machine.
+	ServerCPUus float64 `json:"server_cpu_us_per_req,omitempty"`
 	Kinds    map[string]int `json:"error_kinds,omitempty"`
 	Statuses map[int]int    `json:"statuses,omitempty"`
 	Counters map[string]int `json:"counters,omitempty"`
@@ -104,6 +108,9 @@ func summarize(name string, m measurement) Result {
 		Statuses: m.statuses, Kinds: m.errors, Counters: m.counters}
 	if m.window > 0 {
 		r.RPS = float64(r.Requests) / m.window.Seconds()
+	}
+	if m.serverCPU > 0 && r.Requests > 0 {
+		r.ServerCPUus = float64(m.serverCPU.Microseconds()) / float64(r.Requests)
 	}
 	if n := len(m.latencies); n > 0 {
 		r.P50ms, r.P99ms, r.Maxms = ms(percentile(m.latencies, 50)), ms(percentile(m.latencies, 99)), ms(m.latencies[n-1])
@@ -212,12 +219,16 @@ func writeTable(w io.Writer, results []Result) error {
 		width = max(width, utf8.RuneCountInString(label(r)))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-*s\trequests\treq/s\tp50\tp99\tmax\terrors\tratio\t\n", width, "scenario")
+	fmt.Fprintf(tw, "%-*s\trequests\treq/s\tp50\tp99\tmax\terrors\tratio\tcpu/req\t\n", width, "scenario")
 	for _, r := range results {
 		name := fmt.Sprintf("%-*s", width, label(r))
 		if r.Failed != "" {
-			fmt.Fprintf(tw, "%s\t–\t–\t–\t–\t–\t–\t–\t\n", name)
+			fmt.Fprintf(tw, "%s\t–\t–\t–\t–\t–\t–\t–\t–\t\n", name)
 			continue
+		}
+		cpu := "–"
+		if r.ServerCPUus > 0 {
+			cpu = fmt.Sprintf("%.0fµs", r.ServerCPUus)
 		}
 		ratio := "–"
 		switch {
@@ -226,8 +237,8 @@ func writeTable(w io.Writer, results []Result) error {
 		case r.Ratio > 0:
 			ratio = fmt.Sprintf("%.3f", r.Ratio)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t\n", name, r.Requests, r.RPS,
-			fmtMS(r.P50ms), fmtMS(r.P99ms), fmtMS(r.Maxms), r.Errors, ratio)
+		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%s\t%s\t%s\t%d\t%s\t%s\t\n", name, r.Requests, r.RPS,
+			fmtMS(r.P50ms), fmtMS(r.P99ms), fmtMS(r.Maxms), r.Errors, ratio, cpu)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
