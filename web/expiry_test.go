@@ -21,7 +21,8 @@ func TestCreateExpiryDateNeedsItsChoice(t *testing.T) {
 	a := seededApp(t)
 	admin := a.signIn("ada")
 	page := admin.get("/orgs/acme/settings/tokens/api/new")
-	page.contains(t, `data-testid="expiry-result">Expires on `+dayText(30)+`<`, `data-result="Expires on `+dayText(7)+`"`)
+	page.contains(t, `data-testid="expiry-result">Expires on `+dayText(30)+`<`, `data-result="Expires on `+dayText(7)+`"`,
+		`data-testid="expiry-choices"><li><span class="expiry-choice">7 days</span>: Expires on `+dayText(7)+`</li>`)
 	soon := time.Now().UTC().AddDate(0, 0, 10).Format(time.DateOnly)
 	for _, c := range []struct {
 		name, expiry, date, want string
@@ -65,8 +66,29 @@ func TestJourneyCreateShowsTheExpiryDate(t *testing.T) {
 			run(t, ctx, chromedp.Evaluate(`(() => { const el = document.querySelector('#expires_on'); return !!el && !el.disabled && el.getClientRects().length > 0; })()`, &ok))
 			return ok
 		}
-		if got, want := result(), "Expires on "+dayText(30); got != want {
-			t.Errorf("with the default expiry the dialog says %q, want %q", got, want)
+		shown := func(sel string) bool {
+			var ok bool
+			run(t, ctx, chromedp.Evaluate(`(document.querySelector(`+jsString(sel)+`)?.getClientRects().length ?? 0) > 0`, &ok))
+			return ok
+		}
+		if j.js {
+			if got, want := result(), "Expires on "+dayText(30); got != want {
+				t.Errorf("with the default expiry the dialog says %q, want %q", got, want)
+			}
+			if shown(dlg + " " + testid("expiry-choices")) {
+				t.Error("with JavaScript the dialog also lists what every choice gives")
+			}
+		} else {
+			// Nothing can update the line under the choice: each choice says what it gives.
+			if shown(dlg + " " + testid("expiry-result")) {
+				t.Error("without JavaScript the dialog shows a line that cannot follow the choice")
+			}
+			list := textOf(t, ctx, dlg+" "+testid("expiry-choices"))
+			for _, want := range []string{"7 days: Expires on " + dayText(7), "30 days: Expires on " + dayText(30)} {
+				if !strings.Contains(list, want) {
+					t.Errorf("without JavaScript the dialog lists %q, want it to say %q", list, want)
+				}
+			}
 		}
 		date := time.Now().UTC().AddDate(0, 0, 12).Format(time.DateOnly)
 		if j.js {
