@@ -49,38 +49,40 @@ func TestGraceShownAndEndedWithoutJS(t *testing.T) {
 }
 
 func TestJourneyEndGraceNow(t *testing.T) {
-	ctx := newTab(t)
-	a := seededApp(t)
-	adminCreates(t, a, "api", url.Values{"name": {"deployer"}, "scopes": {"api"}, "expiry": {"30"}})
-	signInBrowser(t, ctx, a, "ada")
-	visit(t, ctx, apiTab(a))
-	row := rowSel("deployer")
-	openDialog(t, ctx, row+" "+testid("action-rotate"), "rotate-dialog")
-	run(t, ctx, chromedp.Click(testid("rotate-dialog")+" "+testid("grace-1d"), chromedp.ByQuery))
-	if st := submit(t, ctx, testid("rotate-dialog")+" "+testid("rotate-submit")); st != http.StatusOK {
-		t.Fatalf("rotate: status %d", st)
-	}
-	run(t, ctx, chromedp.Click(testid("reveal-done"), chromedp.ByQuery))
-	waitJS(t, ctx, "the reveal dialog to close", `!document.querySelector('[data-testid="reveal-dialog"]')?.open`)
-	want := "Old secret works until " + time.Now().UTC().Add(24*time.Hour).Format("Mon 2 Jan")
-	if got := textOf(t, ctx, row+" "+testid("grace-note")); !strings.HasPrefix(got, want) {
-		t.Errorf("the row says %q, want %q…", got, want)
-	}
-	if st := submit(t, ctx, row+" "+testid("token-name")); st != http.StatusOK {
-		t.Fatalf("detail: status %d", st)
-	}
-	if got := textOf(t, ctx, testid("grace-note")); !strings.HasPrefix(got, want) {
-		t.Errorf("the detail page says %q, want %q…", got, want)
-	}
-	openDialog(t, ctx, testid("end-grace"), "end-grace-dialog")
-	if st := submit(t, ctx, testid("end-grace-dialog")+" "+testid("confirm-submit")); st != http.StatusOK {
-		t.Fatalf("end grace: status %d", st)
-	}
-	wantFlash(t, ctx, "success", "Ended the grace of deployer")
-	if p := currentPath(t, ctx); !strings.HasPrefix(p, "/orgs/acme/settings/tokens/api/") {
-		t.Errorf("after ending the grace the page is %s, want the token's page", p)
-	}
-	if exists(t, ctx, testid("grace-note")) {
-		t.Error("the grace note is still shown after ending it")
-	}
+	bothWays(t, func(t *testing.T, j *journey) {
+		ctx := j.ctx
+		a := seededApp(t)
+		adminCreates(t, a, "api", url.Values{"name": {"deployer"}, "scopes": {"api"}, "expiry": {"30"}})
+		signInBrowser(t, ctx, a, "ada")
+		visit(t, ctx, apiTab(a))
+		row := rowSel("deployer")
+		j.openDialog(row+" "+testid("action-rotate"), "rotate-dialog")
+		run(t, ctx, chromedp.Click(testid("rotate-dialog")+" "+testid("grace-1d"), chromedp.ByQuery))
+		if st := submit(t, ctx, testid("rotate-dialog")+" "+testid("rotate-submit")); st != http.StatusOK {
+			t.Fatalf("rotate: status %d", st)
+		}
+		j.revealed()
+		j.closeReveal()
+		want := "Old secret works until " + time.Now().UTC().Add(24*time.Hour).Format("Mon 2 Jan")
+		if got := textOf(t, ctx, row+" "+testid("grace-note")); !strings.HasPrefix(got, want) {
+			t.Errorf("the row says %q, want %q…", got, want)
+		}
+		if st := submit(t, ctx, row+" "+testid("token-name")); st != http.StatusOK {
+			t.Fatalf("detail: status %d", st)
+		}
+		if got := textOf(t, ctx, testid("grace-note")); !strings.HasPrefix(got, want) {
+			t.Errorf("the detail page says %q, want %q…", got, want)
+		}
+		j.openDialog(testid("end-grace"), "end-grace-dialog")
+		if st := submit(t, ctx, testid("end-grace-dialog")+" "+testid("confirm-submit")); st != http.StatusOK {
+			t.Fatalf("end grace: status %d", st)
+		}
+		wantFlash(t, ctx, "success", "Ended the grace of deployer")
+		if p := currentPath(t, ctx); !strings.HasPrefix(p, "/orgs/acme/settings/tokens/api/") {
+			t.Errorf("after ending the grace the page is %s, want the token's page", p)
+		}
+		if exists(t, ctx, testid("grace-note")) {
+			t.Error("the grace note is still shown after ending it")
+		}
+	})
 }

@@ -137,3 +137,14 @@ func (j *journey) follow(sel string) {
 		j.t.Fatalf("follow %s: status %d", sel, st)
 	}
 }
+
+// secondTab opens another person's tab (its own cookies) in the same mode,
+// for a journey two people take at once.
+func (j *journey) secondTab() *journey {
+	j.t.Helper()
+	ctx := newTab(j.t)
+	if !j.js {
+		withoutJS(j.t, ctx)
+	}
+	return &journey{t: j.t, ctx: ctx, js: j.js}
+}

@@ -45,30 +45,32 @@ func TestCreateDialogScopes(t *testing.T) {
 }
 
 func TestJourneyTickedParentCoversItsChildren(t *testing.T) {
-	ctx := newTab(t)
-	a := seededApp(t)
-	signInBrowser(t, ctx, a, "ada")
-	visit(t, ctx, apiTab(a))
-	openDialog(t, ctx, testid("create-token"), "create-dialog")
-	covered := func() bool {
-		var shown bool
-		run(t, ctx, chromedp.Evaluate(`document.querySelector('[data-testid="covered-tokens:read"]').getClientRects().length > 0`, &shown))
-		return shown
-	}
-	var indent float64
-	run(t, ctx, chromedp.Evaluate(`document.querySelector('[data-testid="scope-tokens:read"]').getBoundingClientRect().left -
-		document.querySelector('[data-testid="scope-api"]').getBoundingClientRect().left`, &indent))
-	if indent < 16 {
-		t.Errorf("tokens:read sits %.0f px right of api, want it indented under it", indent)
-	}
-	if covered() {
-		t.Error("with api unticked, tokens:read says it is included")
-	}
-	run(t, ctx, chromedp.Click(testid("scope-api"), chromedp.ByQuery))
-	if !covered() {
-		t.Error("with api ticked, tokens:read does not say it is included in api")
-	}
-	if got := textOf(t, ctx, testid("covered-tokens:read")); got != "included in api" {
-		t.Errorf("the covered note reads %q", got)
-	}
+	bothWays(t, func(t *testing.T, j *journey) {
+		ctx := j.ctx
+		a := seededApp(t)
+		signInBrowser(t, ctx, a, "ada")
+		visit(t, ctx, apiTab(a))
+		j.openDialog(testid("create-token"), "create-dialog")
+		covered := func() bool {
+			var shown bool
+			run(t, ctx, chromedp.Evaluate(`document.querySelector('[data-testid="covered-tokens:read"]').getClientRects().length > 0`, &shown))
+			return shown
+		}
+		var indent float64
+		run(t, ctx, chromedp.Evaluate(`document.querySelector('[data-testid="scope-tokens:read"]').getBoundingClientRect().left -
+			document.querySelector('[data-testid="scope-api"]').getBoundingClientRect().left`, &indent))
+		if indent < 16 {
+			t.Errorf("tokens:read sits %.0f px right of api, want it indented under it", indent)
+		}
+		if covered() {
+			t.Error("with api unticked, tokens:read says it is included")
+		}
+		run(t, ctx, chromedp.Click(testid("scope-api"), chromedp.ByQuery))
+		if !covered() {
+			t.Error("with api ticked, tokens:read does not say it is included in api")
+		}
+		if got := textOf(t, ctx, testid("covered-tokens:read")); got != "included in api" {
+			t.Errorf("the covered note reads %q", got)
+		}
+	})
 }
