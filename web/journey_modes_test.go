@@ -137,3 +137,43 @@ func (j *journey) follow(sel string) {
 		j.t.Fatalf("follow %s: status %d", sel, st)
 	}
 }
+
+// anotherBrowser opens the browser of someone else in the journey (or of
+// the same person on another machine), for t: a fresh tab with cookies of
+// its own, with JavaScript on or off as in this journey.
+func (j *journey) anotherBrowser(t *testing.T) *journey {
+	t.Helper()
+	ctx := newTab(t)
+	if !j.js {
+		withoutJS(t, ctx)
+	}
+	return &journey{t: t, ctx: ctx, js: j.js}
+}
+
+// copyFrom copies what a copy button stands for (its data-copy-target) as a
+// person does and returns what was copied: with JavaScript the button puts
+// it on the clipboard and says Copied (the tab needs grantClipboard first);
+// without, the button is hidden and one click on the text selects all of
+// it, ready for Ctrl+C.
+func (j *journey) copyFrom(button string) string {
+	j.t.Helper()
+	if j.js {
+		run(j.t, j.ctx, chromedp.Click(button, chromedp.ByQuery))
+		waitJS(j.t, j.ctx, "the copy button to mark the copy", `document.querySelector(`+jsString(button)+`)?.dataset.copied === 'true'`)
+		var clip string
+		evalAsync(j.t, j.ctx, `navigator.clipboard.readText()`, &clip)
+		return clip
+	}
+	var target string
+	run(j.t, j.ctx, chromedp.Evaluate(`(() => { const b = document.querySelector(`+jsString(button)+`);
+		if (!b || b.checkVisibility()) return '';
+		return '#' + CSS.escape(b.dataset.copyTarget); })()`, &target))
+	if target == "" {
+		j.t.Fatalf("without JavaScript the copy button %s is missing or shown", button)
+	}
+	var sel string
+	run(j.t, j.ctx,
+		chromedp.Click(target, chromedp.ByQuery),
+		chromedp.Evaluate(`window.getSelection().toString().trim()`, &sel))
+	return sel
+}
