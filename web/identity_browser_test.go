@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -18,6 +19,8 @@ func TestIdentityBrowserJourney(t *testing.T) {
 		a, op := idpApp(t)
 
 		admin := j.ctx
+		// browserOf opens the browser of a person in subtest t, in this run's mode.
+		browserOf := func(t *testing.T) context.Context { return (&journey{t: t, js: j.js}).secondTab().ctx }
 		signInBrowser(t, admin, a, "ada")
 		visit(t, admin, a.ts.URL+"/admin/identity")
 		if got := textOf(t, admin, testid("redirect-url")); got != a.ts.URL+"/login/callback" {
@@ -35,7 +38,7 @@ func TestIdentityBrowserJourney(t *testing.T) {
 		}
 
 		t.Run("a person from the domain joins through the provider", func(t *testing.T) {
-			ctx := j.anotherBrowser(t).ctx
+			ctx := browserOf(t)
 			visit(t, ctx, a.ts.URL+"/login")
 			if status := submit(t, ctx, testid("sign-in-with-Okta")); status != 200 {
 				t.Fatalf("to the OP: status %d", status)
@@ -53,7 +56,7 @@ func TestIdentityBrowserJourney(t *testing.T) {
 			}
 		})
 		t.Run("max links the provider and signs in with it", func(t *testing.T) {
-			ctx := j.anotherBrowser(t).ctx
+			ctx := browserOf(t)
 			signInBrowser(t, ctx, a, "max")
 			visit(t, ctx, a.ts.URL+"/me/sign-in")
 			if status := submit(t, ctx, testid("link-Okta")); status != 200 {
@@ -69,7 +72,7 @@ func TestIdentityBrowserJourney(t *testing.T) {
 				t.Error("no Unlink after linking")
 			}
 			// Signed out, the identity finds max.
-			other := j.anotherBrowser(t).ctx
+			other := browserOf(t)
 			visit(t, other, a.ts.URL+"/login")
 			submit(t, other, testid("sign-in-with-Okta"))
 			run(t, other, fill("#username", opMax.Username), fill("#password", testop.Password))

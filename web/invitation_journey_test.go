@@ -44,7 +44,7 @@ func TestJourneyInviteAndJoin(t *testing.T) {
 		}
 
 		// Nora's browser: no cookie of ada's.
-		nora := j.anotherBrowser(t).ctx
+		nora := j.secondTab().ctx
 		if status := visit(t, nora, link); status != http.StatusOK {
 			t.Fatalf("open the link: status %d", status)
 		}

@@ -138,16 +138,15 @@ func (j *journey) follow(sel string) {
 	}
 }
 
-// anotherBrowser opens the browser of someone else in the journey (or of
-// the same person on another machine), for t: a fresh tab with cookies of
-// its own, with JavaScript on or off as in this journey.
-func (j *journey) anotherBrowser(t *testing.T) *journey {
-	t.Helper()
-	ctx := newTab(t)
+// secondTab opens another person's tab (its own cookies) in the same mode,
+// for a journey two people take at once.
+func (j *journey) secondTab() *journey {
+	j.t.Helper()
+	ctx := newTab(j.t)
 	if !j.js {
-		withoutJS(t, ctx)
+		withoutJS(j.t, ctx)
 	}
-	return &journey{t: t, ctx: ctx, js: j.js}
+	return &journey{t: j.t, ctx: ctx, js: j.js}
 }
 
 // copyFrom copies what a copy button stands for (its data-copy-target) as a

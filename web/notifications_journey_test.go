@@ -16,7 +16,7 @@ import (
 func TestJourneyOwnerSeesRevocation(t *testing.T) {
 	bothWays(t, func(t *testing.T, j *journey) {
 		admin := j.ctx
-		owner := j.anotherBrowser(t).ctx
+		owner := j.secondTab().ctx
 		a := seededApp(t)
 		max := a.user(t, "max")
 		is := a.issue(t, core.TokenRequest{Kind: auth.KindCLI, Name: "max-laptop", CreatorID: max.ID, OwnerUserID: max.ID})
