@@ -71,21 +71,18 @@ func (j *journey) revealed() string {
 	return textOf(j.t, j.ctx, testid("reveal-secret"))
 }
 
-// copySecret copies the revealed secret as a person does and returns what
-// was copied: with JavaScript through the Copy button and the clipboard
-// (the tab needs grantClipboard first); without, one click on the secret
-// selects all of it, ready for Ctrl+C, and the selection is what a person
-// would copy.
+// copySecret copies the revealed secret as a person does (see copyFrom)
+// and returns what was copied; with JavaScript the button then says Copied.
 func (j *journey) copySecret() string {
 	j.t.Helper()
+	button := testid("reveal-dialog") + " " + testid("copy-secret")
+	got := j.copyFrom(button)
 	if j.js {
-		return copyFromReveal(j.t, j.ctx)
+		if label := textOf(j.t, j.ctx, button); label != "Copied" {
+			j.t.Errorf("copy button says %q after copying, want Copied", label)
+		}
 	}
-	var sel string
-	run(j.t, j.ctx,
-		chromedp.Click(testid("reveal-secret"), chromedp.ByQuery),
-		chromedp.Evaluate(`window.getSelection().toString().trim()`, &sel))
-	return sel
+	return got
 }
 
 // closeReveal presses Done on the reveal: the dialog closes over the page,
@@ -147,4 +144,32 @@ func (j *journey) secondTab() *journey {
 		withoutJS(j.t, ctx)
 	}
 	return &journey{t: j.t, ctx: ctx, js: j.js}
+}
+
+// copyFrom copies what a copy button stands for (its data-copy-target) as a
+// person does and returns what was copied: with JavaScript the button puts
+// it on the clipboard and says Copied (the tab needs grantClipboard first);
+// without, the button is hidden and one click on the text selects all of
+// it, ready for Ctrl+C.
+func (j *journey) copyFrom(button string) string {
+	j.t.Helper()
+	if j.js {
+		run(j.t, j.ctx, chromedp.Click(button, chromedp.ByQuery))
+		waitJS(j.t, j.ctx, "the copy button to mark the copy", `document.querySelector(`+jsString(button)+`)?.dataset.copied === 'true'`)
+		var clip string
+		evalAsync(j.t, j.ctx, `navigator.clipboard.readText()`, &clip)
+		return clip
+	}
+	var target string
+	run(j.t, j.ctx, chromedp.Evaluate(`(() => { const b = document.querySelector(`+jsString(button)+`);
+		if (!b || b.checkVisibility()) return '';
+		return '#' + CSS.escape(b.dataset.copyTarget); })()`, &target))
+	if target == "" {
+		j.t.Fatalf("without JavaScript the copy button %s is missing or shown", button)
+	}
+	var sel string
+	run(j.t, j.ctx,
+		chromedp.Click(target, chromedp.ByQuery),
+		chromedp.Evaluate(`window.getSelection().toString().trim()`, &sel))
+	return sel
 }

@@ -133,21 +133,6 @@ func grantClipboard(t *testing.T, ctx context.Context, origin string) {
 	}))
 }
 
-// copyFromReveal clicks the reveal dialog's copy button and returns what
-// landed on the clipboard, checking that the button says Copied.
-func copyFromReveal(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	copyBtn := testid("reveal-dialog") + " " + testid("copy-secret")
-	run(t, ctx, chromedp.Click(copyBtn, chromedp.ByQuery))
-	waitJS(t, ctx, "the copy button to mark the copy", `document.querySelector(`+jsString(copyBtn)+`)?.dataset.copied === 'true'`)
-	if got := textOf(t, ctx, copyBtn); got != "Copied" {
-		t.Errorf("copy button says %q after copying, want Copied", got)
-	}
-	var clip string
-	evalAsync(t, ctx, `navigator.clipboard.readText()`, &clip)
-	return clip
-}
-
 // pageHTML is the whole document as the browser holds it now.
 func pageHTML(t *testing.T, ctx context.Context) string {
 	t.Helper()
