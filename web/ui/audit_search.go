@@ -97,7 +97,9 @@ func (s *Server) auditAnswer(c echo.Context, q auditTokenQuery, problem string, 
 	}
 	f := auditFilter(plumbing.State(c), q, problem)
 	if plumbing.IsHTMX(c) && c.Request().Header.Get("HX-Target") == "audit-table" {
-		return s.Render(c, status, views.AuditTokenAnswer(table, f, pasted))
+		// A GET aimed at the table is a header click or a page link.
+		sorted := c.Request().Method == http.MethodGet
+		return s.Render(c, status, views.AuditTokenAnswer(table, f, sorted, pasted))
 	}
 	shell, err := s.PageShell(c, "Audit", "audit")
 	if err != nil {

@@ -79,7 +79,9 @@ func (s *Server) tokensAnswer(c echo.Context, kind auth.Kind, q core.TokenQuery,
 		return err
 	}
 	if plumbing.IsHTMX(c) && c.Request().Header.Get("HX-Target") == "token-table" {
-		return s.Render(c, status, views.TokenTableAnswer(p.Table, p.Filter, p.ExportURL))
+		// A GET aimed at the table is a header click or a page link.
+		sorted := c.Request().Method == http.MethodGet
+		return s.Render(c, status, views.TokenTableAnswer(p.Table, p.Filter, p.ExportURL, sorted))
 	}
 	return s.Render(c, status, views.TokensPage(p))
 }
