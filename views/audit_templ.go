@@ -903,7 +903,7 @@ func AuditTokenTableView(t AuditTokenTable) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if t.hasSparklines() {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "<th scope=\"col\">Requests, 30 days</th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, "<th scope=\"col\" title=\"Requests a day, the last 30 days\">Requests, 30 d</th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
