@@ -24,13 +24,17 @@ func TestAuditFiltersAndTabExport(t *testing.T) {
 	for _, user := range []string{"ada", "audra"} {
 		c := a.signIn(user)
 		r := c.get("/orgs/acme/settings/tokens/cli")
-		r.contains(t, `href="/orgs/acme/settings/audit/tokens.csv?kind=cli" download data-testid="export-tokens-csv">Export CSV</a>`)
-		csv := c.get("/orgs/acme/settings/audit/tokens.csv?kind=cli")
+		r.contains(t, `href="/orgs/acme/settings/tokens/cli/tokens.csv" download data-testid="export-tokens-csv">Export CSV</a>`)
+		csv := c.get("/orgs/acme/settings/tokens/cli/tokens.csv")
 		if csv.status != http.StatusOK || !strings.HasPrefix(csv.body, "id,name,kind") || strings.Contains(csv.body, ",api,") {
 			t.Errorf("%s: the CLI tab's CSV: status %d\n%.300s", user, csv.status, csv.body)
 		}
 	}
-	a.signIn("max").get("/orgs/acme/settings/tokens/api").lacks(t, "export-tokens-csv")
+	maxC := a.signIn("max")
+	maxC.get("/orgs/acme/settings/tokens/api").lacks(t, "export-tokens-csv")
+	if r := maxC.get("/orgs/acme/settings/tokens/api/tokens.csv"); r.status != http.StatusForbidden && r.status != http.StatusNotFound {
+		t.Errorf("a member's export: status %d, want 403 or 404", r.status)
+	}
 }
 
 // TestEventLogDetailsAsFields: an event's details are labelled fields, not

@@ -143,7 +143,9 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 			{path: "/orgs/acme/settings/tokens/cli", allowed: []string{"max", "ada"}}, {path: "/orgs/acme/settings/tokens/service", allowed: nobody}},
 		"POST /orgs/:org/settings/tokens/:kind/bulk":   {{path: "/orgs/acme/settings/tokens/api/bulk", allowed: admins}},
 		"POST /orgs/:org/settings/tokens/:kind/search": {{path: "/orgs/acme/settings/tokens/api/search", form: url.Values{"q": {"x"}}, allowed: members}},
-		"POST /orgs/:org/settings/tokens/revoke-all":   {{path: "/orgs/acme/settings/tokens/revoke-all", form: url.Values{"user": {victim}}, allowed: admins}},
+		"GET /orgs/:org/settings/tokens/:kind/tokens.csv": {{path: "/orgs/acme/settings/tokens/api/tokens.csv", allowed: auditors},
+			{path: "/orgs/acme/settings/tokens/cli/tokens.csv", allowed: auditors}},
+		"POST /orgs/:org/settings/tokens/revoke-all": {{path: "/orgs/acme/settings/tokens/revoke-all", form: url.Values{"user": {victim}}, allowed: admins}},
 		// Only a token's owner dismisses its expiry warning; anyone else's is 404.
 		"POST /orgs/:org/settings/tokens/expiring/:id/dismiss": {{path: "/orgs/acme/settings/tokens/expiring/" + f.maxCLI.ID + "/dismiss", allowed: []string{"max"}}},
 
@@ -163,6 +165,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"POST /orgs/:org/settings/tokens/:kind/:id/end-grace": perToken("end-grace", admins, admins, admins, admins),
 
 		"GET /orgs/:org/settings/audit":                {{path: "/orgs/acme/settings/audit", allowed: auditors}},
+		"POST /orgs/:org/settings/audit/search":        {{path: "/orgs/acme/settings/audit/search", form: url.Values{"user": {"ada"}}, allowed: auditors}},
 		"GET /orgs/:org/settings/audit/events":         {{path: "/orgs/acme/settings/audit/events", allowed: auditors}},
 		"GET /orgs/:org/settings/audit/tokens.csv":     {{path: "/orgs/acme/settings/audit/tokens.csv", allowed: auditors}},
 		"GET /orgs/:org/settings/audit/events.csv":     {{path: "/orgs/acme/settings/audit/events.csv", allowed: auditors}},

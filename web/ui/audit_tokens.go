@@ -1,9 +1,7 @@
 package ui
 
 import (
-	"cmp"
 	"fmt"
-	"net/http"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -222,45 +220,6 @@ func auditTabs(org, current string) []views.NavLink {
 	}
 }
 
-// auditTokens is the audit page's Tokens tab. htmx requests aimed at the
-// table get the table alone, from the same component the page embeds.
-func (s *Server) auditTokens(c echo.Context) error {
-	q, problem := parseAuditTokenQuery(c.QueryParams())
-	status := http.StatusOK
-	if problem != "" {
-		status = http.StatusBadRequest
-	}
-	org := plumbing.State(c).Org
-	if len(q.Hash) > 0 {
-		// The URL htmx pushes holds the hint, never the pasted secret.
-		c.Response().Header().Set("HX-Push-Url", withQuery(auditPath(org.Slug), q.values()))
-	}
-	table, err := s.auditTokenTable(c, q)
-	if err != nil {
-		return err
-	}
-	if plumbing.IsHTMX(c) && c.Request().Header.Get("HX-Target") == "audit-table" {
-		return s.Render(c, status, views.AuditTokenTableView(table))
-	}
-	shell, err := s.PageShell(c, "Audit", "audit")
-	if err != nil {
-		return err
-	}
-	f := views.AuditTokenFilter{User: cmp.Or(q.User, q.badUser), Token: q.Token, Scope: q.Scope, IP: cmp.Or(q.IP, q.badIP), Admin: q.Admin, View: q.View, Kind: q.Kind,
-		Statuses: q.Statuses, Sort: q.Sort, Dir: "desc", Error: problem, URL: auditPath(org.Slug), Views: auditViews, StatusChoices: store.Statuses}
-	if !q.Desc {
-		f.Dir = "asc"
-	}
-	if len(q.Statuses) == 0 {
-		f.Statuses = []string{store.StatusActive, store.StatusExpired, store.StatusDisabled}
-	}
-	for _, info := range auth.Catalog() {
-		f.Scopes = append(f.Scopes, views.Option{Value: string(info.Name), Label: string(info.Name)})
-	}
-	return s.Render(c, status, views.AuditTokensPage(views.AuditTokensProps{Shell: shell, OrgSlug: org.Slug,
-		Tabs: auditTabs(org.Slug, "tokens"), Filter: f, Table: table}))
-}
-
 // auditTokenTable runs the query and turns the page into rows.
 func (s *Server) auditTokenTable(c echo.Context, q auditTokenQuery) (views.AuditTokenTable, error) {
 	org := plumbing.State(c).Org
@@ -272,7 +231,7 @@ func (s *Server) auditTokenTable(c echo.Context, q auditTokenQuery) (views.Audit
 	base := auditPath(org.Slug)
 	t := views.AuditTokenTable{Total: page.Total, Page: q.Page,
 		ExportURL: withQuery(base+"/tokens.csv", q.values()),
-		Empty:     "No tokens have access to this organization yet."}
+		Empty:     "No tokens have access to this organization yet.", Sorts: auditSortHeaders(base, q)}
 	if q.filtered() {
 		t.Empty = "No tokens match these filters. Clear a filter, or tick more statuses."
 	}

@@ -79,7 +79,9 @@ func (s *Server) tokensAnswer(c echo.Context, kind auth.Kind, q core.TokenQuery,
 		return err
 	}
 	if plumbing.IsHTMX(c) && c.Request().Header.Get("HX-Target") == "token-table" {
-		return s.Render(c, status, views.TokenTableView(p.Table))
+		// A GET aimed at the table is a header click or a page link.
+		sorted := c.Request().Method == http.MethodGet
+		return s.Render(c, status, views.TokenTableAnswer(p.Table, p.Filter, p.ExportURL, sorted))
 	}
 	return s.Render(c, status, views.TokensPage(p))
 }
@@ -101,7 +103,8 @@ func (s *Server) tokensProps(c echo.Context, kind auth.Kind, q core.TokenQuery, 
 	p.CanCreate = auth.Authorize(me, auth.CreateToken, &auth.TokenFacts{Kind: kind, OwnerUserID: me.UserID}) && kind != auth.KindService
 	p.CreateLabel, p.NewURL = "Create "+kind.Label()+" token", newTokenPath(org.Slug, kind)
 	if auth.Authorize(me, auth.ViewAudit, nil) {
-		p.ExportURL = auditPath(org.Slug) + "/tokens.csv?kind=" + string(kind)
+		// The tab's own query: a pasted token is its hint by now.
+		p.ExportURL = pageURL(tabPath(org.Slug, kind)+"/tokens.csv", q, 1)
 	}
 	p.Filter = views.TokenFilter{Q: q.Q, Role: q.Role, Statuses: q.Statuses, Sort: q.Sort, Dir: "desc",
 		ShowRole: kind == auth.KindAPI, Error: problem, URL: tabPath(org.Slug, kind), SearchURL: searchPath(org.Slug, kind), CSRF: st.CSRF,
@@ -186,20 +189,27 @@ func (s *Server) tokenTable(c echo.Context, kind auth.Kind, q core.TokenQuery) (
 func sortHeaders(base string, q core.TokenQuery) map[string]views.SortHeader {
 	out := map[string]views.SortHeader{}
 	for _, key := range []string{"name", "created", "expires", "last_used"} {
-		next := q
-		next.Sort, next.Desc = key, key != "name"
-		var h views.SortHeader
-		if q.Sort == key {
-			next.Desc = !q.Desc
-			h.Dir = "ascending"
-			if q.Desc {
-				h.Dir = "descending"
-			}
-		}
-		h.URL = pageURL(base, next, 1)
-		out[key] = h
+		out[key] = sortHeader(key, q.Sort, q.Desc, func(desc bool) string {
+			next := q
+			next.Sort, next.Desc = key, desc
+			return pageURL(base, next, 1)
+		})
 	}
 	return out
+}
+
+// sortHeader is the header of column key in a view sorted by current (desc
+// when newest or Z–A first): its link, made by link for a direction, and
+// its aria-sort when the view is sorted by it.
+func sortHeader(key, current string, desc bool, link func(desc bool) string) views.SortHeader {
+	if current != key {
+		return views.SortHeader{URL: link(key != "name")}
+	}
+	h := views.SortHeader{URL: link(!desc), Dir: "ascending"}
+	if desc {
+		h.Dir = "descending"
+	}
+	return h
 }
 
 // pageLinks is how many pages of perPage rows total fills (at least one),
