@@ -139,20 +139,47 @@ func TestAuditEventLog(t *testing.T) {
 		if got := eventActions(get(t, "token="+f.tokens["max-reports"].ID).body); !slices.Equal(got, want) {
 			t.Errorf("by id: %q, want %q", got, want)
 		}
-		r := get(t, "token="+url.QueryEscape(f.apiToken))
-		r.lacks(t, f.apiToken)
-		r.contains(t, `value="`+f.tokens["ada-automation"].ID+`"`)
+		// A whole token never rides in a URL: the form posts it, and an old
+		// link holding one goes on to the id's URL at once.
+		base := "/orgs/acme/settings/audit/events"
+		wantURL := base + "?token=" + f.tokens["ada-automation"].ID
+		for name, r := range map[string]response{
+			"the form's POST": c.post(base+"/search", url.Values{"token": {f.apiToken}, "actor": {""}}),
+			"an old link":     c.get(base + "?token=" + url.QueryEscape(f.apiToken)),
+			"an old CSV link": c.get(base + ".csv?token=" + url.QueryEscape(f.apiToken)),
+		} {
+			want := wantURL
+			if name == "an old CSV link" {
+				want = strings.Replace(wantURL, base, base+".csv", 1)
+			}
+			if loc := r.header.Get("Location"); r.status != http.StatusSeeOther || loc != want {
+				t.Errorf("%s: status %d, Location %q; want 303 to %s", name, r.status, loc, want)
+			}
+			r.lacks(t, f.apiToken)
+		}
+		r := get(t, "token="+f.tokens["ada-automation"].ID)
+		r.contains(t, `value="`+f.tokens["ada-automation"].ID+`"`, `method="post" action="/orgs/acme/settings/audit/events/search"`, `name="csrf_token"`)
 		if got := eventActions(r.body); !slices.Equal(got, []string{"token.created", "token.created"}) {
 			t.Errorf("by value: %q, want what it did and its own creation", got)
 		}
-		req := c.request(http.MethodGet, "/orgs/acme/settings/audit/events?token="+url.QueryEscape(f.apiToken), nil, "")
+		form := url.Values{"token": {f.apiToken}, "csrf_token": {c.csrf}}
+		req := c.request(http.MethodPost, base+"/search", strings.NewReader(form.Encode()), "application/x-www-form-urlencoded")
 		req.Header.Set("HX-Request", "true")
 		req.Header.Set("HX-Target", "event-table")
 		hx := c.do(req)
-		if push := hx.header.Get("HX-Push-Url"); push != "/orgs/acme/settings/audit/events?token="+f.tokens["ada-automation"].ID {
-			t.Errorf("HX-Push-Url %q", push)
+		if push := hx.header.Get("HX-Push-Url"); hx.status != http.StatusOK || push != wantURL {
+			t.Errorf("htmx POST: status %d, HX-Push-Url %q; want 200 and %s", hx.status, push, wantURL)
+		}
+		if got := eventActions(hx.body); !slices.Equal(got, []string{"token.created", "token.created"}) {
+			t.Errorf("htmx POST lists %q", got)
 		}
 		hx.lacks(t, f.apiToken, "<html")
+		bad := c.post(base+"/search", url.Values{"token": {"twa_<b>not-a-token</b>"}})
+		if bad.status != http.StatusBadRequest {
+			t.Errorf("a malformed token: status %d, want 400", bad.status)
+		}
+		bad.contains(t, `data-testid="filter-error"`)
+		bad.lacks(t, "<b>not-a-token</b>")
 	})
 	t.Run("dates, UTC and inclusive", func(t *testing.T) {
 		for q, want := range map[string]int{"from=2025-01-10&to=2025-01-10": 1, "from=2025-01-10&to=2025-01-20": 2, "from=2025-01-11&to=2025-01-20": 1,

@@ -167,6 +167,7 @@ func walkTable(f walkFixtures) map[string][]walkCase {
 		"GET /orgs/:org/settings/audit":                {{path: "/orgs/acme/settings/audit", allowed: auditors}},
 		"POST /orgs/:org/settings/audit/search":        {{path: "/orgs/acme/settings/audit/search", form: url.Values{"user": {"ada"}}, allowed: auditors}},
 		"GET /orgs/:org/settings/audit/events":         {{path: "/orgs/acme/settings/audit/events", allowed: auditors}},
+		"POST /orgs/:org/settings/audit/events/search": {{path: "/orgs/acme/settings/audit/events/search", form: url.Values{"actor": {"ada"}}, allowed: auditors}},
 		"GET /orgs/:org/settings/audit/tokens.csv":     {{path: "/orgs/acme/settings/audit/tokens.csv", allowed: auditors}},
 		"GET /orgs/:org/settings/audit/events.csv":     {{path: "/orgs/acme/settings/audit/events.csv", allowed: auditors}},
 		"GET /orgs/:org/settings/services":             {{path: "/orgs/acme/settings/services", allowed: auditors}},

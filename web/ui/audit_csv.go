@@ -114,5 +114,8 @@ func (s *Server) auditEventsCSV(c echo.Context) error {
 	if problem != "" {
 		return &fault.Error{Code: fault.Malformed, Title: "Invalid filter", Message: problem}
 	}
+	if q.Pasted { // an old link with a whole token: on to the id's URL
+		return plumbing.Redirect(c, withQuery(auditEventsPath(org.Slug)+".csv", q.Values()))
+	}
 	return s.EventsCSV(c, org, q, 0)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -22,11 +23,39 @@ const eventsPerPage = 50
 
 // auditEvents is the audit page's Event log tab.
 func (s *Server) auditEvents(c echo.Context) error {
-	ctx := c.Request().Context()
-	org := plumbing.State(c).Org
-	q, problem, err := s.Core.ParseEventQuery(ctx, *org, c.QueryParams())
+	return s.eventsAnswer(c, c.QueryParams(), false)
+}
+
+// searchEvents is the event filter form's POST, so that a whole pasted
+// token never rides in a URL: the query goes on to the log's URL, where
+// the token is named by its id. Without JavaScript it redirects there;
+// htmx gets the table at once and pushes that URL.
+func (s *Server) searchEvents(c echo.Context) error {
+	form, err := c.FormParams()
 	if err != nil {
 		return err
+	}
+	delete(form, "csrf_token")
+	return s.eventsAnswer(c, form, true)
+}
+
+// eventsAnswer renders the event log for the query in vals. A posted
+// query, or a whole token in the URL (an old link), goes on to the URL
+// naming the token by its id once it parses.
+func (s *Server) eventsAnswer(c echo.Context, vals url.Values, posted bool) error {
+	ctx := c.Request().Context()
+	org := plumbing.State(c).Org
+	q, problem, err := s.Core.ParseEventQuery(ctx, *org, vals)
+	if err != nil {
+		return err
+	}
+	base := auditEventsPath(org.Slug)
+	target := withQuery(base, q.Values())
+	if problem == "" && (posted || q.Pasted) {
+		if !plumbing.IsHTMX(c) {
+			return plumbing.Redirect(c, target)
+		}
+		c.Response().Header().Set("HX-Push-Url", target)
 	}
 	page, beforeProblem, err := s.Core.Events(ctx, org.ID, &q, eventsPerPage)
 	if err != nil {
@@ -36,10 +65,6 @@ func (s *Server) auditEvents(c echo.Context) error {
 	status := http.StatusOK
 	if problem != "" {
 		status = http.StatusBadRequest
-	}
-	base := auditEventsPath(org.Slug)
-	if q.Pasted {
-		c.Response().Header().Set("HX-Push-Url", withQuery(base, q.Values()))
 	}
 	t, err := s.eventTable(c, org, q, page)
 	if err != nil {
@@ -59,7 +84,8 @@ func (s *Server) auditEvents(c echo.Context) error {
 	if q.Action != "" && !slices.Contains(actions, q.Action) {
 		actions = append(actions, q.Action)
 	}
-	f := views.EventFilter{Actor: q.Actor, Action: q.Action, Token: q.Token, From: q.From, To: q.To, Actions: actions, Error: problem, URL: auditEventsPath(org.Slug)}
+	f := views.EventFilter{Actor: q.Actor, Action: q.Action, Token: q.Token, From: q.From, To: q.To, Actions: actions, Error: problem, URL: base,
+		SearchURL: base + "/search", CSRF: plumbing.State(c).CSRF}
 	return s.Render(c, status, views.AuditEventsPage(views.AuditEventsProps{Shell: shell, OrgSlug: org.Slug,
 		Tabs: auditTabs(org.Slug, "events"), Filter: f, Table: t}))
 }

@@ -118,6 +118,7 @@ func (s *Server) Routes() {
 	s.Route(http.MethodGet, "/orgs/:org/settings/audit", plumbing.InOrg(auth.ViewAudit), s.auditTokens)
 	s.Route(http.MethodPost, "/orgs/:org/settings/audit/search", plumbing.InOrg(auth.ViewAudit), s.searchAudit)
 	s.Route(http.MethodGet, "/orgs/:org/settings/audit/events", plumbing.InOrg(auth.ViewAudit), s.auditEvents)
+	s.Route(http.MethodPost, "/orgs/:org/settings/audit/events/search", plumbing.InOrg(auth.ViewAudit), s.searchEvents)
 	s.Route(http.MethodGet, "/orgs/:org/settings/audit/tokens.csv", plumbing.InOrg(auth.ViewAudit), s.auditTokensCSV)
 	s.Route(http.MethodGet, "/orgs/:org/settings/audit/events.csv", plumbing.InOrg(auth.ViewAudit), s.auditEventsCSV)
 	s.Route(http.MethodGet, "/admin", plumbing.OnSite(auth.ManageSite), s.adminPage)
