@@ -139,7 +139,7 @@ type workerFunc func(ctx context.Context, t *tally)
 // measurement is what all the workers of one scenario saw in the measured
 // window, merged; latencies are sorted.
 type measurement struct {
-	window    time.Duration
+	window time.Duration
 	// serverCPU is the CPU the servers used during the window, when known.
 	serverCPU time.Duration
 	latencies []time.Duration

@@ -19,21 +19,21 @@ type Result struct {
 	Scenario string `json:"scenario"`
 	// Engine is the database the server ran on: sqlite or postgres ("" for
 	// the hello server).
-	Engine   string         `json:"engine,omitempty"`
-	Requests int            `json:"requests"`
-	Seconds  float64        `json:"seconds"`
-	RPS      float64        `json:"req_per_s"`
-	P50ms    float64        `json:"p50_ms"`
-	P99ms    float64        `json:"p99_ms"`
-	Maxms    float64        `json:"max_ms"`
-	Errors   int            `json:"errors"`
+	Engine   string  `json:"engine,omitempty"`
+	Requests int     `json:"requests"`
+	Seconds  float64 `json:"seconds"`
+	RPS      float64 `json:"req_per_s"`
+	P50ms    float64 `json:"p50_ms"`
+	P99ms    float64 `json:"p99_ms"`
+	Maxms    float64 `json:"max_ms"`
+	Errors   int     `json:"errors"`
 	// ServerCPUus is the CPU the server processes used per request, in
 	// microseconds (0 when /proc cannot tell): steadier than req/s on a
 	// busy machine.
-	ServerCPUus float64 `json:"server_cpu_us_per_req,omitempty"`
-	Kinds    map[string]int `json:"error_kinds,omitempty"`
-	Statuses map[int]int    `json:"statuses,omitempty"`
-	Counters map[string]int `json:"counters,omitempty"`
+	ServerCPUus float64        `json:"server_cpu_us_per_req,omitempty"`
+	Kinds       map[string]int `json:"error_kinds,omitempty"`
+	Statuses    map[int]int    `json:"statuses,omitempty"`
+	Counters    map[string]int `json:"counters,omitempty"`
 	// Ratio is RPS over the limit scenario's RPS in the same run; 0 when the
 	// limit was not run.
 	Ratio  float64  `json:"ratio,omitempty"`
