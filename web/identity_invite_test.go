@@ -100,24 +100,26 @@ func inviteInGlobex(t *testing.T, c *client, email, role string) (response, stri
 // opens the link, signs in at the OP and lands in acme with the invited role.
 func TestInvitationProviderBrowserJourney(t *testing.T) {
 	t.Parallel()
-	a, op := idpApp(t)
-	addProvider(t, a, providerForm(op, "Okta"))
-	_, link := inviteInForm(t, a.signIn("ada"), "eve@elsewhere.net", "auditor")
-	ctx := newTab(t)
-	if status := visit(t, ctx, link); status != http.StatusOK {
-		t.Fatalf("open the link: status %d", status)
-	}
-	if status := submit(t, ctx, testid("sign-in-with-Okta")); status != http.StatusOK {
-		t.Fatalf("to the OP: status %d", status)
-	}
-	run(t, ctx, fill("#username", opEve.Username), fill("#password", testop.Password))
-	if status := submit(t, ctx, `button[type="submit"]`); status != http.StatusOK {
-		t.Fatalf("back from the OP: status %d", status)
-	}
-	waitURL(t, ctx, "/orgs/acme/settings/")
-	wantFlash(t, ctx, "success", "Welcome to Acme: you joined as auditor.")
-	visit(t, ctx, a.ts.URL+"/")
-	if row := textOf(t, ctx, testid("org-acme")); !strings.Contains(row, "Auditor") {
-		t.Errorf("the org row reads %q, want the role Auditor", row)
-	}
+	bothWays(t, func(t *testing.T, j *journey) {
+		ctx := j.ctx
+		a, op := idpApp(t)
+		addProvider(t, a, providerForm(op, "Okta"))
+		_, link := inviteInForm(t, a.signIn("ada"), "eve@elsewhere.net", "auditor")
+		if status := visit(t, ctx, link); status != http.StatusOK {
+			t.Fatalf("open the link: status %d", status)
+		}
+		if status := submit(t, ctx, testid("sign-in-with-Okta")); status != http.StatusOK {
+			t.Fatalf("to the OP: status %d", status)
+		}
+		run(t, ctx, fill("#username", opEve.Username), fill("#password", testop.Password))
+		if status := submit(t, ctx, `button[type="submit"]`); status != http.StatusOK {
+			t.Fatalf("back from the OP: status %d", status)
+		}
+		waitURL(t, ctx, "/orgs/acme/settings/")
+		wantFlash(t, ctx, "success", "Welcome to Acme: you joined as auditor.")
+		visit(t, ctx, a.ts.URL+"/")
+		if row := textOf(t, ctx, testid("org-acme")); !strings.Contains(row, "Auditor") {
+			t.Errorf("the org row reads %q, want the role Auditor", row)
+		}
+	})
 }

@@ -52,35 +52,54 @@ func TestRotateFormSetsTheNewExpiry(t *testing.T) {
 }
 
 func TestJourneyRotateRenewsAnExpiredToken(t *testing.T) {
-	ctx := newTab(t)
-	a := seededApp(t)
-	start := a.db.Now().Truncate(time.Second)
-	a.clock.Set(start.AddDate(0, 0, -10))
-	mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "weekly", Scopes: []string{"api"}, Expiry: "7"})
-	a.clock.Release()
-	signInBrowser(t, ctx, a, "ada")
-	visit(t, ctx, apiTab(a))
-	row := rowSel("weekly")
-	if got := textOf(t, ctx, row+" "+testid("status")); got != "Expired" {
-		t.Fatalf("before rotating the token is %q", got)
-	}
-	openDialog(t, ctx, row+" "+testid("action-rotate"), "rotate-dialog")
-	dlg := testid("rotate-dialog")
-	if got, want := textOf(t, ctx, dlg+" "+testid("expiry-result")), "Expires on "+dayText(7); got != want {
-		t.Errorf("the rotate dialog says %q, want the same 7-day lifetime from now, %q", got, want)
-	}
-	pick(t, ctx, dlg+" "+testid("expiry"), "30")
-	if got, want := textOf(t, ctx, dlg+" "+testid("expiry-result")), "Expires on "+dayText(30); got != want {
-		t.Errorf("after choosing 30 days the dialog says %q, want %q", got, want)
-	}
-	if st := submit(t, ctx, dlg+" "+testid("rotate-submit")); st != http.StatusOK {
-		t.Fatalf("rotate: status %d", st)
-	}
-	if got := textOf(t, ctx, testid("reveal-expires")); !strings.Contains(got, "Expires on "+dayText(30)) {
-		t.Errorf("the reveal says %q", got)
-	}
-	visit(t, ctx, apiTab(a))
-	if got := textOf(t, ctx, row+" "+testid("status")); got != "Active" {
-		t.Errorf("after rotating the token is %q, want Active", got)
-	}
+	bothWays(t, func(t *testing.T, j *journey) {
+		ctx := j.ctx
+		a := seededApp(t)
+		start := a.db.Now().Truncate(time.Second)
+		a.clock.Set(start.AddDate(0, 0, -10))
+		mintToken(t, a, core.TokenRequest{Kind: auth.KindAPI, Name: "weekly", Scopes: []string{"api"}, Expiry: "7"})
+		a.clock.Release()
+		signInBrowser(t, ctx, a, "ada")
+		visit(t, ctx, apiTab(a))
+		row := rowSel("weekly")
+		if got := textOf(t, ctx, row+" "+testid("status")); got != "Expired" {
+			t.Fatalf("before rotating the token is %q", got)
+		}
+		j.openDialog(row+" "+testid("action-rotate"), "rotate-dialog")
+		dlg := testid("rotate-dialog")
+		if j.js {
+			if got, want := textOf(t, ctx, dlg+" "+testid("expiry-result")), "Expires on "+dayText(7); got != want {
+				t.Errorf("the rotate dialog says %q, want the same 7-day lifetime from now, %q", got, want)
+			}
+			if got := valueOf(t, ctx, dlg+" "+testid("expiry")); got != "7" {
+				t.Errorf("the rotate dialog starts on %q, want the token's own 7 days", got)
+			}
+			j.pick(dlg+" "+testid("expiry"), "30")
+			if got, want := textOf(t, ctx, dlg+" "+testid("expiry-result")), "Expires on "+dayText(30); got != want {
+				t.Errorf("after choosing 30 days the dialog says %q, want %q", got, want)
+			}
+		} else {
+			// Nothing updates a line under the choice: each choice says what it gives.
+			list := textOf(t, ctx, dlg+" "+testid("expiry-choices"))
+			for _, want := range []string{"7 days: Expires on " + dayText(7), "30 days: Expires on " + dayText(30)} {
+				if !strings.Contains(list, want) {
+					t.Errorf("without JavaScript the rotate dialog lists %q, want it to say %q", list, want)
+				}
+			}
+			if got := valueOf(t, ctx, dlg+" "+testid("expiry")); got != "7" {
+				t.Errorf("the rotate dialog starts on %q, want the token's own 7 days", got)
+			}
+			j.pick(dlg+" "+testid("expiry"), "30")
+		}
+		if st := submit(t, ctx, dlg+" "+testid("rotate-submit")); st != http.StatusOK {
+			t.Fatalf("rotate: status %d", st)
+		}
+		if got := textOf(t, ctx, testid("reveal-expires")); !strings.Contains(got, "Expires on "+dayText(30)) {
+			t.Errorf("the reveal says %q", got)
+		}
+		visit(t, ctx, apiTab(a))
+		if got := textOf(t, ctx, row+" "+testid("status")); got != "Active" {
+			t.Errorf("after rotating the token is %q, want Active", got)
+		}
+	})
 }
